@@ -1,0 +1,189 @@
+"""Character spans <-> subword BIO tags, and windows over long reports.
+
+A report is tokenised once, without truncation; the token sequence is cut into windows of
+``max_length`` (special tokens included) that overlap by ``stride`` tokens, so no token is
+ever dropped. At training time each window gets BIO labels from the character spans (B on
+the first piece of a span, I on every later piece). At inference time every token takes its
+prediction from the window where it sits furthest from an edge, and words (the tokenizer's
+pre-tokenised words) take the tag of their first piece, so spans always cover whole words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from tokenizers import Encoding, Tokenizer
+
+from .annotations import Span
+
+IGNORE_INDEX = -100
+
+
+def load_tokenizer(model_dir: str | Path) -> Tokenizer:
+    """The fast tokenizer of a model directory, with truncation and padding switched off."""
+    tok = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+@dataclass(frozen=True)
+class SpecialTokens:
+    prefix: tuple[int, ...]
+    suffix: tuple[int, ...]
+    pad_id: int
+
+    @classmethod
+    def of(cls, tok: Tokenizer) -> SpecialTokens:
+        with_special = tok.encode("x", add_special_tokens=True).ids
+        plain = tok.encode("x", add_special_tokens=False).ids
+        i = with_special.index(plain[0]) if plain else len(with_special)
+        pad = tok.token_to_id("[PAD]")
+        return cls(tuple(with_special[:i]), tuple(with_special[i + len(plain):]), 0 if pad is None else pad)
+
+    @property
+    def count(self) -> int:
+        return len(self.prefix) + len(self.suffix)
+
+
+def window_bounds(n_tokens: int, body: int, stride: int) -> list[tuple[int, int]]:
+    """Token ranges [a, b) of the windows covering ``n_tokens`` tokens.
+
+    >>> window_bounds(10, 4, 1)
+    [(0, 4), (3, 7), (6, 10)]
+    """
+    if n_tokens == 0:
+        return []
+    if body <= stride:
+        raise ValueError(f"window body {body} must exceed stride {stride}")
+    step = body - stride
+    bounds = []
+    a = 0
+    while True:
+        b = min(a + body, n_tokens)
+        bounds.append((a, b))
+        if b >= n_tokens:
+            return bounds
+        a += step
+
+
+def token_tags(offsets: Sequence[tuple[int, int]], spans: Sequence[Span], label2id: dict[str, int]) -> list[int]:
+    """BIO tag ids of each token from character spans (a token belongs to a span it overlaps)."""
+    tags = [label2id["O"]] * len(offsets)
+    spans = sorted(spans)
+    j = 0
+    for sp in spans:
+        first = True
+        while j < len(offsets) and offsets[j][1] <= sp.start:
+            j += 1
+        k = j
+        while k < len(offsets) and offsets[k][0] < sp.end:
+            if offsets[k][1] > offsets[k][0]:
+                tags[k] = label2id[("B-" if first else "I-") + sp.label]
+                first = False
+            k += 1
+    return tags
+
+
+@dataclass
+class Window:
+    doc: int
+    start: int
+    end: int
+    input_ids: list[int]
+    labels: list[int] | None = None
+
+
+def encode_texts(tok: Tokenizer, texts: Sequence[str]) -> list[Encoding]:
+    return tok.encode_batch(list(texts), add_special_tokens=False)
+
+
+def make_windows(encodings: Sequence[Encoding], max_length: int, stride: int, special: SpecialTokens,
+                 spans: Sequence[Sequence[Span]] | None = None, label2id: dict[str, int] | None = None) -> list[Window]:
+    """Cut every encoding into overlapping windows; with spans, attach BIO labels."""
+    body = max_length - special.count
+    windows: list[Window] = []
+    for d, enc in enumerate(encodings):
+        tags = token_tags(enc.offsets, spans[d], label2id) if spans is not None and label2id is not None else None
+        for a, b in window_bounds(len(enc.ids), body, stride):
+            ids = list(special.prefix) + enc.ids[a:b] + list(special.suffix)
+            labels = None
+            if tags is not None:
+                labels = [IGNORE_INDEX] * len(special.prefix) + tags[a:b] + [IGNORE_INDEX] * len(special.suffix)
+            windows.append(Window(d, a, b, ids, labels))
+    return windows
+
+
+def stitch(n_tokens: int, windows: Sequence[Window], probs: Sequence[np.ndarray], n_prefix: int) -> np.ndarray:
+    """Per-token class probabilities of one document from its windows' outputs.
+
+    Each token keeps the prediction of the window in which it is furthest from an edge.
+    """
+    if not windows:
+        return np.zeros((0, probs[0].shape[-1] if len(probs) else 1), dtype=np.float32)
+    out = np.zeros((n_tokens, probs[0].shape[-1]), dtype=np.float32)
+    best = np.full(n_tokens, -1, dtype=np.int64)
+    for w, p in zip(windows, probs):
+        idx = np.arange(w.start, w.end)
+        margin = np.minimum(idx - w.start, w.end - 1 - idx)
+        take = margin > best[idx]
+        out[idx[take]] = p[n_prefix + (idx[take] - w.start)]
+        best[idx[take]] = margin[take]
+    return out
+
+
+@dataclass(frozen=True)
+class TaggedSpan:
+    start: int
+    end: int
+    label: str
+    score: float
+
+
+def decode(enc: Encoding, token_probs: np.ndarray, id2label: dict[int, str]) -> list[TaggedSpan]:
+    """Word-level BIO decoding of per-token probabilities into character spans.
+
+    A word takes the tag of its first piece; an I- tag that does not continue an entity of the
+    same label starts a new one (so a lone I- is never lost).
+    """
+    spans: list[TaggedSpan] = []
+    if len(enc.ids) == 0:
+        return spans
+    word_ids = enc.word_ids
+    offsets = enc.offsets
+    cur_label: str | None = None
+    cur_start = cur_end = 0
+    cur_scores: list[float] = []
+    prev_word = None
+    tag_of_word_continues = False
+    best = token_probs.argmax(axis=-1)
+    top = token_probs.max(axis=-1)
+
+    def close() -> None:
+        if cur_label is not None:
+            spans.append(TaggedSpan(cur_start, cur_end, cur_label, float(np.mean(cur_scores))))
+
+    for i, wid in enumerate(word_ids):
+        if wid is not None and wid == prev_word:
+            if cur_label is not None and tag_of_word_continues:
+                cur_end = max(cur_end, offsets[i][1])
+            continue
+        prev_word = wid
+        tag = id2label[int(best[i])]
+        tag_of_word_continues = tag != "O"
+        if tag == "O":
+            close()
+            cur_label = None
+            continue
+        prefix, label = tag[:2], tag[2:]
+        if prefix == "I-" and cur_label == label:
+            cur_end = offsets[i][1]
+            cur_scores.append(float(top[i]))
+            continue
+        close()
+        cur_label, cur_start, cur_end, cur_scores = label, offsets[i][0], offsets[i][1], [float(top[i])]
+    close()
+    return spans

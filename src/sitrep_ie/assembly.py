@@ -1,0 +1,331 @@
+"""Assemble tagged entities into event records (SPEC.md).
+
+Pure functions of (text, entities, ontology, normalisation settings, reference date): no model.
+Steps, per sentence and clause:
+  1. quantities: each QUANTITY paired with the UNIT after it, ranges joined, qualifiers read,
+     values and measures normalised (normalise.py);
+  2. typing: each quantity gets the ontology type whose unit hints and nearby triggers score
+     highest; quantities of one type in one clause form one event; a clause with a standalone
+     trigger (an attack) and no quantity of that type still gives an event;
+  3. arguments: actors of the clause (else the sentence's subject, else the previous sentence's
+     doer when the subject is a pronoun), minus speakers and recorders; places of the clause (else
+     the sentence) with admin parents, minus the dateline place; the date by dates.py rules;
+  4. provenance: every value keeps its character span; evidence is the clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .dates import ReportDates, is_running_total, report_dates, sentence_date
+from .normalise import NormalisationConfig, find_qualifier, normalise_measure, parse_number, unit_lemma
+from .ontology import EventType, Ontology
+from .schema import Entity, Event, Mention, Place, Quantity
+from .segment import Segment, clauses, sentences
+
+_SPEAKER_AFTER = re.compile(
+    r"^\W{0,3}(?:\w+\s+){0,2}?(?:said|says|stated|reported|reports|announced|told|noted|added|explained|confirmed|"
+    r"recorded|registered|documented|monitored|verified|warned|estimated|according)\b", re.I)
+_SPEAKER_BEFORE = re.compile(r"(?:according\s+to|cited|quoted|reported\s+by|recorded\s+by|registered\s+by|"
+                             r"told|said|spokesperson\s+for|spokesman\s+for|press\s+service\s+of)\s+(?:the\s+)?$", re.I)
+_CARRY_SUBJECT = re.compile(
+    r"^\W{0,3}(?:it|they|he|she|its|their|also|in\s+addition|additionally|moreover|furthermore|besides|"
+    r"the\s+(?:team|teams|center|centre|unit|units|mission|organisation|organization|agency|ministry|group|sappers|"
+    r"engineers|specialists|servicemen|personnel|staff|volunteers|doctors|medics|convoy|crews?|deminers|"
+    r"society|committee|department|service|authorities|forces|military|troops))\b", re.I)
+_GAP_UNIT = re.compile(r"^[\s\-–]*(?:(?:of|more|additional|other|new|extra|tonnes?|tons?)\s+){0,2}[\s\-–]*$", re.I)
+_RANGE_GAP = re.compile(r"^\s*(?:-|–|—|to|and|or)\s*$", re.I)
+_NEGATION = re.compile(r"\b(?:no|not|none|zero|without|never|nor)\b", re.I)
+_ADMIN_GAP = re.compile(r"^\s*(?:,|,?\s*in(?:\s+the)?|,?\s*of(?:\s+the)?|\(|,?\s*in\s+the\s+\w+\s+of)\s*$", re.I)
+
+
+@dataclass
+class _Q:
+    quantity: Quantity
+    entities: list[Entity]
+    clause: int
+    sentence: int
+    type: EventType | None = None
+    type_score: float = 0.0
+    trigger: tuple[int, int] | None = None
+    margin: float = 1.0
+
+
+@dataclass
+class _Draft:
+    type: EventType
+    sentence: int
+    clause: int
+    quantities: list[_Q] = field(default_factory=list)
+    trigger: tuple[int, int] | None = None
+    margin: float = 1.0
+
+
+def _index(segs: list[Segment], pos: int) -> int:
+    for i, s in enumerate(segs):
+        if s.start <= pos < s.end:
+            return i
+    for i, s in enumerate(segs):
+        if pos < s.start:
+            return max(0, i - 1)
+    return len(segs) - 1
+
+
+def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig) -> list[tuple[Quantity, list[Entity]]]:
+    """Pair QUANTITY spans with units, join ranges, read qualifiers and values."""
+    out: list[tuple[Quantity, list[Entity]]] = []
+    i = 0
+    ents = list(ents)
+    while i < len(ents):
+        e = ents[i]
+        if e.label != "QUANTITY":
+            i += 1
+            continue
+        value = parse_number(e.text, cfg)
+        if value is None:
+            i += 1
+            continue
+        used = [e]
+        upper = upper_span = None
+        j = i + 1
+        if j < len(ents) and ents[j].label == "QUANTITY" and _RANGE_GAP.match(text[e.end:ents[j].start]):
+            v2 = parse_number(ents[j].text, cfg)
+            if v2 is not None and v2 >= value:
+                upper, upper_span = v2, (ents[j].start, ents[j].end)
+                used.append(ents[j])
+                j += 1
+        last_end = used[-1].end
+        unit = None
+        if j < len(ents) and ents[j].label == "UNIT" and _GAP_UNIT.match(text[last_end:ents[j].start]) and ents[j].start - last_end <= 30:
+            unit = ents[j]
+            used.append(unit)
+            j += 1
+        sent_start = text.rfind("\n", 0, e.start) + 1
+        before = text[max(sent_start, e.start - 60):e.start]
+        approx = "range" if upper is not None else find_qualifier(before, cfg)
+        if upper is None and re.search(r"\bbetween\s*$", before, re.I):
+            approx = "range"
+        q = Quantity(
+            value=value, start=e.start, end=e.end, text=e.text,
+            unit=unit.text if unit else None,
+            unit_span=(unit.start, unit.end) if unit else None,
+            unit_lemma=unit_lemma(unit.text) if unit else None,
+            approx=approx, upper=upper, upper_span=upper_span,
+            normalized=normalise_measure(value, unit.text, cfg, upper) if unit else None,
+        )
+        out.append((q, used))
+        i = j
+    return out
+
+
+def _type_quantity(q: _Q, text: str, clause: Segment, sentence: Segment, onto: Ontology) -> None:
+    scores: list[tuple[float, int, EventType, tuple[int, int] | None]] = []
+    lemma = q.quantity.unit_lemma or ""
+    for et in onto.types:
+        score = 0.0
+        trig = None
+        if lemma and et.hints_unit(lemma):
+            score += 3.0
+        best = 0.0
+        for seg, weight in ((clause, 2.0), (sentence, 0.75)):
+            for m in et.trigger_matches(text[seg.start:seg.end]):
+                a, b = seg.start + m.start(), seg.start + m.end()
+                if q.quantity.start <= a < q.quantity.end or (q.quantity.unit_span and q.quantity.unit_span[0] <= a < q.quantity.unit_span[1]):
+                    continue  # the counted noun itself is scored as a unit hint
+                # near triggers win only among equals: the distance bonus stays below one priority step
+                s = weight + 0.2 / (1.0 + abs(a - q.quantity.start) / 30.0)
+                if s > best:
+                    best, trig = s, (a, b)
+            if best:
+                break
+        score += best
+        if score > 0:
+            scores.append((score, et.priority, et, trig))
+    if not scores:
+        return
+    scores.sort(key=lambda x: (round(x[0]), x[1], x[0]), reverse=True)
+    top = scores[0]
+    if top[0] < 1.5:
+        return
+    second = scores[1][0] if len(scores) > 1 else 0.0
+    q.type, q.type_score, q.trigger = top[2], top[0], top[3]
+    q.margin = top[0] / (top[0] + second) if top[0] + second else 1.0
+
+
+def _actors_for(text: str, seg: Segment, ents: Sequence[Entity]) -> list[Entity]:
+    out = []
+    for e in ents:
+        if e.label != "ACTOR" or not (seg.start <= e.start < seg.end):
+            continue
+        after = text[e.end:min(seg.end, e.end + 40)]
+        before = text[max(seg.start, e.start - 40):e.start]
+        if _SPEAKER_AFTER.match(after) or _SPEAKER_BEFORE.search(before):
+            continue
+        out.append(e)
+    return out
+
+
+def _places_for(text: str, seg: Segment, ents: Sequence[Entity], cfg: NormalisationConfig, skip: tuple[int, int] | None) -> list[Place]:
+    cands = [e for e in ents if e.label == "PLACE" and seg.start <= e.start < seg.end and not (skip and skip[0] <= e.start < skip[1])]
+    places: list[Place] = []
+    parents: set[int] = set()
+    for k, e in enumerate(cands):
+        name, designator = split_designator(e.text, cfg)
+        admin = admin_span = None
+        if k + 1 < len(cands):
+            nxt = cands[k + 1]
+            gap = text[e.end:nxt.start]
+            for d in cfg.designators:  # "Kafr Nan settlement in Homs province"
+                if gap.lower().lstrip().startswith(d + " "):
+                    gap = gap.lstrip()[len(d):]
+                    break
+            _, nd = split_designator(nxt.text, cfg)
+            follows = text[nxt.end:nxt.end + 25].lower()
+            admin_word = (nd in cfg.admin_designators) or any(follows.lstrip(" )").startswith(w) for w in cfg.admin_designators)
+            if _ADMIN_GAP.match(gap) and (admin_word or gap.strip().startswith("(")):
+                admin, admin_span = nxt.text, (nxt.start, nxt.end)
+                parents.add(k + 1)
+        places.append(Place(name=e.text, start=e.start, end=e.end, admin=admin, admin_span=admin_span, designator=designator))
+    return [p for k, p in enumerate(places) if k not in parents]
+
+
+def split_designator(name: str, cfg: NormalisationConfig) -> tuple[str, str | None]:
+    """("Homs province") -> ("Homs", "province"); a name without designator comes back unchanged."""
+    low = name.lower()
+    for d in cfg.designators:
+        if low.endswith(" " + d) and len(name) > len(d) + 1:
+            return name[: -len(d) - 1].rstrip(), d
+    return name, None
+
+
+def _date_for(text: str, sent: Segment, rd: ReportDates) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    own = sentence_date(text, sent.start, sent.end, rd.report_date)
+    if own is not None:
+        if own.date is not None:
+            return own.date.isoformat(), own.precision, (own.start, own.end)
+        return None, own.precision, (own.start, own.end)
+    if rd.report_date is not None and (rd.has_dateline or rd.past_day_bulletin or is_running_total(text[sent.start:sent.end])):
+        return rd.report_date.isoformat(), "day", rd.dateline or rd.header
+    return None, None, None
+
+
+def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: NormalisationConfig, *,
+             reference_date: dt.date | None = None, model_version: str | None = None) -> list[Event]:
+    """Event records of one report from its tagged entities.
+
+    Args:
+        text: the report.
+        entities: tagged spans, sorted by start.
+        ontology: event types.
+        cfg: normalisation settings.
+        reference_date: the report's publication date (resolves datelines without a year, weekdays).
+        model_version: stamped on every event for provenance.
+
+    Example:
+        >>> from sitrep_ie.schema import Entity
+        >>> t = "Sappers cleared 12 mines in Aleppo."
+        >>> ents = [Entity(16, 18, "QUANTITY", "12", 1.0), Entity(19, 24, "UNIT", "mines", 1.0), Entity(28, 34, "PLACE", "Aleppo", 1.0)]
+        >>> [e.type for e in assemble(t, ents, default_ontology(), default_normalisation())]
+        ['demining']
+    """
+    ents = sorted(entities, key=lambda e: (e.start, e.end))
+    rd = report_dates(text, reference_date)
+    sents = sentences(text)
+    if not sents:
+        return []
+    clause_list: list[list[Segment]] = [clauses(text, s) for s in sents]
+    flat: list[tuple[int, Segment]] = [(si, c) for si, cs in enumerate(clause_list) for c in cs]
+
+    qs: list[_Q] = []
+    for q, used in build_quantities(text, ents, cfg):
+        si = _index(sents, q.start)
+        ci = _index([c for _, c in flat], q.start)
+        item = _Q(q, used, ci, si)
+        _type_quantity(item, text, flat[ci][1], sents[si], ontology)
+        if item.type is not None:
+            qs.append(item)
+
+    drafts: dict[tuple[int, str], _Draft] = {}
+    for item in qs:
+        assert item.type is not None
+        key = (item.clause, item.type.name)
+        d = drafts.get(key)
+        if d is None:
+            d = drafts[key] = _Draft(item.type, item.sentence, item.clause, trigger=item.trigger, margin=item.margin)
+        d.quantities.append(item)
+        d.margin = min(d.margin, item.margin)
+    for ci, (si, seg) in enumerate(flat):
+        ctext = text[seg.start:seg.end]
+        for et in ontology.types:
+            if not et.standalone or (ci, et.name) in drafts:
+                continue
+            for m in et.trigger_matches(ctext):
+                pre = ctext[max(0, m.start() - 40):m.start()]
+                if _NEGATION.search(pre):
+                    continue
+                if any(item.clause == ci and item.quantity.unit_span and item.quantity.unit_span[0] <= seg.start + m.start() < item.quantity.unit_span[1] for item in qs):
+                    continue
+                drafts[(ci, et.name)] = _Draft(et, si, ci, trigger=(seg.start + m.start(), seg.start + m.end()), margin=0.6)
+                break
+
+    events: list[Event] = []
+    prev_actors: list[Entity] = []
+    prev_sentence = -1
+    ordered = sorted(drafts.values(), key=lambda d: (d.clause, (d.quantities[0].quantity.start if d.quantities else (d.trigger or (0, 0))[0])))
+    sentence_actor_cache: dict[int, list[Entity]] = {}
+    for d in ordered:
+        sent = sents[d.sentence]
+        clause = flat[d.clause][1]
+        actors = _actors_for(text, clause, ents)
+        if not actors:
+            if d.sentence not in sentence_actor_cache:
+                sentence_actor_cache[d.sentence] = _actors_for(text, sent, ents)
+            actors = [a for a in sentence_actor_cache[d.sentence] if a.start < clause.start][:1]
+        if not actors and not any(e.label == "ACTOR" for e in ents if sent.start <= e.start < sent.end):
+            if prev_actors and d.sentence == prev_sentence + 1 and _CARRY_SUBJECT.match(text[sent.start:sent.end]):
+                actors = prev_actors
+        # units that name counted people ("40 militants") are not actors of the event
+        unit_spans = [q.quantity.unit_span for q in d.quantities if q.quantity.unit_span]
+        actors = [a for a in actors if not any(u[0] <= a.start < u[1] for u in unit_spans)]
+        places = _places_for(text, clause, ents, cfg, rd.dateline_place)
+        if not places:
+            places = _places_for(text, sent, ents, cfg, rd.dateline_place)
+        date, precision, dspan = _date_for(text, sent, rd)
+        quantities = [q.quantity for q in d.quantities]
+        used_scores = [e.score for q in d.quantities for e in q.entities] + [a.score for a in actors]
+        tag_conf = sum(used_scores) / len(used_scores) if used_scores else 0.7
+        ev = Event(
+            type=d.type.name,
+            date=date,
+            date_precision=precision,
+            date_span=dspan if date else None,
+            actors=[Mention(a.text, a.start, a.end) for a in actors],
+            places=places,
+            quantities=quantities,
+            evidence=[Mention(text[clause.start:clause.end], clause.start, clause.end)],
+            confidence=max(0.0, min(1.0, tag_conf * (0.5 + 0.5 * d.margin))),
+            trigger=Mention(text[d.trigger[0]:d.trigger[1]], d.trigger[0], d.trigger[1]) if d.trigger else None,
+            model_version=model_version,
+        )
+        events.append(ev)
+        if actors:
+            prev_actors = actors
+            prev_sentence = d.sentence
+        elif d.sentence != prev_sentence:
+            prev_sentence = d.sentence if prev_actors else prev_sentence
+    return events
+
+
+def default_ontology() -> Ontology:
+    from pathlib import Path
+
+    return Ontology.from_yaml(Path(__file__).resolve().parents[2] / "configs" / "ontology.yaml")
+
+
+def default_normalisation() -> NormalisationConfig:
+    from .normalise import default_config
+
+    return default_config()

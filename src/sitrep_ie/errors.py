@@ -1,0 +1,81 @@
+"""Coded errors. Every message names the bad value and where it was found.
+
+Codes are stable so that users can search for them:
+
+E001 malformed export file          E101 model directory missing
+E002 task without data.text         E102 model directory incomplete or corrupt
+E003 unknown label                  E103 model incompatible (label set, files)
+E004 span text differs from text    E201 invalid configuration
+E005 span out of range              E301 Label Studio not reachable
+E006 missing or swapped offsets     E302 Label Studio rejected the API token
+E007 overlapping spans              E303 labeling config labels differ
+E008 duplicate task id              E304 exported tasks rejected by the importer
+E009 invalid annotation structure   E401 invalid input to extract()/tag()
+"""
+
+from __future__ import annotations
+
+
+class SitrepError(Exception):
+    """Base class: ``code`` is the stable error code, ``str(err)`` starts with it."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{self.code}: {message}")
+        self.message = message
+
+
+def _coded(code: str, name: str, base: type[Exception] = SitrepError, doc: str = "") -> type[SitrepError]:
+    return type(name, (base,), {"code": code, "__doc__": doc})
+
+
+class AnnotationError(SitrepError):
+    """A Label Studio export cannot be used as it is."""
+
+    def __init__(self, message: str, *, file: str | None = None, task_id: object = None) -> None:
+        self.file = file
+        self.task_id = task_id
+        where = []
+        if file:
+            where.append(f"file {file}")
+        if task_id is not None:
+            where.append(f"task {task_id}")
+        super().__init__(f"{message}" + (f" ({', '.join(where)})" if where else ""))
+
+
+MalformedExportError = _coded("E001", "MalformedExportError", AnnotationError, "The export is not a JSON list of tasks.")
+MissingTextError = _coded("E002", "MissingTextError", AnnotationError, "A task has no data.text string.")
+UnknownLabelError = _coded("E003", "UnknownLabelError", AnnotationError, "A region uses a label outside the label set.")
+SpanTextMismatchError = _coded("E004", "SpanTextMismatchError", AnnotationError, "value.text differs from data.text[start:end].")
+SpanOutOfRangeError = _coded("E005", "SpanOutOfRangeError", AnnotationError, "A region lies outside the text.")
+BadOffsetsError = _coded("E006", "BadOffsetsError", AnnotationError, "A region has missing, non-integer or swapped offsets.")
+OverlapError = _coded("E007", "OverlapError", AnnotationError, "Two regions of one annotation overlap.")
+DuplicateTaskError = _coded("E008", "DuplicateTaskError", AnnotationError, "Two tasks share an id.")
+AnnotationStructureError = _coded("E009", "AnnotationStructureError", AnnotationError, "An annotation or region is not shaped as Label Studio writes it.")
+
+
+class ModelError(SitrepError):
+    """A model directory cannot be loaded."""
+
+
+ModelMissingError = _coded("E101", "ModelMissingError", ModelError, "No model at the given path.")
+ModelCorruptError = _coded("E102", "ModelCorruptError", ModelError, "Files of the model are missing or unreadable.")
+ModelIncompatibleError = _coded("E103", "ModelIncompatibleError", ModelError, "The model does not fit this version or label set.")
+ConfigError = _coded("E201", "ConfigError", SitrepError, "A configuration file or value is invalid.")
+
+
+class LabelStudioError(SitrepError):
+    """Talking to a Label Studio server failed."""
+
+
+ServerUnreachableError = _coded("E301", "ServerUnreachableError", LabelStudioError)
+BadTokenError = _coded("E302", "BadTokenError", LabelStudioError)
+LabelConfigMismatchError = _coded("E303", "LabelConfigMismatchError", LabelStudioError)
+RejectedTasksError = _coded("E304", "RejectedTasksError", LabelStudioError)
+
+
+class InputError(SitrepError, TypeError):
+    """extract()/tag() was given something that is not text."""
+
+    code = "E401"

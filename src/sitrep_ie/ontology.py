@@ -1,0 +1,96 @@
+"""The event ontology (configs/ontology.yaml): types, trigger words and unit hints.
+
+A user adds a type by adding an entry to the YAML file; no code names a type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    description: str
+    triggers: tuple[str, ...]
+    unit_hints: tuple[str, ...]
+    standalone: bool = False
+    priority: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_trigger_re", _stems(self.triggers))
+        object.__setattr__(self, "_hint_re", _stems(self.unit_hints))
+
+    def trigger_matches(self, text: str) -> list[re.Match[str]]:
+        rx = self._trigger_re  # type: ignore[attr-defined]
+        return list(rx.finditer(text)) if rx else []
+
+    def hints_unit(self, unit_lemma: str) -> bool:
+        rx = self._hint_re  # type: ignore[attr-defined]
+        return bool(rx and rx.search(unit_lemma))
+
+
+def _stems(stems: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not stems:
+        return None
+    alts = sorted((re.escape(s.lower()).replace(r"\ ", r"\s+") for s in stems), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")", re.I)
+
+
+@dataclass(frozen=True)
+class Ontology:
+    """Event types by name, in file order.
+
+    Example:
+        >>> onto = Ontology.from_dict({"types": {"demining": {"triggers": ["clear"], "unit_hints": ["mine"]}}})
+        >>> onto.names
+        ['demining']
+    """
+
+    types: tuple[EventType, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.types]
+
+    def __getitem__(self, name: str) -> EventType:
+        for t in self.types:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Ontology:
+        if not isinstance(data, dict) or not isinstance(data.get("types"), dict) or not data["types"]:
+            raise ConfigError(f"{source}: expected 'types:' mapping event type names to their settings")
+        out = []
+        for name, spec in data["types"].items():
+            spec = spec or {}
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+                raise ConfigError(f"{source}: event type name {name!r} must be lower_snake_case")
+            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "priority"}
+            if unknown:
+                raise ConfigError(f"{source}: type {name!r} has unknown keys {sorted(unknown)}")
+            triggers = tuple(str(x) for x in spec.get("triggers", []))
+            hints = tuple(str(x) for x in spec.get("unit_hints", []))
+            if not triggers and not hints:
+                raise ConfigError(f"{source}: type {name!r} needs triggers or unit_hints")
+            out.append(EventType(str(name), str(spec.get("description", "")), triggers, hints,
+                                 bool(spec.get("standalone", False)), int(spec.get("priority", 0))))
+        return cls(tuple(out))
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Ontology:
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read ontology {path}: {exc}") from None
+        return cls.from_dict(data, str(path))

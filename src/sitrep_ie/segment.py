@@ -1,0 +1,82 @@
+"""Sentence and clause boundaries with character offsets.
+
+Field reports break lines for bullets and headers, abbreviate freely ("Nov. 2", "U.N.") and end
+datelines with "/TASS/." - so sentences end at a line break, or at . ! ? followed by space and an
+upper-case letter, a digit or a quote, unless the period closes a known abbreviation or a
+single initial.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ABBREVIATIONS = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec no nos mr mrs ms dr st gen col lt maj capt sgt brig "
+    "approx est vs etc e.g i.e u.s u.n u.k fig para art sq km govt dept intl ltd co inc jr sr".split()
+)
+_END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04FF\u0600-\u06FF*•-])")
+_CLAUSE = re.compile(r";|\s+while\s+|\s+whereas\s+|,\s+and\s+(?=(?:the|a|an|[A-Z]|\d|some|more|over|about|another)\b)")
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+
+    def text(self, doc: str) -> str:
+        return doc[self.start : self.end]
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def sentences(text: str) -> list[Segment]:
+    """Sentence segments of ``text`` (never empty, never overlapping, in order).
+
+    >>> t = "ALEPPO, Nov. 2. /TASS/. Sappers cleared 12 mines. Aid arrived.\\n- 3 trucks"
+    >>> [s.text(t) for s in sentences(t)]
+    ['ALEPPO, Nov. 2. /TASS/.', 'Sappers cleared 12 mines.', 'Aid arrived.', '- 3 trucks']
+    """
+    out: list[Segment] = []
+    pos = 0
+    for line in re.finditer(r"[^\n]+", text):
+        a = line.start()
+        for m in _END.finditer(text, line.start(), line.end()):
+            cut = m.end()
+            before = text[a:m.start()]
+            word = re.search(r"([A-Za-z.]+)$", before)
+            if word:
+                w = word.group(1).lower().rstrip(".")
+                if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+                    continue
+            s, e = _trim(text, a, cut)
+            if e > s:
+                out.append(Segment(s, e))
+            a = cut
+        s, e = _trim(text, a, line.end())
+        if e > s:
+            out.append(Segment(s, e))
+        pos = line.end()
+    del pos
+    return out
+
+
+def clauses(text: str, sentence: Segment) -> list[Segment]:
+    """Clauses of a sentence: split at ';', 'while', 'whereas' and ', and' before a new subject."""
+    out = []
+    a = sentence.start
+    for m in _CLAUSE.finditer(text, sentence.start, sentence.end):
+        s, e = _trim(text, a, m.start())
+        if e > s:
+            out.append(Segment(s, e))
+        a = m.end()
+    s, e = _trim(text, a, sentence.end)
+    if e > s:
+        out.append(Segment(s, e))
+    return out or [sentence]

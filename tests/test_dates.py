@@ -1,0 +1,58 @@
+import datetime as dt
+
+import pytest
+
+from sitrep_ie.dates import as_date, report_dates, sentence_date
+from sitrep_ie.errors import InputError
+
+REF = dt.date(2017, 11, 2)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    "text, report, dateline",
+    [
+        ("date 2017-11-02\nHMEIMIM /Syria/, November 2. /TASS/. Sappers cleared 12 mines.", dt.date(2017, 11, 2), True),
+        ("ALEPPO, March 4. /TASS/. Sappers cleared 12 mines.", dt.date(2017, 3, 4), True),
+        ("ADEN, Jan 12 (Xinhua) -- Aid arrived.", dt.date(2017, 1, 12), True),
+        ("KHARKIV, 3 May - Shelling hit the city.", dt.date(2017, 5, 3), True),
+        ("Flash update\nIssued: 14 March 2021\n- 300 families displaced", dt.date(2021, 3, 14), False),
+        ("Sappers cleared 12 mines near Homs.", REF, False),
+    ],
+)
+def test_report_date(text, report, dateline):
+    rd = report_dates(text, REF)
+    assert rd.report_date == report
+    assert rd.has_dateline == dateline
+
+
+def test_december_dateline_in_a_january_report_is_last_year():
+    assert report_dates("KABUL, December 30. /TASS/. Text.", dt.date(2018, 1, 3)).report_date == dt.date(2017, 12, 30)
+
+
+@pytest.mark.parametrize(
+    "sentence, date, precision",
+    [
+        ("On 12 October sappers cleared 40 mines.", "2017-10-12", "day"),
+        ("On October 12, 2016 a convoy arrived.", "2016-10-12", "day"),
+        ("On Tuesday militants shelled the village.", "2017-10-31", "day"),
+        ("Yesterday 12 people were evacuated.", "2017-11-01", "day"),
+        ("Between 8 and 11 July, 300 families returned.", None, "period"),
+        ("Last week 300 families returned.", None, "period"),
+        ("In March, 300 families returned.", None, "month"),
+    ],
+)
+def test_sentence_dates(sentence, date, precision):
+    m = sentence_date(sentence, 0, len(sentence), REF)
+    assert m is not None and m.precision == precision
+    assert (m.date.isoformat() if m.date else None) == date
+
+
+@pytest.mark.parametrize("sentence", ["Sappers cleared 40 mines.", "A 12-year-old boy was hurt.", "In the past 24 hours 3 trucks arrived."])
+def test_sentences_without_their_own_date(sentence):
+    assert sentence_date(sentence, 0, len(sentence), REF) is None
+
+
+def test_as_date():
+    assert as_date("2017-11-02") == REF
+    with pytest.raises(InputError):
+        as_date("2 Nov")
