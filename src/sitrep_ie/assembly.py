@@ -30,7 +30,7 @@ _SPEAKER_AFTER = re.compile(
     r"^\W{0,3}(?:\w+\s+){0,2}?(?:said|says|stated|reported|reports|announced|told|noted|added|explained|confirmed|"
     r"recorded|registered|documented|monitored|verified|warned|estimated|according)\b", re.I)
 _SPEAKER_BEFORE = re.compile(r"(?:according\s+to|cited|quoted|reported\s+by|recorded\s+by|registered\s+by|"
-                             r"told|said|spokesperson\s+for|spokesman\s+for|press\s+service\s+of)\s+(?:the\s+)?$", re.I)
+                             r"spokesperson\s+for|spokesman\s+for|press\s+service\s+of)\s+(?:the\s+)?$", re.I)
 _CARRY_SUBJECT = re.compile(
     r"^\W{0,3}(?:it|they|he|she|its|their|also|in\s+addition|additionally|moreover|furthermore|besides|"
     r"the\s+(?:team|teams|center|centre|unit|units|mission|organisation|organization|agency|ministry|group|sappers|"

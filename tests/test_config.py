@@ -1,0 +1,44 @@
+import pytest
+
+from sitrep_ie.config import TrainConfig, parse_overrides
+from sitrep_ie.errors import ConfigError
+from sitrep_ie.ontology import Ontology
+
+from conftest import ROOT
+
+
+def test_repository_config_loads():
+    cfg = TrainConfig.from_yaml(ROOT / "configs" / "train.yaml")
+    assert cfg.resolve_base_model().joinpath("config.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "override, fragment",
+    [({"epochs": 0, "max_steps": -1}, "epochs or max_steps"), ({"stride": 300}, "stride"), ({"learning_rate": -1}, "learning_rate"),
+     ({"batch_size": "many"}, "batch_size='many'"), ({"epoch": 3}, "unknown keys ['epoch']"), ({"max_length": 4096}, "max_length")],
+)
+def test_invalid_settings_are_named(override, fragment):
+    with pytest.raises(ConfigError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
+        TrainConfig.from_yaml(ROOT / "configs" / "train.yaml", override)
+
+
+def test_hub_names_are_refused():
+    with pytest.raises(ConfigError, match="hub"):
+        TrainConfig(base_model="bert-base-uncased").resolve_base_model()
+
+
+def test_overrides_parse_yaml_scalars():
+    assert parse_overrides(["epochs=2", "lenient=true", "train_files=[a.json, b.json]"]) == {
+        "epochs": 2, "lenient": True, "train_files": ["a.json", "b.json"]}
+
+
+def test_ontology_accepts_a_new_type_without_code():
+    onto = Ontology.from_dict({"types": {"detention": {"triggers": ["detain", "arrest"], "unit_hints": ["detainee"]}}})
+    assert onto["detention"].trigger_matches("Police arrested 12 people")
+
+
+@pytest.mark.parametrize("data", [{}, {"types": {"Bad Name": {"triggers": ["x"]}}}, {"types": {"t": {"triggers": []}}},
+                                  {"types": {"t": {"triggers": ["x"], "colour": 1}}}])
+def test_bad_ontologies(data):
+    with pytest.raises(ConfigError):
+        Ontology.from_dict(data)

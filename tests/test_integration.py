@@ -1,0 +1,94 @@
+"""End to end on a model fine-tuned for a few steps (the session fixture trains it for real)."""
+
+import csv
+import io
+import json
+
+import jsonschema
+import pytest
+
+import sitrep_ie
+from sitrep_ie import Extractor
+from sitrep_ie.cli import main
+from sitrep_ie.errors import InputError, ModelMissingError
+from sitrep_ie.schema import event_schema
+
+REPORT = ("HMEIMIM /Syria/, November 2. /TASS/. Officers from the Russian Defense Ministry's International Demining Center "
+          "cleared 275 explosive devices in the Syrian city of Deir ez-Zor in the past 24 hours. Russian military delivered "
+          "1.7 tonnes of aid to the Kafr Nan settlement, while Russian military doctors provided medical assistance to 26 "
+          "people, including five children.")
+
+
+def test_tiny_model_directory_is_complete(tiny_model):
+    meta = json.loads((tiny_model / "sitrep_ie.json").read_text())
+    cfg = json.loads((tiny_model / "config.json").read_text())
+    assert meta["labels"] == ["QUANTITY", "UNIT", "PLACE", "ACTOR"]
+    assert cfg["id2label"]["1"] == "B-QUANTITY"
+    for f in ("tokenizer.json", "model.safetensors", "onnx/model.int8.onnx", "README.md", "train_config.json", "ontology.yaml"):
+        assert (tiny_model / f).is_file(), f
+    assert set(meta["backends"]) == {"torch-fp32", "onnx-fp32", "onnx-int8"}
+    assert meta["training"]["steps"] == 6
+    assert tiny_model.is_symlink()
+
+
+@pytest.mark.parametrize("backend", ["onnx-int8", "torch-fp32"])
+def test_extract_output_shape_and_evidence(tiny_model, backend):
+    ex = Extractor(tiny_model, backend=backend)
+    for ent in ex.tag(REPORT):
+        assert REPORT[ent.start:ent.end] == ent.text and 0 <= ent.score <= 1
+    events = ex.extract(REPORT, reference_date="2017-11-02")
+    assert isinstance(events, list)
+    for ev in events:
+        d = ev.to_dict()
+        jsonschema.validate(d, event_schema())
+        for e in d["evidence"]:
+            assert REPORT[e["start"]:e["end"]] == e["text"]
+        for q in d["quantities"]:
+            assert REPORT[q["start"]:q["end"]] == q["text"]
+        assert d["model_version"] == ex.model_version
+
+
+def test_backends_agree_on_tags(tiny_model):
+    a = Extractor(tiny_model, backend="torch-fp32").tag_many([REPORT] * 3)
+    b = Extractor(tiny_model, backend="onnx-fp32").tag_many([REPORT] * 3)
+    assert [[(e.start, e.end, e.label) for e in x] for x in a] == [[(e.start, e.end, e.label) for e in x] for x in b]
+
+
+def test_extract_many_matches_single_calls(tiny_model):
+    ex = Extractor(tiny_model)
+    texts = [REPORT, "", REPORT[:120], "Sappers cleared 12 mines in Aleppo."]
+    many = ex.extract_many(texts, batch_size=2)
+    assert [[e.to_dict() for e in x] for x in many] == [[e.to_dict() for e in ex.extract(t)] for t in texts]
+
+
+def test_package_level_api_uses_env_model(tiny_model, monkeypatch):
+    monkeypatch.setenv("SITREP_IE_MODEL", str(tiny_model))
+    assert isinstance(sitrep_ie.tag(REPORT), list)
+    assert isinstance(sitrep_ie.extract(REPORT, reference_date="2017-11-02"), list)
+    with pytest.raises(TypeError, match="got NoneType"):
+        sitrep_ie.extract(None)  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        sitrep_ie.tag(b"bytes")  # type: ignore[arg-type]
+
+
+def test_missing_model_says_how_to_train(tmp_path):
+    with pytest.raises(ModelMissingError, match="make train"):
+        Extractor(tmp_path / "nothing").tag("x")
+
+
+def test_cli_extract_jsonl_and_csv(tiny_model, tmp_path, capsys):
+    f = tmp_path / "r.txt"
+    f.write_text(REPORT)
+    assert main(["extract", str(f), "--model", str(tiny_model), "--reference-date", "2017-11-02"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert all(x["source"] == str(f) for x in lines)
+    assert main(["extract", str(f), "--model", str(tiny_model), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == len(lines)
+    assert main(["tag", str(f), "--model", str(tiny_model)]) == 0
+    assert json.loads(capsys.readouterr().out)["source"] == str(f)
+
+
+def test_cli_reports_errors_with_codes(tmp_path, capsys):
+    assert main(["extract", str(tmp_path / "missing.txt"), "--model", str(tmp_path)]) == 2
+    assert "does not exist" in capsys.readouterr().err
