@@ -115,6 +115,54 @@ def cmd_label_config(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_label(args: argparse.Namespace, out: TextIO) -> int:
+    import time
+
+    from .annotations import load_tasks
+    from .config import parse_overrides
+    from .inference import Extractor, default_model_path
+    from .labels import LabelSet
+    from .labelstudio import LabelStudioConfig, LabelStudioServer, _health, connect, push, read_inbox, stop_detached
+
+    cfg = LabelStudioConfig.from_yaml(args.config, parse_overrides(args.set or []))
+    if args.stop:
+        print("stopped" if stop_detached(cfg) else "no server started by `make label` is running", file=out)
+        return 0
+    labels = LabelSet.from_yaml(args.labels)
+    t0 = time.time()
+    started = False
+    if not _health(cfg.url, 1.0):
+        LabelStudioServer(cfg).start()  # detached: it keeps serving after this command ends
+        started = True
+    t_server = time.time() - t0
+    client = connect(cfg)
+    corpus = [t for f in cfg.corpus_files if Path(f).is_file() for t in load_tasks(f)]
+    inbox = read_inbox(cfg.inbox)
+    model = Path(args.model) if args.model else default_model_path()
+    extractor = Extractor(model) if inbox and model.exists() else None
+    summary = push(client, cfg, labels, corpus=corpus, inbox=inbox, extractor=extractor, top_n=args.top or cfg.top_n)
+    print(summary.text(), file=out)
+    print(f"server {'started' if started else 'already running'} in {t_server:.1f} s; " +
+          ", ".join(f"{k} {v:.1f} s" for k, v in summary.seconds.items()), file=out)
+    print(f"Label Studio: {cfg.url}/projects/{summary.project_id}  login {cfg.username} / {cfg.password}", file=out)
+    print("stop it with: sitrep-ie label --stop", file=out)
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace, out: TextIO) -> int:
+    from .config import parse_overrides
+    from .labels import LabelSet
+    from .labelstudio import LabelStudioConfig, connect, ensure_project, export_annotated, merge_pulled
+
+    cfg = LabelStudioConfig.from_yaml(args.config, parse_overrides(args.set or []))
+    labels = LabelSet.from_yaml(args.labels)
+    client = connect(cfg)
+    project = ensure_project(client, cfg.project_title, labels)
+    summary = merge_pulled(export_annotated(client, project.id), labels, cfg)
+    print(summary.text(), file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sitrep-ie", description="Event records from field reports.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -148,6 +196,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ontology")
     model_opts(p)
     p.set_defaults(fn=cmd_eval)
+
+    p = sub.add_parser("label", help="start Label Studio and import the corpus and inbox reports with pre-annotations")
+    p.add_argument("--config", default="configs/labelstudio.yaml")
+    p.add_argument("--labels", default="configs/labels.yaml")
+    p.add_argument("--model", help="model for pre-annotations (default: $SITREP_IE_MODEL or models/default)")
+    p.add_argument("--top", type=int, default=0, help="active learning: import only the N most uncertain inbox reports")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a labelstudio.yaml value")
+    p.add_argument("--stop", action="store_true", help="stop the server `make label` started")
+    p.set_defaults(fn=cmd_label)
+
+    p = sub.add_parser("pull", help="export annotated tasks and merge them into annotations/pulled.json")
+    p.add_argument("--config", default="configs/labelstudio.yaml")
+    p.add_argument("--labels", default="configs/labels.yaml")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE")
+    p.set_defaults(fn=cmd_pull)
 
     p = sub.add_parser("label-config", help="print the Label Studio labeling config generated from the labels")
     p.add_argument("--labels", default="configs/labels.yaml")

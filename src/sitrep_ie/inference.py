@@ -201,9 +201,8 @@ class Extractor:
                 out[i] = probs[r, : len(windows[i].input_ids)]
         return out  # type: ignore[return-value]
 
-    def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
-        """Entities of each text (see :meth:`tag`)."""
-        texts = [_check_text(t, "tag") for t in texts]
+    def _tag(self, texts: Sequence[str], batch_size: int | None) -> list[tuple[list[Entity], float]]:
+        """Entities and the mean least-confidence (1 - top tag probability, averaged over words) of each text."""
         self._load()
         encs = encode_texts(self.tokenizer, texts)
         windows = make_windows(encs, self.max_length, self.stride, self.special)
@@ -211,16 +210,27 @@ class Extractor:
         per_doc: list[list[int]] = [[] for _ in texts]
         for k, w in enumerate(windows):
             per_doc[w.doc].append(k)
-        result = []
+        result: list[tuple[list[Entity], float]] = []
         for d, (text, enc) in enumerate(zip(texts, encs)):
             ks = per_doc[d]
             if not ks:
-                result.append([])
+                result.append(([], 0.0))
                 continue
             token_probs = stitch(len(enc.ids), [windows[k] for k in ks], [probs[k] for k in ks], len(self.special.prefix))
             spans = decode(enc, token_probs, self.id2label)
-            result.append([Entity(s.start, s.end, s.label, text[s.start:s.end], s.score) for s in spans if text[s.start:s.end].strip()])
+            first = [i for i, w in enumerate(enc.word_ids) if i == 0 or w != enc.word_ids[i - 1]]
+            uncertainty = float(np.mean(1.0 - token_probs[first].max(axis=-1))) if first else 0.0
+            ents = [Entity(s.start, s.end, s.label, text[s.start:s.end], s.score) for s in spans if text[s.start:s.end].strip()]
+            result.append((ents, uncertainty))
         return result
+
+    def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
+        """Entities of each text (see :meth:`tag`)."""
+        return [ents for ents, _ in self._tag([_check_text(t, "tag") for t in texts], batch_size)]
+
+    def tag_with_uncertainty(self, texts: Iterable[str], batch_size: int | None = None) -> list[tuple[list[Entity], float]]:
+        """Entities and model uncertainty of each text (mean least-confidence over words; for active learning)."""
+        return self._tag([_check_text(t, "tag") for t in texts], batch_size)
 
     def tag(self, text: str) -> list[Entity]:
         """Tagged QUANTITY/UNIT/PLACE/ACTOR spans of one text, in order."""
