@@ -99,12 +99,33 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     ex._load()
     docs, report = read_export(files, ex.labels, lenient=cfg.lenient)
     gold = load_gold_events(cfg.gold_events) if Path(cfg.gold_events).is_file() else None
-    result, _ = evaluate(ex, docs, gold)
+    result, _, _ = evaluate(ex, docs, gold)
     out.write(result.table() + "\n")
     print(f"data: {report.summary()}", file=sys.stderr)
     target = Path(args.out) if args.out else ex.path / f"eval-{args.split}.json"
     target.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
+def cmd_errors(args: argparse.Namespace, out: TextIO) -> int:
+    from .annotations import read_export
+    from .config import TrainConfig
+    from .error_report import render
+    from .evaluation import evaluate, load_gold_events
+    from .inference import Extractor
+
+    cfg = TrainConfig.from_yaml(args.config)
+    ex = Extractor(args.model or cfg.output_dir, backend=args.backend, ontology=args.ontology)
+    ex._load()
+    files = {"test": cfg.test_files, "dev": cfg.dev_files}[args.split]
+    docs, _ = read_export(files, ex.labels, lenient=cfg.lenient)
+    gold = load_gold_events(cfg.gold_events)
+    result, tagged, events = evaluate(ex, docs, gold)
+    target = Path(args.out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(result, docs, tagged, events, gold, ex.normalisation), encoding="utf-8")
+    print(f"wrote {target} ({len(docs)} reports)", file=out)
     return 0
 
 
@@ -196,6 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ontology")
     model_opts(p)
     p.set_defaults(fn=cmd_eval)
+
+    p = sub.add_parser("errors", help="write the Markdown error analysis of a split (gold against predicted)")
+    p.add_argument("--config", default="configs/train.yaml")
+    p.add_argument("--split", default="test", choices=["test", "dev"])
+    p.add_argument("--out", default="reports/errors.md")
+    p.add_argument("--ontology")
+    model_opts(p)
+    p.set_defaults(fn=cmd_errors)
 
     p = sub.add_parser("label", help="start Label Studio and import the corpus and inbox reports with pre-annotations")
     p.add_argument("--config", default="configs/labelstudio.yaml")

@@ -28,7 +28,7 @@ class TrainConfig:
     gold_events: str = field(default="annotations/gold_events.jsonl", metadata={"help": "Gold event records (JSON lines) for the event-argument score."})
     output_dir: str = field(default="models/default", metadata={"help": "Where the trained model is published (a link swapped atomically)."})
     learning_rate: float = field(default=8e-5, metadata={"help": "Peak AdamW learning rate."})
-    epochs: float = field(default=12.0, metadata={"help": "Training epochs."})
+    epochs: float = field(default=8.0, metadata={"help": "Training epochs."})
     max_steps: int = field(default=-1, metadata={"help": "Stop after this many optimiser steps (-1: use epochs)."})
     batch_size: int = field(default=16, metadata={"help": "Windows per optimiser step."})
     max_length: int = field(default=256, metadata={"help": "Model window in subword tokens, special tokens included."})

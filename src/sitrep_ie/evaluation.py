@@ -156,7 +156,8 @@ class EvalResult:
         return "\n".join(lines)
 
 
-def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, dict[str, Any]] | None = None) -> tuple[EvalResult, list[list[Event]]]:
+def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, dict[str, Any]] | None = None
+             ) -> tuple[EvalResult, list[list[Entity]], list[list[Event]]]:
     """Tag and extract the documents; score tags against their spans and events against gold."""
     import time
 
@@ -175,4 +176,4 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
         pred = {d.report_id: [e.to_dict() for e in evs] for d, evs in zip(docs, events) if d.report_id in gold}
         args = argument_scores(gold, pred, extractor.normalisation)
     words = sum(len(d.text.split()) for d in docs)
-    return EvalResult(ents, args, extractor.backend, extractor.model_version, len(docs), words, seconds), events
+    return EvalResult(ents, args, extractor.backend, extractor.model_version, len(docs), words, seconds), tagged, events

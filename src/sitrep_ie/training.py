@@ -226,7 +226,7 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
         eval_strategy="epoch" if use_eval else "no", save_strategy="epoch" if use_eval else "steps",
         save_steps=max(1, steps_per_epoch), save_total_limit=2, load_best_model_at_end=use_eval,
         metric_for_best_model="f1" if use_eval else None, greater_is_better=True, logging_steps=max(1, steps_per_epoch // 2),
-        report_to="none", use_cpu=True, dataloader_num_workers=0, disable_tqdm=False, save_only_model=False,
+        train_sampling_strategy="group_by_length", report_to="none", use_cpu=True, dataloader_num_workers=0, disable_tqdm=False, save_only_model=False,
     )
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds if use_eval else None,
                       data_collator=DataCollatorForTokenClassification(hf_tok, label_pad_token_id=-100),

@@ -1,0 +1,77 @@
+import pytest
+
+from sitrep_ie.annotations import Document, Span
+from sitrep_ie.evaluation import argument_scores, entity_scores, event_tuples, word_bio
+from sitrep_ie.normalise import default_config
+from sitrep_ie.schema import Entity
+
+CFG = default_config()
+
+
+@pytest.mark.parametrize(
+    "text, spans, tags",
+    [
+        ("cleared 2,931 mines", [Span(8, 13, "QUANTITY")], ["O", "B-QUANTITY", "I-QUANTITY", "I-QUANTITY", "O"]),
+        ("in Deir ez-Zor.", [Span(3, 14, "PLACE")], ["O", "B-PLACE", "I-PLACE", "I-PLACE", "I-PLACE", "O"]),
+        ("no tags here", [], ["O", "O", "O"]),
+    ],
+)
+def test_word_bio(text, spans, tags):
+    assert word_bio(text, spans) == tags
+
+
+def test_entity_scores_are_strict():
+    doc = Document(1, "Russian military doctors treated 26 people", [Span(0, 24, "ACTOR"), Span(33, 35, "QUANTITY"), Span(36, 42, "UNIT")])
+    exact = [Entity(s.start, s.end, s.label, "", 1.0) for s in doc.spans]
+    partial = [Entity(8, 24, "ACTOR", "", 1.0), Entity(33, 35, "QUANTITY", "", 1.0)]
+    assert entity_scores([doc], [exact])["micro"]["f1"] == 1.0
+    s = entity_scores([doc], [partial])
+    assert s["ACTOR"]["f1"] == 0.0 and s["QUANTITY"]["f1"] == 1.0 and s["UNIT"]["recall"] == 0.0
+
+
+GOLD = [{"type": "aid_delivery", "date": "2017-11-02", "actors": ["Russian military"],
+         "places": [{"name": "Kafr Nan settlement", "admin": "Homs province"}],
+         "quantities": [{"value": 1.7, "unit": "tonnes", "approx": None}, {"value": 300, "upper": 400, "unit": "families", "approx": "range"}]}]
+
+
+def test_event_tuples_normalise_each_role():
+    t = event_tuples("d1", GOLD, CFG)
+    assert set(t) == {("d1", "aid_delivery", "quantity", "1.7 tonne"), ("d1", "aid_delivery", "quantity", "300 family"),
+                      ("d1", "aid_delivery", "quantity", "400 family"), ("d1", "aid_delivery", "place", "kafr nan"),
+                      ("d1", "aid_delivery", "actor", "russian military"), ("d1", "aid_delivery", "date", "2017-11-02")}
+
+
+@pytest.mark.parametrize(
+    "pred, overall_f1, type_f1",
+    [
+        (GOLD, 1.0, 1.0),
+        ([], 0.0, 0.0),
+        ([dict(GOLD[0], type="medical_aid")], 0.0, 0.0),
+        ([dict(GOLD[0], date=None, actors=[])], 2 * (4 / 4) * (4 / 6) / (1 + 4 / 6), 1.0),
+    ],
+)
+def test_argument_scores(pred, overall_f1, type_f1):
+    s = argument_scores({"d1": GOLD}, {"d1": pred}, CFG)
+    assert s["overall"]["f1"] == pytest.approx(overall_f1)
+    assert s["event_type"]["f1"] == pytest.approx(type_f1)
+
+
+def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
+    import json
+
+    from conftest import ROOT
+    from sitrep_ie.annotations import read_export
+    from sitrep_ie.error_report import render
+    from sitrep_ie.evaluation import evaluate, load_gold_events
+    from sitrep_ie.inference import Extractor
+
+    docs, _ = read_export(ROOT / "annotations" / "test.json", labels)
+    docs = docs[:4]
+    gold = load_gold_events(ROOT / "annotations" / "gold_events.jsonl", "test")
+    ex = Extractor(tiny_model)
+    result, tagged, events = evaluate(ex, docs, gold)
+    assert set(result.arguments) == {"quantity", "place", "actor", "date", "overall", "event_type"}
+    md = render(result, docs, tagged, events, gold, ex.normalisation)
+    assert all(f"## {d.report_id} " in md for d in docs)
+    assert "| role |" in md and "❌" in md  # a few-step model misses things, and the report says so
+    json.dumps(result.to_dict())
