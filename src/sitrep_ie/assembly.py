@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .dates import ReportDates, is_running_total, report_dates, sentence_date
+from .dates import ReportDates, is_running_total, mentions_past_day, report_dates, sentence_date
 from .normalise import NormalisationConfig, find_qualifier, normalise_measure, parse_number, unit_lemma
 from .ontology import EventType, Ontology
 from .schema import Entity, Event, Mention, Place, Quantity
@@ -36,8 +36,10 @@ _CARRY_SUBJECT = re.compile(
     r"the\s+(?:team|teams|center|centre|unit|units|mission|organisation|organization|agency|ministry|group|sappers|"
     r"engineers|specialists|servicemen|personnel|staff|volunteers|doctors|medics|convoy|crews?|deminers|"
     r"society|committee|department|service|authorities|forces|military|troops))\b", re.I)
-_GAP_UNIT = re.compile(r"^[\s\-–]*(?:(?:of|more|additional|other|new|extra|tonnes?|tons?)\s+){0,2}[\s\-–]*$", re.I)
+_GAP_UNIT = re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these)\s*,?\s*(?:were\s+|are\s+)?)?(?:(?:of|more|additional|other|new|extra|tonnes?|tons?)\s+){0,2}[\s\-–]*$", re.I)
+_ELLIPSIS_AFTER = re.compile(r"^(?:\s+(?:in|on|at|from|near|around|across|each|more)\b|\s*[,;:)]|\s*$)", re.I)
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|—|to|and|or)\s*$", re.I)
+_SUBSET = re.compile(r"(?:including|incl\.|among\s+them|among\s+whom|of\s+them|of\s+whom|of\s+which|mostly|mainly|of\s+these)\s*(?:some|about|at\s+least|nearly|more\s+than)?\s*$", re.I)
 _NEGATION = re.compile(r"\b(?:no|not|none|zero|without|never|nor)\b", re.I)
 _ADMIN_GAP = re.compile(r"^\s*(?:,|,?\s*in(?:\s+the)?|,?\s*of(?:\s+the)?|\(|,?\s*in\s+the\s+\w+\s+of)\s*$", re.I)
 
@@ -77,6 +79,7 @@ def _index(segs: list[Segment], pos: int) -> int:
 def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig) -> list[tuple[Quantity, list[Entity]]]:
     """Pair QUANTITY spans with units, join ranges, read qualifiers and values."""
     out: list[tuple[Quantity, list[Entity]]] = []
+    prev_unit: Entity | None = None
     i = 0
     ents = list(ents)
     while i < len(ents):
@@ -105,6 +108,10 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
             j += 1
         sent_start = text.rfind("\n", 0, e.start) + 1
         before = text[max(sent_start, e.start - 60):e.start]
+        if unit is None and out and prev_unit is not None and _ELLIPSIS_AFTER.match(text[last_end:last_end + 12]):
+            prev_q = out[-1][0]
+            if prev_q.start >= sent_start and e.start - prev_q.end < 200 and not re.search(r"[.!?]\s", text[prev_q.end:e.start]):
+                unit = prev_unit  # "nine violations: four in Homs, five in Hama"
         approx = "range" if upper is not None else find_qualifier(before, cfg)
         if upper is None and re.search(r"\bbetween\s*$", before, re.I):
             approx = "range"
@@ -117,41 +124,40 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
             normalized=normalise_measure(value, unit.text, cfg, upper) if unit else None,
         )
         out.append((q, used))
+        prev_unit = unit
         i = j
     return out
 
 
 def _type_quantity(q: _Q, text: str, clause: Segment, sentence: Segment, onto: Ontology) -> None:
-    scores: list[tuple[float, int, EventType, tuple[int, int] | None]] = []
+    """Give a quantity the type whose triggers (nearest first) and unit hints weigh most."""
+    sc = onto.scoring
+    scores: list[tuple[float, EventType, tuple[int, int] | None]] = []
     lemma = q.quantity.unit_lemma or ""
     for et in onto.types:
-        score = 0.0
-        trig = None
-        if lemma and et.hints_unit(lemma):
-            score += 3.0
-        best = 0.0
-        for seg, weight in ((clause, 2.0), (sentence, 0.75)):
+        score = sc.unit_hint if lemma and et.hints_unit(lemma) else 0.0
+        best, trig = 0.0, None
+        for seg, weight in ((clause, sc.clause_trigger), (sentence, sc.sentence_trigger)):
             for m in et.trigger_matches(text[seg.start:seg.end]):
                 a, b = seg.start + m.start(), seg.start + m.end()
                 if q.quantity.start <= a < q.quantity.end or (q.quantity.unit_span and q.quantity.unit_span[0] <= a < q.quantity.unit_span[1]):
                     continue  # the counted noun itself is scored as a unit hint
-                # near triggers win only among equals: the distance bonus stays below one priority step
-                s = weight + 0.2 / (1.0 + abs(a - q.quantity.start) / 30.0)
+                s = weight + sc.proximity / (1.0 + abs(a - q.quantity.start) / sc.proximity_chars)
                 if s > best:
                     best, trig = s, (a, b)
             if best:
                 break
         score += best
         if score > 0:
-            scores.append((score, et.priority, et, trig))
+            scores.append((score + sc.priority_weight * et.priority, et, trig))
     if not scores:
         return
-    scores.sort(key=lambda x: (round(x[0]), x[1], x[0]), reverse=True)
+    scores.sort(key=lambda x: x[0], reverse=True)
     top = scores[0]
-    if top[0] < 1.5:
+    if top[0] < sc.min_score:
         return
     second = scores[1][0] if len(scores) > 1 else 0.0
-    q.type, q.type_score, q.trigger = top[2], top[0], top[3]
+    q.type, q.type_score, q.trigger = top[1], top[0], top[2]
     q.margin = top[0] / (top[0] + second) if top[0] + second else 1.0
 
 
@@ -202,12 +208,17 @@ def split_designator(name: str, cfg: NormalisationConfig) -> tuple[str, str | No
 
 
 def _date_for(text: str, sent: Segment, rd: ReportDates) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """(date, precision, span): the sentence's own day, else the report date for past-24-hour and
+    running-total sentences, else null for a period, else the report date in dateline and bulletin reports."""
     own = sentence_date(text, sent.start, sent.end, rd.report_date)
+    if own is not None and own.date is not None:
+        return own.date.isoformat(), own.precision, (own.start, own.end)
+    sentence = text[sent.start:sent.end]
+    if rd.report_date is not None and (mentions_past_day(sentence) or is_running_total(sentence)):
+        return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     if own is not None:
-        if own.date is not None:
-            return own.date.isoformat(), own.precision, (own.start, own.end)
-        return None, own.precision, (own.start, own.end)
-    if rd.report_date is not None and (rd.has_dateline or rd.past_day_bulletin or is_running_total(text[sent.start:sent.end])):
+        return None, own.precision, None
+    if rd.report_date is not None and (rd.has_dateline or rd.past_day_bulletin):
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     return None, None, None
 
@@ -240,13 +251,19 @@ def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: Nor
     flat: list[tuple[int, Segment]] = [(si, c) for si, cs in enumerate(clause_list) for c in cs]
 
     qs: list[_Q] = []
+    previous: _Q | None = None
     for q, used in build_quantities(text, ents, cfg):
         si = _index(sents, q.start)
         ci = _index([c for _, c in flat], q.start)
         item = _Q(q, used, ci, si)
-        _type_quantity(item, text, flat[ci][1], sents[si], ontology)
+        if previous is not None and previous.sentence == si and _SUBSET.search(text[max(sents[si].start, q.start - 30):q.start]):
+            # "26 people, including five children": the part belongs to the event of the whole
+            item.type, item.clause, item.trigger, item.margin = previous.type, previous.clause, previous.trigger, previous.margin
+        else:
+            _type_quantity(item, text, flat[ci][1], sents[si], ontology)
         if item.type is not None:
             qs.append(item)
+            previous = item
 
     drafts: dict[tuple[int, str], _Draft] = {}
     for item in qs:
@@ -262,8 +279,8 @@ def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: Nor
         for et in ontology.types:
             if not et.standalone or (ci, et.name) in drafts:
                 continue
-            for m in et.trigger_matches(ctext):
-                pre = ctext[max(0, m.start() - 40):m.start()]
+            for m in et.standalone_matches(ctext):
+                pre = re.split(r"[,;:]", ctext[max(0, m.start() - 30):m.start()])[-1]
                 if _NEGATION.search(pre):
                     continue
                 if any(item.clause == ci and item.quantity.unit_span and item.quantity.unit_span[0] <= seg.start + m.start() < item.quantity.unit_span[1] for item in qs):

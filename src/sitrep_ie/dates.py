@@ -34,7 +34,9 @@ _PERIOD_RE = re.compile(
     rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{_M}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{_M}|{_M}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
     rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{_M}"
     r"|\b(?:last|past|this|previous|coming)\s+(?:week|month|year|weekend|few\s+days|several\s+days)\b"
-    rf"|\b(?:in|during|since|throughout|for)\s+(?:early\s+|mid-?|late\s+)?{_M}(?:\s+\d{{4}})?\b(?!\s+\d)",
+    rf"|\b(?:in|during|throughout|for)\s+(?:early\s+|mid-?|late\s+)?{_M}(?:\s+\d{{4}})?\b(?!\s+\d)"
+    rf"|\b(?:in\s+)?the\s+(?:week|month|fortnight|period)\s+(?:to|ending|up\s+to|until)\s+(?:\d{{1,2}}\s+{_M}|{_M}\s+\d{{1,2}})"
+    r"|\b(?:in|during)\s+(?:19|20)\d\d\b|\bover\s+the\s+(?:past|last)\s+(?:week|month|year|few\s+days|\w+\s+(?:days|weeks|months))\b",
     re.I,
 )
 _EXPLICIT_RE = re.compile(
@@ -118,6 +120,8 @@ def sentence_date(text: str, start: int, end: int, report_date: dt.date | None) 
     for m in _EXPLICIT_RE.finditer(s):
         if p and p.start() <= m.start() < p.end():
             continue
+        if re.search(r"\b(?:since|until|till|by|before|after)\s+(?:the\s+)?$", s[max(0, m.start() - 12):m.start()], re.I):
+            continue  # "since 1 January, a total of ..." is a running total, not the event's day
         d = _parse(m.group("d"), report_date)
         if d is not None:
             return DateMention(d, "day", start + m.start("d"), start + m.end("d"))
@@ -127,6 +131,8 @@ def sentence_date(text: str, start: int, end: int, report_date: dt.date | None) 
         delta = 1 if word in ("yesterday", "last night") else 0
         return DateMention(report_date - dt.timedelta(days=delta), "day", start + r.start(1), start + r.end(1))
     w = _WEEKDAY_RE.search(s)
+    if w and re.search(r"\bsince\s+$", s[max(0, w.start(1) - 8):w.start(1)], re.I):
+        w = None
     if w and report_date is not None:
         target = _WEEKDAYS.index(w.group(1).lower())
         back = (report_date.weekday() - target) % 7

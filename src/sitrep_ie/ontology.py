@@ -21,12 +21,22 @@ class EventType:
     description: str
     triggers: tuple[str, ...]
     unit_hints: tuple[str, ...]
-    standalone: bool = False
-    priority: int = 0
+    standalone: tuple[str, ...] = ()
+    priority: float = 0.0
+    standalone_exclusions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_trigger_re", _stems(self.triggers))
         object.__setattr__(self, "_hint_re", _stems(self.unit_hints))
+        object.__setattr__(self, "_standalone_re", _stems(self.standalone))
+        object.__setattr__(self, "_exclusion_re", _stems(self.standalone_exclusions))
+
+    def standalone_matches(self, text: str) -> list[re.Match[str]]:
+        """Mentions that make an event on their own (an attack with no count); none in excluded clauses."""
+        rx, ex = self._standalone_re, self._exclusion_re  # type: ignore[attr-defined]
+        if not rx or (ex and ex.search(text)):
+            return []
+        return list(rx.finditer(text))
 
     def trigger_matches(self, text: str) -> list[re.Match[str]]:
         rx = self._trigger_re  # type: ignore[attr-defined]
@@ -45,6 +55,19 @@ def _stems(stems: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 @dataclass(frozen=True)
+class Scoring:
+    """How trigger and unit-hint evidence is weighed when a quantity is typed (ontology.yaml `scoring:`)."""
+
+    clause_trigger: float = 2.0
+    sentence_trigger: float = 0.75
+    proximity: float = 1.0
+    proximity_chars: float = 20.0
+    unit_hint: float = 1.5
+    priority_weight: float = 0.05
+    min_score: float = 1.4
+
+
+@dataclass(frozen=True)
 class Ontology:
     """Event types by name, in file order.
 
@@ -55,6 +78,7 @@ class Ontology:
     """
 
     types: tuple[EventType, ...]
+    scoring: Scoring = Scoring()
 
     @property
     def names(self) -> list[str]:
@@ -75,16 +99,28 @@ class Ontology:
             spec = spec or {}
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
                 raise ConfigError(f"{source}: event type name {name!r} must be lower_snake_case")
-            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "priority"}
+            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "standalone_exclusions", "priority"}
             if unknown:
                 raise ConfigError(f"{source}: type {name!r} has unknown keys {sorted(unknown)}")
             triggers = tuple(str(x) for x in spec.get("triggers", []))
             hints = tuple(str(x) for x in spec.get("unit_hints", []))
             if not triggers and not hints:
                 raise ConfigError(f"{source}: type {name!r} needs triggers or unit_hints")
+            standalone = spec.get("standalone") or []
+            if not isinstance(standalone, list):
+                raise ConfigError(f"{source}: type {name!r}: standalone must be a list of trigger stems")
             out.append(EventType(str(name), str(spec.get("description", "")), triggers, hints,
-                                 bool(spec.get("standalone", False)), int(spec.get("priority", 0))))
-        return cls(tuple(out))
+                                 tuple(str(x) for x in standalone), float(spec.get("priority", 0)),
+                                 tuple(str(x) for x in spec.get("standalone_exclusions") or [])))
+        raw = data.get("scoring") or {}
+        unknown = set(raw) - set(Scoring.__dataclass_fields__)
+        if unknown:
+            raise ConfigError(f"{source}: unknown scoring keys {sorted(unknown)}")
+        try:
+            scoring = Scoring(**{k: float(v) for k, v in raw.items()})
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{source}: bad scoring value ({exc})") from None
+        return cls(tuple(out), scoring)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Ontology:
