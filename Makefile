@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -q --upgrade pip
 	$(PIP) -q torch==2.13.0
-	$(PIP) -q -e ".[train,dev]"
+	$(PIP) -q -e ".[train,dev,bench]"
 	touch $@
 
 # Label Studio lives in its own venv: it pins packages (pyarrow, dateutil) the training stack does not need pinned.

@@ -476,9 +476,9 @@ def main(argv: list[str] | None = None) -> int:
                      f"transformers imported: {'yes' if cold['transformers_imported'] else 'no'}; peak RSS {cold['peak_rss_mb']:,.0f} MB")
     lines.append("")
     lines.append("ratios (sitrep-ie default words/s over ...)")
-    lines.append(f"  transformers pipeline       {fmt(ratios['vs_transformers_pipeline'], '.2f')}x")
-    lines.append(f"  spaCy full                  {fmt(ratios['vs_spacy_full'], '.2f')}x  ({spacy_full_key or 'skipped'})")
-    lines.append(f"  spaCy NER only              {fmt(ratios['vs_spacy_ner'], '.2f')}x  ({spacy_ner_key or 'skipped'})")
+    lines.append(f"  transformers pipeline       {fmt(ratios['vs_transformers_pipeline'], '.2f') + 'x' if ratios['vs_transformers_pipeline'] else '-'}")
+    lines.append(f"  spaCy full                  {fmt(ratios['vs_spacy_full'], '.2f') + 'x' if ratios['vs_spacy_full'] else '-'}  ({spacy_full_key or 'skipped'})")
+    lines.append(f"  spaCy NER only              {fmt(ratios['vs_spacy_ner'], '.2f') + 'x' if ratios['vs_spacy_ner'] else '-'}  ({spacy_ner_key or 'skipped'})")
     lines.append("")
     lines.append("targets")
     for name, (value, ok) in targets.items():
@@ -512,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\nresults written to {out}", file=sys.stderr)
-    return 0
+    return 1 if "error" in head else 0
 
 
 if __name__ == "__main__":

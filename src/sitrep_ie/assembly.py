@@ -306,7 +306,7 @@ def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: Nor
                 actors = prev_actors
         # units that name counted people ("40 militants") are not actors of the event
         unit_spans = [q.quantity.unit_span for q in d.quantities if q.quantity.unit_span]
-        actors = [a for a in actors if not any(u[0] <= a.start < u[1] for u in unit_spans)]
+        actors = [a for a in actors if not any(u[0] <= a.start < u[1] for u in unit_spans) and not d.type.is_victim(text[a.end:a.end + 30])]
         places = _places_for(text, clause, ents, cfg, rd.dateline_place)
         if not places:
             places = _places_for(text, sent, ents, cfg, rd.dateline_place)

@@ -21,7 +21,7 @@ import numpy as np
 from .alignment import SpecialTokens, Window, decode, encode_texts, load_tokenizer, make_windows, stitch
 from .assembly import assemble
 from .dates import as_date
-from .errors import InputError, ModelCorruptError, ModelIncompatibleError, ModelMissingError
+from .errors import ConfigError, InputError, ModelCorruptError, ModelIncompatibleError, ModelMissingError
 from .labels import LabelSet
 from .normalise import NormalisationConfig
 from .ontology import Ontology
@@ -99,7 +99,7 @@ class Extractor:
         backend: "auto" (the model's recorded default), or one of onnx-int8, onnx-fp32, torch-fp32.
         ontology: event ontology YAML (default: the copy saved with the model).
         normalisation: normalisation YAML (default: the copy saved with the model).
-        batch_size: windows per forward pass.
+        batch_size: windows per forward pass (small batches keep ONNX Runtime's memory arena small).
         threads: CPU threads (default: all cores).
 
     Example:
@@ -109,7 +109,7 @@ class Extractor:
     """
 
     def __init__(self, model: str | Path | None = None, *, backend: str = "auto", ontology: str | Path | None = None,
-                 normalisation: str | Path | None = None, batch_size: int = 32, threads: int | None = None) -> None:
+                 normalisation: str | Path | None = None, batch_size: int = 8, threads: int | None = None) -> None:
         self.path = Path(model) if model is not None else default_model_path()
         if backend != "auto" and backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of auto, {', '.join(BACKENDS)}")
@@ -165,8 +165,14 @@ class Extractor:
             self.max_length = int(meta.get("max_length", 256))
             self.stride = int(meta.get("stride", 64))
             self.model_version = str(meta.get("model_version", path.name))
-            self.ontology = Ontology.from_yaml(self._ontology_path or path / "ontology.yaml")
-            self.normalisation = NormalisationConfig.from_yaml(self._norm_path or path / "normalisation.yaml")
+            try:
+                self.ontology = Ontology.from_yaml(self._ontology_path or path / "ontology.yaml")
+                self.normalisation = NormalisationConfig.from_yaml(self._norm_path or path / "normalisation.yaml")
+            except ConfigError as exc:
+                if self._ontology_path or self._norm_path:
+                    raise
+                raise ModelIncompatibleError(f"the configs saved with the model in {path} do not load ({exc.message}); "
+                                             "pass ontology=/normalisation= paths or retrain") from None
             self.meta = meta
             self._loaded = True
 

@@ -24,12 +24,20 @@ class EventType:
     standalone: tuple[str, ...] = ()
     priority: float = 0.0
     standalone_exclusions: tuple[str, ...] = ()
+    victim_nouns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_trigger_re", _stems(self.triggers))
         object.__setattr__(self, "_hint_re", _stems(self.unit_hints))
         object.__setattr__(self, "_standalone_re", _stems(self.standalone))
         object.__setattr__(self, "_exclusion_re", _stems(self.standalone_exclusions))
+        victims = _stems(self.victim_nouns)
+        object.__setattr__(self, "_victim_re", re.compile(r"^[\s'’s-]{0,3}(?:\w+\s+)?(?:" + victims.pattern[victims.pattern.index("(?:") + 3:], re.I) if victims else None)
+
+    def is_victim(self, after: str) -> bool:
+        """An actor followed by one of the type's victim nouns ("a [WFP] convoy was hit") is not its doer."""
+        rx = self._victim_re  # type: ignore[attr-defined]
+        return bool(rx and rx.match(after))
 
     def standalone_matches(self, text: str) -> list[re.Match[str]]:
         """Mentions that make an event on their own (an attack with no count); none in excluded clauses."""
@@ -99,7 +107,7 @@ class Ontology:
             spec = spec or {}
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
                 raise ConfigError(f"{source}: event type name {name!r} must be lower_snake_case")
-            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "standalone_exclusions", "priority"}
+            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "standalone_exclusions", "victim_nouns", "priority"}
             if unknown:
                 raise ConfigError(f"{source}: type {name!r} has unknown keys {sorted(unknown)}")
             triggers = tuple(str(x) for x in spec.get("triggers", []))
@@ -107,11 +115,14 @@ class Ontology:
             if not triggers and not hints:
                 raise ConfigError(f"{source}: type {name!r} needs triggers or unit_hints")
             standalone = spec.get("standalone") or []
+            if standalone is True:  # older ontologies: every trigger may stand alone
+                standalone = list(triggers)
             if not isinstance(standalone, list):
-                raise ConfigError(f"{source}: type {name!r}: standalone must be a list of trigger stems")
+                raise ConfigError(f"{source}: type {name!r}: standalone must be a list of trigger stems (or true)")
             out.append(EventType(str(name), str(spec.get("description", "")), triggers, hints,
                                  tuple(str(x) for x in standalone), float(spec.get("priority", 0)),
-                                 tuple(str(x) for x in spec.get("standalone_exclusions") or [])))
+                                 tuple(str(x) for x in spec.get("standalone_exclusions") or []),
+                                 tuple(str(x) for x in spec.get("victim_nouns") or [])))
         raw = data.get("scoring") or {}
         unknown = set(raw) - set(Scoring.__dataclass_fields__)
         if unknown:

@@ -114,7 +114,8 @@ def export_onnx(model_dir: Path, max_length: int) -> dict[str, Path]:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModelForTokenClassification
 
-    model = AutoModelForTokenClassification.from_pretrained(str(model_dir), local_files_only=True).eval()
+    # eager attention exports plain MatMul/Softmax nodes that ONNX Runtime fuses; the SDPA path does not fuse
+    model = AutoModelForTokenClassification.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
     out = model_dir / "onnx"
     out.mkdir(exist_ok=True)
     fp32, int8 = out / "model.onnx", out / "model.int8.onnx"
@@ -191,9 +192,11 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
         f"dev {len(dev_ds) if dev_ds is not None else 0}")
 
     run_hash = _hash(cfg, train_files + dev_files)
-    run_dir = root / "training" / "runs" / run_hash
+    # runs are grouped by the model they publish, so a scratch run never deletes another model's checkpoints
+    runs_root = root / "training" / "runs" / hashlib.sha256(str((root / cfg.output_dir).resolve()).encode()).hexdigest()[:8]
+    run_dir = runs_root / run_hash
     ckpts = sorted(run_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])) if run_dir.is_dir() else []
-    other_runs = [p for p in (root / "training" / "runs").glob("*") if p.is_dir() and p.name != run_hash] if (root / "training" / "runs").is_dir() else []
+    other_runs = [p for p in runs_root.glob("*") if p.is_dir() and p.name != run_hash] if runs_root.is_dir() else []
     for p in other_runs:
         log(f"removing checkpoints of an earlier run with another config or data: {p}")
         shutil.rmtree(p, ignore_errors=True)
@@ -243,6 +246,7 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
     trainer.model.config.id2label = labels.id2label
     trainer.model.config.label2id = labels.label2id
     trainer.save_model(str(staging))
+    hf_tok.model_max_length = cfg.max_length
     hf_tok.save_pretrained(str(staging))
     for name in ROOT_CONFIGS:
         shutil.copy(root / "configs" / name, staging / name)
