@@ -27,9 +27,9 @@ from .schema import Entity, Event, Mention, Place, Quantity
 from .segment import Segment, clauses, sentences
 
 _SPEAKER_AFTER = re.compile(
-    r"^\W{0,3}(?:\w+\s+){0,2}?(?:said|says|stated|reported|reports|announced|told|noted|added|explained|confirmed|"
+    r"^(?:,[^,.;]{1,60},)?\W{0,3}(?:\w+\s+){0,2}?(?:said|says|stated|reported|reports|announced|told|noted|added|explained|confirmed|"
     r"recorded|registered|documented|monitored|verified|warned|estimated|according)\b", re.I)
-_SPEAKER_BEFORE = re.compile(r"(?:according\s+to|cited|quoted|reported\s+by|recorded\s+by|registered\s+by|"
+_SPEAKER_BEFORE = re.compile(r"(?:that|which|whom|loyal\s+to|affiliated\s+with|controlled\s+by|held\s+by|according\s+to|cited|quoted|reported\s+by|recorded\s+by|registered\s+by|"
                              r"spokesperson\s+for|spokesman\s+for|press\s+service\s+of)\s+(?:the\s+)?$", re.I)
 _CARRY_SUBJECT = re.compile(
     r"^\W{0,3}(?:it|they|he|she|its|their|also|in\s+addition|additionally|moreover|furthermore|besides|"

@@ -16,7 +16,12 @@ _ABBREVIATIONS = frozenset(
     "approx est vs etc e.g i.e u.s u.n u.k fig para art sq km govt dept intl ltd co inc jr sr".split()
 )
 _END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04FF\u0600-\u06FF*•-])")
-_CLAUSE = re.compile(r";|\s+while\s+|\s+whereas\s+|,\s+and\s+(?=(?:the|a|an|[A-Z]|\d|some|more|over|about|another)\b)")
+_CLAUSE = re.compile(
+    r";|\s+while\s+|\s+whereas\s+|,\s+where\s+"
+    r"|,\s+and\s+(?=(?:the|a|an|some|more|over|about|another)\b|[A-Z]|\d)"
+    # "... last week and UNHCR handed out ...": a new named subject with its own verb
+    r"|(?<=[a-z0-9])\s+and\s+(?=(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w'’-]*){0,4}\s+(?:[a-z]+\s+){0,2}?[a-z]+(?:ed|ok|ave|ent|ught|ew)\b)"
+)
 
 
 @dataclass(frozen=True)
