@@ -210,10 +210,13 @@ def split_designator(name: str, cfg: NormalisationConfig) -> tuple[str, str | No
 def _date_for(text: str, sent: Segment, rd: ReportDates) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """(date, precision, span): the sentence's own day, else the report date for past-24-hour and
     running-total sentences, else null for a period, else the report date in dateline and bulletin reports."""
-    own = sentence_date(text, sent.start, sent.end, rd.report_date)
+    start = max(sent.start, rd.dateline[1]) if rd.dateline and rd.dateline[0] < sent.end else sent.start
+    own = sentence_date(text, start, sent.end, rd.report_date) if start < sent.end else None
+    sentence = text[sent.start:sent.end]
+    if rd.report_date is not None and re.match(r"\W*since\b", sentence, re.I) and is_running_total(sentence):
+        return rd.report_date.isoformat(), "day", rd.dateline or rd.header  # "Since 1 March, a total of ..."
     if own is not None and own.date is not None:
         return own.date.isoformat(), own.precision, (own.start, own.end)
-    sentence = text[sent.start:sent.end]
     if rd.report_date is not None and (mentions_past_day(sentence) or is_running_total(sentence)):
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     if own is not None:

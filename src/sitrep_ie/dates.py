@@ -46,8 +46,8 @@ _EXPLICIT_RE = re.compile(
 )
 _WEEKDAY_RE = re.compile(r"\b(?:on|last|this)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _RELATIVE_RE = re.compile(r"\b(yesterday|today|tonight|this morning|this afternoon|this evening|overnight|last night)\b", re.I)
-_PAST_DAY_RE = re.compile(r"\b(?:in|over|during|within)\s+the\s+(?:past|last|previous)\s+(?:24|twenty-four)\s+hours\b|\b(?:over|in|during)\s+the\s+(?:past|last)\s+day\b|\bover\s+the\s+past\s+24\s+hours\b", re.I)
-_TOTAL_RE = re.compile(r"\b(?:in\s+total|a\s+total\s+of|since\s+(?:the\s+(?:start|beginning)|[A-Z][a-z]+|\d{4}|\w+\s+\d{4})|to\s+date|so\s+far|altogether|overall|cumulative(?:ly)?)\b", re.I)
+_PAST_DAY_RE = re.compile(r"\b(?:past|last|previous)\s+(?:24|twenty-four)[\s-]*(?:hours|hrs|hr|h)\b|\b(?:over|in|during)\s+the\s+(?:past|last)\s+day\b|\bover\s+the\s+past\s+24\s+hours\b", re.I)
+_TOTAL_RE = re.compile(r"\b(?:in\s+total|a\s+total\s+of|bringing\s+the\s+total|since\s+(?:the\s+(?:start|beginning)|\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+|\d{4}|\w+\s+\d{4})|to\s+date|so\s+far|altogether|overall|cumulative(?:ly)?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,8 @@ def sentence_date(text: str, start: int, end: int, report_date: dt.date | None) 
     for m in _EXPLICIT_RE.finditer(s):
         if p and p.start() <= m.start() < p.end():
             continue
-        if re.search(r"\b(?:since|until|till|by|before|after)\s+(?:the\s+)?$", s[max(0, m.start() - 12):m.start()], re.I):
+        if re.search(r"\b(?:until|till|by|before|after)\s+(?:the\s+)?$", s[max(0, m.start() - 12):m.start()], re.I) or \
+                re.search(r"\bsince\b[^,;]{0,40}$", s[max(0, m.start() - 48):m.start()], re.I):
             continue  # "since 1 January, a total of ..." is a running total, not the event's day
         d = _parse(m.group("d"), report_date)
         if d is not None:
