@@ -174,28 +174,61 @@ def _actors_for(text: str, seg: Segment, ents: Sequence[Entity]) -> list[Entity]
     return out
 
 
+def _admin_link(text: str, child: Entity, parent: Entity, cfg: NormalisationConfig) -> bool:
+    """Does ``parent`` name the administrative unit of ``child``?
+
+    "Talbiseh in Homs province", "Kafr Nan settlement in Homs province", "Hays, Hodeidah governorate",
+    "Maan, in the province of Hama", "the Hanano district of Aleppo", "Tawila (North Darfur)".
+    """
+    gap = text[child.end:parent.start]
+    child_designator = split_designator(child.text, cfg)[1]
+    low = gap.lower().lstrip()
+    for d in cfg.designators:
+        if low.startswith(d + " ") or low.startswith(d + ","):
+            gap, child_designator = gap.lstrip()[len(d):], d
+            break
+    if not _ADMIN_GAP.match(gap):
+        return False
+    gap_words = set(re.findall(r"[a-z-]+", gap.lower()))
+    parent_designator = split_designator(parent.text, cfg)[1]
+    follows = text[parent.end:parent.end + 25].lower().lstrip(" )")
+    return (parent_designator in cfg.admin_designators
+            or any(follows.startswith(w) for w in cfg.admin_designators)
+            or bool(gap_words & cfg.admin_designators)
+            or gap.strip().startswith("(")
+            or (child_designator is not None and "of" in gap_words))
+
+
 def _places_for(text: str, seg: Segment, ents: Sequence[Entity], cfg: NormalisationConfig, skip: tuple[int, int] | None) -> list[Place]:
+    """The places of a clause or sentence, each with its admin parent; parents are not event places."""
     cands = [e for e in ents if e.label == "PLACE" and seg.start <= e.start < seg.end and not (skip and skip[0] <= e.start < skip[1])]
-    places: list[Place] = []
-    parents: set[int] = set()
+    admin_of: dict[int, int] = {}
+    for k in range(len(cands) - 1):
+        if _admin_link(text, cands[k], cands[k + 1], cfg):
+            admin_of[k] = k + 1
+            # "Kafr Nabudah and Tell Hawash in the province of Hama": the parent covers the whole list
+            j = k - 1
+            while j >= 0 and j not in admin_of and re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", text[cands[j].end:cands[j + 1].start]):
+                admin_of[j] = k + 1
+                j -= 1
+    # "In Daraa province, 38 fighters ... in al-Sanamayn": a leading region frames the specific places after it
     for k, e in enumerate(cands):
-        name, designator = split_designator(e.text, cfg)
-        admin = admin_span = None
-        if k + 1 < len(cands):
-            nxt = cands[k + 1]
-            gap = text[e.end:nxt.start]
-            for d in cfg.designators:  # "Kafr Nan settlement in Homs province"
-                if gap.lower().lstrip().startswith(d + " "):
-                    gap = gap.lstrip()[len(d):]
-                    break
-            _, nd = split_designator(nxt.text, cfg)
-            follows = text[nxt.end:nxt.end + 25].lower()
-            admin_word = (nd in cfg.admin_designators) or any(follows.lstrip(" )").startswith(w) for w in cfg.admin_designators)
-            if _ADMIN_GAP.match(gap) and (admin_word or gap.strip().startswith("(")):
-                admin, admin_span = nxt.text, (nxt.start, nxt.end)
-                parents.add(k + 1)
-        places.append(Place(name=e.text, start=e.start, end=e.end, admin=admin, admin_span=admin_span, designator=designator))
-    return [p for k, p in enumerate(places) if k not in parents]
+        designator = split_designator(e.text, cfg)[1] or next((w for w in cfg.admin_designators if text[e.end:e.end + 20].lower().lstrip().startswith(w)), None)
+        if designator not in cfg.admin_designators or k in admin_of or k in admin_of.values():
+            continue
+        later = [j for j in range(k + 1, len(cands)) if j not in admin_of and split_designator(cands[j].text, cfg)[1] not in cfg.admin_designators]
+        if later and re.search(r"(?:^|\b(?:in|across|of))\s+(?:the\s+(?:\w+\s+)?(?:of\s+)?)?$", text[max(seg.start, e.start - 25):e.start], re.I):
+            for j in later:
+                admin_of[j] = k
+    parents = set(admin_of.values())
+    places = []
+    for k, e in enumerate(cands):
+        if k in parents and k not in admin_of:
+            continue
+        parent = cands[admin_of[k]] if k in admin_of else None
+        places.append(Place(name=e.text, start=e.start, end=e.end, admin=parent.text if parent else None,
+                            admin_span=(parent.start, parent.end) if parent else None, designator=split_designator(e.text, cfg)[1]))
+    return places
 
 
 def split_designator(name: str, cfg: NormalisationConfig) -> tuple[str, str | None]:
