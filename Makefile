@@ -49,14 +49,14 @@ retrain: | $(STAMP) $(CORPUS)
 
 eval: $(MODEL)/eval-test.json
 $(MODEL)/eval-test.json: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl configs/ontology.yaml configs/normalisation.yaml $(wildcard src/sitrep_ie/*.py)
-	$(BIN)/sitrep-ie eval --config configs/train.yaml --split test --ontology configs/ontology.yaml
+	$(BIN)/sitrep-ie eval --config configs/train.yaml --split test --configs configs
 
 errors: reports/errors.md
-reports/errors.md: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl $(wildcard src/sitrep_ie/*.py)
-	$(BIN)/sitrep-ie errors --out $@
+reports/errors.md: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl configs/ontology.yaml configs/normalisation.yaml $(wildcard src/sitrep_ie/*.py)
+	$(BIN)/sitrep-ie errors --configs configs --out $@
 
 demo: $(MODEL)/sitrep_ie.json
-	@for f in $(SAMPLES); do echo "== $$f"; $(BIN)/sitrep-ie extract "$$f" --reference-date 2017-11-02 --ontology configs/ontology.yaml \
+	@for f in $(SAMPLES); do echo "== $$f"; $(BIN)/sitrep-ie extract "$$f" --configs configs \
 	  | $(BIN)/python -c 'import json,sys; [print(json.dumps({k: e[k] for k in ("type","date","actors","places","quantities","confidence")}, ensure_ascii=False)) for e in map(json.loads, sys.stdin)]'; done
 
 test: $(STAMP) $(LS_STAMP) $(CORPUS)

@@ -46,10 +46,18 @@ def _csv_row(source: str, ev: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _extractor(args: argparse.Namespace, model: str | None) -> Any:
+    from .inference import Extractor
+
+    configs = Path(args.configs) if getattr(args, "configs", None) else None
+    return Extractor(model, backend=args.backend, ontology=configs / "ontology.yaml" if configs else None,
+                     normalisation=configs / "normalisation.yaml" if configs else None)
+
+
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     from .inference import Extractor
 
-    ex = Extractor(args.model, backend=args.backend, ontology=args.ontology)
+    ex = _extractor(args, args.model)
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS) if args.format == "csv" else None
     if writer:
         writer.writeheader()
@@ -95,7 +103,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
     cfg = TrainConfig.from_yaml(args.config)
     files = {"test": cfg.test_files, "dev": cfg.dev_files, "train": cfg.train_files}[args.split]
-    ex = Extractor(args.model or cfg.output_dir, backend=args.backend, ontology=args.ontology)
+    ex = _extractor(args, args.model or cfg.output_dir)
     ex._load()
     docs, report = read_export(files, ex.labels, lenient=cfg.lenient)
     gold = load_gold_events(cfg.gold_events) if Path(cfg.gold_events).is_file() else None
@@ -116,7 +124,7 @@ def cmd_errors(args: argparse.Namespace, out: TextIO) -> int:
     from .inference import Extractor
 
     cfg = TrainConfig.from_yaml(args.config)
-    ex = Extractor(args.model or cfg.output_dir, backend=args.backend, ontology=args.ontology)
+    ex = _extractor(args, args.model or cfg.output_dir)
     ex._load()
     files = {"test": cfg.test_files, "dev": cfg.dev_files}[args.split]
     docs, _ = read_export(files, ex.labels, lenient=cfg.lenient)
@@ -191,13 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     def model_opts(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", help="model directory (default: $SITREP_IE_MODEL or models/default)")
         p.add_argument("--backend", default="auto", choices=["auto", "onnx-int8", "onnx-fp32", "torch-fp32"])
+        p.add_argument("--configs", metavar="DIR", help="take ontology.yaml and normalisation.yaml from DIR instead of the "
+                       "copies saved with the model (edit event types without retraining)")
 
     p = sub.add_parser("extract", help="write one JSON line (or CSV row) per event")
     p.add_argument("files", nargs="+", help="UTF-8 text files, one report each ('-' for stdin)")
     model_opts(p)
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("--reference-date", help="publication date (YYYY-MM-DD) for datelines and weekdays")
-    p.add_argument("--ontology", help="event ontology YAML (default: the model's copy)")
     p.set_defaults(fn=cmd_extract)
 
     p = sub.add_parser("tag", help="write the tagged entities of each file as a JSON line")
@@ -214,7 +223,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default="configs/train.yaml")
     p.add_argument("--split", default="test", choices=["test", "dev", "train"])
     p.add_argument("--out", help="JSON results file (default: <model>/eval-<split>.json)")
-    p.add_argument("--ontology")
     model_opts(p)
     p.set_defaults(fn=cmd_eval)
 
@@ -222,7 +230,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default="configs/train.yaml")
     p.add_argument("--split", default="test", choices=["test", "dev"])
     p.add_argument("--out", default="reports/errors.md")
-    p.add_argument("--ontology")
     model_opts(p)
     p.set_defaults(fn=cmd_errors)
 
