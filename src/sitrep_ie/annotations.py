@@ -284,7 +284,16 @@ def read_export(paths: str | Path | Iterable[str | Path], labels: LabelSet, *, l
     docs: list[Document] = []
     seen: set[Any] = set()
     for p in paths:
-        d, r = read_tasks(load_tasks(p), labels, file=str(p), lenient=lenient, seen=seen)
+        try:
+            tasks = load_tasks(p)
+        except MalformedExportError as exc:
+            if not lenient:
+                raise
+            total.files.append(str(p))
+            total.skipped[f"{exc.code} {type(exc).__name__}"] += 1  # the whole file
+            total.problems.append(str(exc))
+            continue
+        d, r = read_tasks(tasks, labels, file=str(p), lenient=lenient, seen=seen)
         docs += d
         total.merge(r)
     return docs, total

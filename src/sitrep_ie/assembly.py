@@ -15,6 +15,7 @@ Steps, per sentence and clause:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -66,14 +67,22 @@ class _Draft:
     margin: float = 1.0
 
 
-def _index(segs: list[Segment], pos: int) -> int:
-    for i, s in enumerate(segs):
-        if s.start <= pos < s.end:
-            return i
-    for i, s in enumerate(segs):
-        if pos < s.start:
-            return max(0, i - 1)
-    return len(segs) - 1
+def _index(starts: list[int], pos: int) -> int:
+    """Index of the segment (given by its sorted starts) that holds ``pos``, or the one before it."""
+    return max(0, bisect.bisect_right(starts, pos) - 1)
+
+
+class _Spans:
+    """Entities sorted by start, selectable by segment in O(log n) (long reports stay linear overall)."""
+
+    def __init__(self, ents: Sequence[Entity]) -> None:
+        self.ents = list(ents)
+        self.starts = [e.start for e in self.ents]
+
+    def within(self, seg: Segment, label: str | None = None) -> list[Entity]:
+        a = bisect.bisect_left(self.starts, seg.start)
+        b = bisect.bisect_left(self.starts, seg.end)
+        return [e for e in self.ents[a:b] if label is None or e.label == label]
 
 
 def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig) -> list[tuple[Quantity, list[Entity]]]:
@@ -161,11 +170,9 @@ def _type_quantity(q: _Q, text: str, clause: Segment, sentence: Segment, onto: O
     q.margin = top[0] / (top[0] + second) if top[0] + second else 1.0
 
 
-def _actors_for(text: str, seg: Segment, ents: Sequence[Entity]) -> list[Entity]:
+def _actors_for(text: str, seg: Segment, spans: _Spans) -> list[Entity]:
     out = []
-    for e in ents:
-        if e.label != "ACTOR" or not (seg.start <= e.start < seg.end):
-            continue
+    for e in spans.within(seg, "ACTOR"):
         after = text[e.end:min(seg.end, e.end + 40)]
         before = text[max(seg.start, e.start - 40):e.start]
         if _SPEAKER_AFTER.match(after) or _SPEAKER_BEFORE.search(before):
@@ -199,9 +206,9 @@ def _admin_link(text: str, child: Entity, parent: Entity, cfg: NormalisationConf
             or (child_designator is not None and "of" in gap_words))
 
 
-def _places_for(text: str, seg: Segment, ents: Sequence[Entity], cfg: NormalisationConfig, skip: tuple[int, int] | None) -> list[Place]:
+def _places_for(text: str, seg: Segment, spans: _Spans, cfg: NormalisationConfig, skip: tuple[int, int] | None) -> list[Place]:
     """The places of a clause or sentence, each with its admin parent; parents are not event places."""
-    cands = [e for e in ents if e.label == "PLACE" and seg.start <= e.start < seg.end and not (skip and skip[0] <= e.start < skip[1])]
+    cands = [e for e in spans.within(seg, "PLACE") if not (skip and skip[0] <= e.start < skip[1])]
     admin_of: dict[int, int] = {}
     for k in range(len(cands) - 1):
         if _admin_link(text, cands[k], cands[k + 1], cfg):
@@ -285,12 +292,15 @@ def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: Nor
         return []
     clause_list: list[list[Segment]] = [clauses(text, s) for s in sents]
     flat: list[tuple[int, Segment]] = [(si, c) for si, cs in enumerate(clause_list) for c in cs]
+    sent_starts = [s.start for s in sents]
+    clause_starts = [c.start for _, c in flat]
+    spans = _Spans(ents)
 
     qs: list[_Q] = []
     previous: _Q | None = None
     for q, used in build_quantities(text, ents, cfg):
-        si = _index(sents, q.start)
-        ci = _index([c for _, c in flat], q.start)
+        si = _index(sent_starts, q.start)
+        ci = _index(clause_starts, q.start)
         item = _Q(q, used, ci, si)
         if previous is not None and previous.sentence == si and _SUBSET.search(text[max(sents[si].start, q.start - 30):q.start]):
             # "26 people, including five children": the part belongs to the event of the whole
@@ -310,6 +320,10 @@ def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: Nor
             d = drafts[key] = _Draft(item.type, item.sentence, item.clause, trigger=item.trigger, margin=item.margin)
         d.quantities.append(item)
         d.margin = min(d.margin, item.margin)
+    unit_spans_by_clause: dict[int, list[tuple[int, int]]] = {}
+    for item in qs:
+        if item.quantity.unit_span:
+            unit_spans_by_clause.setdefault(item.clause, []).append(item.quantity.unit_span)
     for ci, (si, seg) in enumerate(flat):
         ctext = text[seg.start:seg.end]
         for et in ontology.types:
@@ -319,8 +333,8 @@ def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: Nor
                 pre = re.split(r"[,;:]", ctext[max(0, m.start() - 30):m.start()])[-1]
                 if _NEGATION.search(pre):
                     continue
-                if any(item.clause == ci and item.quantity.unit_span and item.quantity.unit_span[0] <= seg.start + m.start() < item.quantity.unit_span[1] for item in qs):
-                    continue
+                if any(u[0] <= seg.start + m.start() < u[1] for u in unit_spans_by_clause.get(ci, [])):
+                    continue  # "12 shells were cleared": the counted noun, not an attack
                 drafts[(ci, et.name)] = _Draft(et, si, ci, trigger=(seg.start + m.start(), seg.start + m.end()), margin=0.6)
                 break
 
@@ -332,20 +346,20 @@ def assemble(text: str, entities: Sequence[Entity], ontology: Ontology, cfg: Nor
     for d in ordered:
         sent = sents[d.sentence]
         clause = flat[d.clause][1]
-        actors = _actors_for(text, clause, ents)
+        actors = _actors_for(text, clause, spans)
         if not actors:
             if d.sentence not in sentence_actor_cache:
-                sentence_actor_cache[d.sentence] = _actors_for(text, sent, ents)
+                sentence_actor_cache[d.sentence] = _actors_for(text, sent, spans)
             actors = [a for a in sentence_actor_cache[d.sentence] if a.start < clause.start][:1]
-        if not actors and not any(e.label == "ACTOR" for e in ents if sent.start <= e.start < sent.end):
+        if not actors and not spans.within(sent, "ACTOR"):
             if prev_actors and d.sentence == prev_sentence + 1 and _CARRY_SUBJECT.match(text[sent.start:sent.end]):
                 actors = prev_actors
         # units that name counted people ("40 militants") are not actors of the event
         unit_spans = [q.quantity.unit_span for q in d.quantities if q.quantity.unit_span]
         actors = [a for a in actors if not any(u[0] <= a.start < u[1] for u in unit_spans) and not d.type.is_victim(text[a.end:a.end + 30])]
-        places = _places_for(text, clause, ents, cfg, rd.dateline_place)
+        places = _places_for(text, clause, spans, cfg, rd.dateline_place)
         if not places:
-            places = _places_for(text, sent, ents, cfg, rd.dateline_place)
+            places = _places_for(text, sent, spans, cfg, rd.dateline_place)
         date, precision, dspan = _date_for(text, sent, rd)
         quantities = [q.quantity for q in d.quantities]
         used_scores = [e.score for q in d.quantities for e in q.entities] + [a.score for a in actors]

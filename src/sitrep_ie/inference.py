@@ -40,6 +40,10 @@ def default_model_path() -> Path:
 def _check_text(text: Any, fn: str) -> str:
     if not isinstance(text, str):
         raise InputError(f"{fn}() expects a str, got {type(text).__name__}: {repr(text)[:60]}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"{fn}() got text that is not valid Unicode: lone surrogate {text[exc.start]!r} at offset {exc.start}") from None
     return text
 
 
@@ -172,7 +176,10 @@ class Extractor:
                 self._run = _TorchRunner(path, self.threads)
             if not (path / "tokenizer.json").is_file():
                 raise ModelCorruptError(f"{path} has no tokenizer.json")
-            self.tokenizer = load_tokenizer(path)
+            try:
+                self.tokenizer = load_tokenizer(path)
+            except Exception as exc:  # tokenizers raises plain Exception on a damaged file
+                raise ModelCorruptError(f"{path / 'tokenizer.json'} is unreadable ({exc})") from None
             self.special = SpecialTokens.of(self.tokenizer)
             self.labels = labels
             self.id2label = {i: t for i, t in enumerate(tags)}
@@ -244,7 +251,8 @@ class Extractor:
                 continue
             token_probs = stitch(len(enc.ids), [windows[k] for k in ks], [probs[k] for k in ks], len(self.special.prefix))
             spans = decode(enc, token_probs, self.id2label)
-            first = [i for i, w in enumerate(enc.word_ids) if i == 0 or w != enc.word_ids[i - 1]]
+            wids = enc.word_ids  # a property that rebuilds its list on every access
+            first = [i for i, w in enumerate(wids) if i == 0 or w != wids[i - 1]]
             uncertainty = float(np.mean(1.0 - token_probs[first].max(axis=-1))) if first else 0.0
             ents = [Entity(s.start, s.end, s.label, text[s.start:s.end], s.score) for s in spans if text[s.start:s.end].strip()]
             result.append((ents, uncertainty))

@@ -80,7 +80,13 @@ def _words_to_number(text: str) -> float | None:
 
 
 def parse_number(text: str, cfg: NormalisationConfig) -> float | None:
-    """The value a QUANTITY span states, or None when it does not read as a number.
+    """The value a QUANTITY span states, or None when it does not read as a finite number."""
+    value = _parse_number(text, cfg)
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _parse_number(text: str, cfg: NormalisationConfig) -> float | None:
+    """Doctest of :func:`parse_number`.
 
     >>> cfg = default_config()
     >>> [parse_number(s, cfg) for s in ["2,931", "70 522", "1.7", "thirty-six", "1.5 million", "a dozen"]]
@@ -106,7 +112,7 @@ def parse_number(text: str, cfg: NormalisationConfig) -> float | None:
     # "1.5 million" where the digits carry thousands separators, or "2,5 million"
     parts = s.rsplit(" ", 1)
     if len(parts) == 2 and parts[1] in cfg.scales:
-        base = parse_number(parts[0], cfg)
+        base = _parse_number(parts[0], cfg)
         if base is not None:
             return base * cfg.scales[parts[1]]
     value = _words_to_number(s)

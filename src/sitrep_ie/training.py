@@ -193,9 +193,13 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
 
     run_hash = _hash(cfg, train_files + dev_files)
     # runs are grouped by the model they publish, so a scratch run never deletes another model's checkpoints
-    runs_root = root / "training" / "runs" / hashlib.sha256(str((root / cfg.output_dir).resolve()).encode()).hexdigest()[:8]
+    runs_root = root / "training" / "runs" / hashlib.sha256(os.path.abspath(root / cfg.output_dir).encode()).hexdigest()[:8]
     run_dir = runs_root / run_hash
     ckpts = sorted(run_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])) if run_dir.is_dir() else []
+    for c in [c for c in ckpts if not (c / "trainer_state.json").is_file()]:
+        log(f"removing incomplete checkpoint {c} (killed while saving)")
+        shutil.rmtree(c, ignore_errors=True)
+        ckpts.remove(c)
     other_runs = [p for p in runs_root.glob("*") if p.is_dir() and p.name != run_hash] if runs_root.is_dir() else []
     for p in other_runs:
         log(f"removing checkpoints of an earlier run with another config or data: {p}")
@@ -235,7 +239,7 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
                       data_collator=DataCollatorForTokenClassification(hf_tok, label_pad_token_id=-100),
                       compute_metrics=compute_metrics if use_eval else None)
     t0 = time.time()
-    out = trainer.train(resume_from_checkpoint=True if resume else None)
+    out = trainer.train(resume_from_checkpoint=str(ckpts[-1]) if resume else None)
     train_seconds = time.time() - t0
 
     version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{run_hash[:6]}"
