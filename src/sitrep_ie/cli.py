@@ -55,7 +55,6 @@ def _extractor(args: argparse.Namespace, model: str | None) -> Any:
 
 
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
-    from .inference import Extractor
 
     ex = _extractor(args, args.model)
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS) if args.format == "csv" else None
@@ -99,7 +98,6 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     from .annotations import read_export
     from .config import TrainConfig
     from .evaluation import evaluate, load_gold_events
-    from .inference import Extractor
 
     cfg = TrainConfig.from_yaml(args.config)
     files = {"test": cfg.test_files, "dev": cfg.dev_files, "train": cfg.train_files}[args.split]
@@ -121,7 +119,6 @@ def cmd_errors(args: argparse.Namespace, out: TextIO) -> int:
     from .config import TrainConfig
     from .error_report import render
     from .evaluation import evaluate, load_gold_events
-    from .inference import Extractor
 
     cfg = TrainConfig.from_yaml(args.config)
     ex = _extractor(args, args.model or cfg.output_dir)

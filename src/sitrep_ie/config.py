@@ -13,6 +13,15 @@ import yaml
 from .errors import ConfigError
 
 
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file; any read or syntax problem becomes E201 naming the file."""
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+
+
 @dataclass
 class TrainConfig:
     """Everything `make train` needs; every field can be set in configs/train.yaml."""
@@ -74,11 +83,7 @@ class TrainConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read {path}: {exc}") from None
+        data = read_yaml(path) or {}
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
         data.update(overrides or {})

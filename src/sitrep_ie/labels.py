@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-import yaml
 
+from .config import read_yaml
 from .errors import ConfigError
 
 #: Label Studio control and object tag names used by the generated config and the importer.
@@ -65,12 +65,7 @@ class LabelSet:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> LabelSet:
-        path = Path(path)
-        try:
-            cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read label config {path}: {exc}") from None
-        return cls.from_dict(cfg, str(path))
+        return cls.from_dict(read_yaml(path), str(path))
 
     @property
     def names(self) -> list[str]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import yaml
+from .config import read_yaml
 
 from .annotations import Document, read_tasks
 from .errors import (AnnotationError, BadTokenError, ConfigError, LabelConfigMismatchError, RejectedTasksError,
@@ -64,7 +64,7 @@ class LabelStudioConfig:
     @classmethod
     def from_yaml(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> LabelStudioConfig:
         p = Path(path)
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) if p.is_file() else {}
+        data = read_yaml(p) if p.is_file() else {}
         data = dict(data or {}, **(overrides or {}))
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)

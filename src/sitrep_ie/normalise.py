@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from .config import read_yaml
 from .errors import ConfigError
 
 _SEP_THOUSANDS = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f\u2009 ]\d{3})+(?:\.\d+)?$")
@@ -62,12 +62,7 @@ class NormalisationConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> NormalisationConfig:
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read {path}: {exc}") from None
-        return cls.from_dict(data or {}, str(path))
+        return cls.from_dict(read_yaml(path) or {}, str(path))
 
 
 def _words_to_number(text: str) -> float | None:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from .config import read_yaml
 from .errors import ConfigError
 
 
@@ -135,9 +135,4 @@ class Ontology:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Ontology:
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read ontology {path}: {exc}") from None
-        return cls.from_dict(data, str(path))
+        return cls.from_dict(read_yaml(path), str(path))
