@@ -41,7 +41,7 @@ corpus-stats: $(CORPUS)
 
 # Model: fine-tuned from configs/train.yaml; published atomically as models/default.
 train: $(MODEL)/sitrep_ie.json
-$(MODEL)/sitrep_ie.json: annotations/train.json annotations/dev.json configs/train.yaml configs/labels.yaml | $(STAMP)
+$(MODEL)/sitrep_ie.json: annotations/train.json annotations/pulled.json annotations/dev.json configs/train.yaml configs/labels.yaml | $(STAMP)
 	$(BIN)/sitrep-ie train --config configs/train.yaml
 
 retrain: | $(STAMP) $(CORPUS)
