@@ -56,3 +56,14 @@ def test_as_date():
     assert as_date("2017-11-02") == REF
     with pytest.raises(InputError):
         as_date("2 Nov")
+
+
+def test_day_without_year_and_without_report_date_is_unknown():
+    s = "The road reopened to traffic on 12 October."
+    m = sentence_date(s, 0, len(s), None)
+    assert m is None or m.date is None
+
+
+def test_dateline_without_any_year_is_still_a_dateline():
+    rd = report_dates("ALEPPO, March 4. /TASS/. Sappers cleared 12 mines.", None)
+    assert rd.has_dateline and rd.report_date is None and rd.dateline_place == (0, 6)

@@ -71,6 +71,8 @@ class ReportDates:
 
 
 def _parse(text: str, default: dt.date | None) -> dt.date | None:
+    if default is None and not re.search(r"\d{4}", text):
+        return None  # "12 October" with no report date: the year is unknown, so is the date
     base = dt.datetime.combine(default or dt.date(2000, 1, 1), dt.time())
     try:
         d = du_parser.parse(text.replace(".", " ") if re.match(r"^[A-Za-z]", text) else text, default=base, dayfirst=True, fuzzy=True).date()
@@ -91,12 +93,12 @@ def report_dates(text: str, reference_date: dt.date | None) -> ReportDates:
     dateline = None
     dateline_place = None
     if dl and (header is None or dl.start() >= header.end() - 1) and dl.start() < 200:
+        # a dateline is a dateline even when its year is unknown (no header, no reference date)
+        dateline = (dl.start(), dl.end())
+        dateline_place = (dl.start(1), dl.end(1))
         d = _parse(dl.group("date"), report or reference_date)
-        if d is not None:
-            dateline = (dl.start(), dl.end())
-            dateline_place = (dl.start(1), dl.end(1))
-            if report is None:
-                report = d
+        if report is None and d is not None:
+            report = d
     if report is None and header is None:
         issued = ISSUED_RE.search(head)
         if issued:
