@@ -18,7 +18,8 @@ _ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04FF\u0600-\u06FF*•-])")
 _CLAUSE = re.compile(
     r";|\s+while\s+|\s+whereas\s+|,\s+where\s+"
-    r"|,\s+and\s+(?=(?:the|a|an|some|more|over|about|another)\b|[A-Z]|\d)"
+    r"|,\s+and\s+(?=(?:the|a|an|some|more|over|about|another|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|\w+teen|\w+ty)\b|[A-Z]|\d)"
     # "... last week and UNHCR handed out ...": a new named subject with its own verb
     r"|(?<=[a-z0-9])\s+and\s+(?=(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w'’-]*){0,4}\s+(?:[a-z]+\s+){0,2}?[a-z]+(?:ed|ok|ave|ent|ught|ew)\b)"
 )
