@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 from .annotations import Document, Span
 from .assembly import assemble, split_designator
 from .dates import as_date
+from .errors import ConfigError
 from .normalise import NormalisationConfig, unit_lemma
 from .schema import Entity, Event
 
@@ -121,7 +122,10 @@ def load_gold_events(path: str | Path, split: str | None = None) -> dict[str, di
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            row = json.loads(line)
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}:{n}: gold events line is not JSON ({exc.msg})") from None
             if split is None or row.get("split") == split:
                 rows[row["report_id"]] = row
     return rows
