@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sitrep_ie.annotations import read_export  # noqa: E402
 from sitrep_ie.config import TrainConfig  # noqa: E402
+from sitrep_ie.evaluation import load_gold_events  # noqa: E402
 from sitrep_ie.labels import LabelSet  # noqa: E402
 
 SPLITS = ("train", "dev", "test")
@@ -26,7 +27,7 @@ SPLITS = ("train", "dev", "test")
 def corpus_stats(root: Path = ROOT) -> dict[str, Any]:
     labels = LabelSet.from_yaml(root / "configs" / "labels.yaml")
     docs = {s: read_export(root / "annotations" / f"{s}.json", labels)[0] for s in SPLITS}
-    gold = [json.loads(x) for x in (root / "annotations" / "gold_events.jsonl").read_text().splitlines() if x.strip()]
+    gold = list(load_gold_events(root / "annotations" / "gold_events.jsonl").values())
     all_docs = [d for s in SPLITS for d in docs[s]]
     places = {s: {d.text[p.start:p.end].lower() for d in docs[s] for p in d.spans if p.label == "PLACE"} for s in SPLITS}
     unseen = places["test"] - places["train"]

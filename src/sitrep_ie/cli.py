@@ -94,7 +94,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+def _evaluate_split(args: argparse.Namespace) -> tuple[Any, ...]:
+    """Load the model and a split, tag and assemble it, score it: what `eval` and `errors` share."""
     from .annotations import read_export
     from .config import TrainConfig
     from .evaluation import evaluate, load_gold_events
@@ -104,10 +105,15 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     ex = _extractor(args, args.model or cfg.output_dir)
     ex._load()
     docs, report = read_export(files, ex.labels, lenient=cfg.lenient)
-    gold = load_gold_events(cfg.gold_events) if Path(cfg.gold_events).is_file() else None
-    result, _, _ = evaluate(ex, docs, gold)
-    out.write(result.table() + "\n")
     print(f"data: {report.summary()}", file=sys.stderr)
+    gold = load_gold_events(cfg.gold_events) if Path(cfg.gold_events).is_file() else None
+    result, tagged, events = evaluate(ex, docs, gold)
+    return ex, docs, gold, result, tagged, events
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    ex, _, _, result, _, _ = _evaluate_split(args)
+    out.write(result.table() + "\n")
     target = Path(args.out) if args.out else ex.path / f"eval-{args.split}.json"
     target.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     print(f"wrote {target}", file=sys.stderr)
@@ -115,18 +121,11 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_errors(args: argparse.Namespace, out: TextIO) -> int:
-    from .annotations import read_export
-    from .config import TrainConfig
     from .error_report import render
-    from .evaluation import evaluate, load_gold_events
 
-    cfg = TrainConfig.from_yaml(args.config)
-    ex = _extractor(args, args.model or cfg.output_dir)
-    ex._load()
-    files = {"test": cfg.test_files, "dev": cfg.dev_files}[args.split]
-    docs, _ = read_export(files, ex.labels, lenient=cfg.lenient)
-    gold = load_gold_events(cfg.gold_events)
-    result, tagged, events = evaluate(ex, docs, gold)
+    ex, docs, gold, result, tagged, events = _evaluate_split(args)
+    if gold is None:
+        raise SitrepError("the error report needs gold events (configs/train.yaml: gold_events)")
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(result, docs, tagged, events, gold, ex.normalisation), encoding="utf-8")

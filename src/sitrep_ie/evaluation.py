@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .annotations import Document, Span
-from .assembly import assemble, split_designator
-from .dates import as_date
+from .assembly import split_designator
 from .errors import ConfigError
 from .normalise import NormalisationConfig, unit_lemma
 from .schema import Entity, Event
@@ -168,10 +167,7 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
     refs = [d.meta.get("reference_date") for d in docs]
     t0 = time.time()
     tagged = extractor.tag_many([d.text for d in docs])
-    events = [
-        assemble(d.text, ents, extractor.ontology, extractor.normalisation, reference_date=as_date(r), model_version=extractor.model_version)
-        for d, ents, r in zip(docs, tagged, refs)
-    ]
+    events = [extractor.assemble(d.text, ents, reference_date=r) for d, ents, r in zip(docs, tagged, refs)]
     seconds = time.time() - t0
     ents = entity_scores(docs, tagged)
     args = None

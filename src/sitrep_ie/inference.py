@@ -279,10 +279,13 @@ class Extractor:
         if len(refs) != len(texts):
             raise ValueError(f"{len(refs)} reference dates for {len(texts)} texts")
         tagged = self.tag_many(texts, batch_size)
-        return [
-            assemble(t, ents, self.ontology, self.normalisation, reference_date=as_date(r), model_version=self.model_version)
-            for t, ents, r in zip(texts, tagged, refs)
-        ]
+        return [self.assemble(t, ents, reference_date=r) for t, ents, r in zip(texts, tagged, refs)]
+
+    def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None) -> list[Event]:
+        """Events from already-tagged entities (what extract() does after tagging)."""
+        self._load()
+        return assemble(text, entities, self.ontology, self.normalisation, reference_date=as_date(reference_date),
+                        model_version=self.model_version)
 
     def extract(self, text: str, *, reference_date: dt.date | str | None = None) -> list[Event]:
         """Event records of one report (SPEC.md), in text order."""

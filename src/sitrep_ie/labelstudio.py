@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable
 
 from .config import read_yaml
 
-from .annotations import Document, read_tasks
+from .annotations import Document, read_tasks, select_annotation
 from .errors import (AnnotationError, BadTokenError, ConfigError, LabelConfigMismatchError, RejectedTasksError,
                      ServerUnreachableError)
 from .labels import FROM_NAME, TO_NAME, LabelSet
@@ -283,13 +283,12 @@ def push(client: Any, cfg: LabelStudioConfig, labels: LabelSet, *, corpus: list[
             summary.corpus_present += 1
             continue
         have.add(key)
-        ann = next((a for a in task.get("annotations", []) if not a.get("was_cancelled")), None)
+        ann = select_annotation(task)  # the same annotation training would use
         item: dict[str, Any] = {"data": task["data"]}
         if ann is not None:
             item["annotations"] = [{"result": ann["result"], "ground_truth": bool(ann.get("ground_truth"))}]
         new.append(item)
-    for i in range(0, len(new), batch):
-        client.projects.import_tasks(id=project.id, request=new[i:i + batch], return_task_ids=True)
+    _import(client, project.id, new, batch)
     summary.corpus_imported = len(new)
     summary.seconds["import_corpus"] = time.time() - t0
 
@@ -310,11 +309,15 @@ def push(client: Any, cfg: LabelStudioConfig, labels: LabelSet, *, corpus: list[
             result = _regions(text, [(e.start, e.end, e.label, e.score) for e in ents], "p")
             items.append({"data": {"text": text, "report_id": rid, "uncertainty": round(unc, 4), "rank": rank},
                           "predictions": [{"model_version": extractor.model_version, "score": round(1 - unc, 4), "result": result}]})
-    for i in range(0, len(items), batch):
-        client.projects.import_tasks(id=project.id, request=items[i:i + batch], return_task_ids=True)
+    _import(client, project.id, items, batch)
     summary.inbox_imported = len(items)
     summary.seconds["import_inbox"] = time.time() - t0
     return summary
+
+
+def _import(client: Any, project_id: int, items: list[dict[str, Any]], batch: int) -> None:
+    for i in range(0, len(items), batch):
+        client.projects.import_tasks(id=project_id, request=items[i:i + batch], return_task_ids=True)
 
 
 def export_annotated(client: Any, project_id: int) -> list[dict[str, Any]]:
@@ -344,6 +347,12 @@ def _signature(doc: Document) -> tuple[str, tuple[tuple[int, int, str], ...]]:
     return doc.text, tuple((s.start, s.end, s.label) for s in doc.spans)
 
 
+def _signatures(tasks: list[dict[str, Any]], labels: LabelSet) -> dict[str, tuple[str, tuple[tuple[int, int, str], ...]]]:
+    """Text and spans of each usable task, by task key (what "unchanged" compares)."""
+    docs, _ = read_tasks(tasks, labels, lenient=True)
+    return {task_key(dict(d.meta, text=d.text)): _signature(d) for d in docs}
+
+
 def _load_list(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
@@ -371,16 +380,12 @@ def merge_pulled(exported: list[dict[str, Any]], labels: LabelSet, cfg: LabelStu
     held: set[str] = set()
     for f in cfg.held_out_files:
         held |= {task_key(t.get("data", {})) for t in _load_list(root / f)}
-    corpus: dict[str, tuple[str, tuple[tuple[int, int, str], ...]]] = {}
-    for f in cfg.corpus_files:
-        got, _ = read_tasks(_load_list(root / f), labels, lenient=True)
-        corpus.update({task_key(dict(d.meta, text=d.text)): _signature(d) for d in got})
+    corpus = _signatures([t for f in cfg.corpus_files for t in _load_list(root / f)], labels)
 
     target = root / cfg.pulled_file
     current = _load_list(target)
     index = {task_key(t.get("data", {})): i for i, t in enumerate(current)}
-    cur_docs, _ = read_tasks(current, labels, lenient=True)
-    cur_sig = {task_key(dict(d.meta, text=d.text)): _signature(d) for d in cur_docs}
+    cur_sig = _signatures(current, labels)
     changed = False
     for task, doc in docs:
         key = task_key(task["data"])
