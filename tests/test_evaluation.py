@@ -75,3 +75,16 @@ def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
     assert all(f"## {d.report_id} " in md for d in docs)
     assert "| role |" in md and "❌" in md  # a few-step model misses things, and the report says so
     json.dumps(result.to_dict())
+
+
+def test_gold_tags_score_the_assembler_alone(tiny_model, labels):
+    from conftest import ROOT
+    from sitrep_ie.annotations import read_export
+    from sitrep_ie.evaluation import evaluate, load_gold_events
+    from sitrep_ie.inference import Extractor
+
+    docs = read_export(ROOT / "annotations" / "dev.json", labels)[0][:5]
+    result, tagged, _ = evaluate(Extractor(tiny_model), docs, load_gold_events(ROOT / "annotations" / "gold_events.jsonl"), gold_tags=True)
+    assert result.entities["micro"]["f1"] == 1.0
+    assert [len(t) for t in tagged] == [len(d.spans) for d in docs]
+    assert result.arguments["overall"]["f1"] > 0.5

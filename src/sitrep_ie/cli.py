@@ -107,7 +107,7 @@ def _evaluate_split(args: argparse.Namespace) -> tuple[Any, ...]:
     docs, report = read_export(files, ex.labels, lenient=cfg.lenient)
     print(f"data: {report.summary()}", file=sys.stderr)
     gold = load_gold_events(cfg.gold_events) if Path(cfg.gold_events).is_file() else None
-    result, tagged, events = evaluate(ex, docs, gold)
+    result, tagged, events = evaluate(ex, docs, gold, gold_tags=getattr(args, "gold_tags", False))
     return ex, docs, gold, result, tagged, events
 
 
@@ -219,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default="configs/train.yaml")
     p.add_argument("--split", default="test", choices=["test", "dev", "train"])
     p.add_argument("--out", help="JSON results file (default: <model>/eval-<split>.json)")
+    p.add_argument("--gold-tags", action="store_true", help="assemble events from the annotated spans instead of the model's "
+                   "tags: scores the event assembler alone")
     model_opts(p)
     p.set_defaults(fn=cmd_eval)
 
