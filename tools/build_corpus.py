@@ -25,6 +25,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SPAN_RE = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)\]\]")
 HEADER_KEYS = {"style", "country", "split", "reference_date"}
+OPTIONAL_HEADER_KEYS = {"structures"}
+TRIGGER_CODE = "T"  # trigger spans: typed by the event line that names them (AUTHORING.md)
+EVENT_KEYS = {"type", "date", "actors", "places", "quantities"}
+OPTIONAL_EVENT_KEYS = {"trigger", "mentions"}
 SPLITS = ("train", "dev", "test")
 MIN_WORDS, MAX_WORDS = 80, 300
 
@@ -48,6 +52,7 @@ class Record:
     text: str = ""
     spans: list[tuple[int, int, str]] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    triggers: list[tuple[int, int]] = field(default_factory=list)
 
 
 class SourceError(ValueError):
@@ -65,11 +70,11 @@ def parse_body(body: str, codes: dict[str, str], where: str) -> tuple[str, list[
         out.append(chunk)
         length += len(chunk)
         surface, code = m.group(1), m.group(2)
-        if code not in codes:
+        if code not in codes and code != TRIGGER_CODE:
             raise SourceError(f"{where}: unknown label code {code!r} on span {surface!r}")
         if surface != surface.strip():
             raise SourceError(f"{where}: span {surface!r} has spaces at its edges")
-        spans.append((length, length + len(surface), codes[code]))
+        spans.append((length, length + len(surface), codes.get(code, TRIGGER_CODE)))
         out.append(surface)
         length += len(surface)
         pos = m.end()
@@ -104,14 +109,15 @@ def parse_file(path: Path, codes: dict[str, str]) -> list[Record]:
                 continue
             key, _, val = ln.partition(":")
             meta[key.strip()] = val.strip()
-        if set(meta) != HEADER_KEYS:
-            raise SourceError(f"{where}: header keys {sorted(meta)} != {sorted(HEADER_KEYS)}")
+        if not HEADER_KEYS <= set(meta) <= HEADER_KEYS | OPTIONAL_HEADER_KEYS:
+            raise SourceError(f"{where}: header keys {sorted(meta)} must be {sorted(HEADER_KEYS)} [+ {sorted(OPTIONAL_HEADER_KEYS)}]")
         if meta["split"] not in SPLITS:
             raise SourceError(f"{where}: split {meta['split']!r} not one of {SPLITS}")
         dt.date.fromisoformat(meta["reference_date"])
         body = "\n".join(block[sep1 + 1 : sep2]).strip("\n")
         text, spans = parse_body(body, codes, where)
-        rec = Record(rid, path.name, s + 1, meta, text, spans)
+        rec = Record(rid, path.name, s + 1, meta, text, [sp for sp in spans if sp[2] != TRIGGER_CODE],
+                     triggers=[(a, b) for a, b, lab in spans if lab == TRIGGER_CODE])
         for j, ln in enumerate(block[sep2 + 1 :], start=s + sep2 + 2):
             if not ln.strip():
                 continue
@@ -142,8 +148,8 @@ def check_record(rec: Record, types: set[str]) -> list[str]:
     qtexts = surfaces.get("QUANTITY", set())
     for n, ev in enumerate(rec.events, 1):
         w = f"{where} event {n}"
-        if set(ev) != {"type", "date", "actors", "places", "quantities"}:
-            problems.append(f"{w}: keys {sorted(ev)} must be type, date, actors, places, quantities")
+        if not EVENT_KEYS <= set(ev) <= EVENT_KEYS | OPTIONAL_EVENT_KEYS:
+            problems.append(f"{w}: keys {sorted(ev)} must be type, date, actors, places, quantities [, trigger, mentions]")
             continue
         if ev["type"] not in types:
             problems.append(f"{w}: unknown type {ev['type']!r}")
@@ -184,6 +190,48 @@ def check_record(rec: Record, types: set[str]) -> list[str]:
                 else:
                     problems.append(f"{w}: no Q span reads as {v}")
     return problems
+
+
+def resolve_triggers(rec: Record) -> tuple[list[list[tuple[int, int]]], list[str]]:
+    """The trigger span of each event (first) and its restating mentions, with the problems found.
+
+    An event names its trigger by the text of a T span, or "text#k" for the k-th T span with that
+    text; without "#k", events take same-text triggers in text order. Every T span is used once.
+    """
+    where = f"{rec.source}:{rec.line} ({rec.report_id})"
+    by_text: dict[str, list[tuple[int, int]]] = {}
+    for s, e in rec.triggers:
+        by_text.setdefault(rec.text[s:e], []).append((s, e))
+    used: set[tuple[int, int]] = set()
+    out: list[list[tuple[int, int]]] = []
+    problems: list[str] = []
+    structures = {x.strip() for x in rec.meta.get("structures", "").split(",") if x.strip()}
+    need = bool(rec.triggers) or bool(structures)
+    for n, ev in enumerate(rec.events, 1):
+        refs = ([ev["trigger"]] if "trigger" in ev else []) + list(ev.get("mentions", []))
+        if not refs:
+            if need:
+                problems.append(f"{where} event {n}: no 'trigger' (every event of a report with T spans needs one)")
+            out.append([])
+            continue
+        spans: list[tuple[int, int]] = []
+        for ref in refs:
+            text, _, k = str(ref).rpartition("#") if re.search(r"#\d+$", str(ref)) else (str(ref), "", "")
+            cands = by_text.get(text, [])
+            if k:
+                pick = cands[int(k) - 1] if 0 < int(k) <= len(cands) else None
+            else:
+                pick = next((c for c in cands if c not in used), None)
+            if pick is None or pick in used:
+                problems.append(f"{where} event {n}: trigger {ref!r} is not an unused T span")
+                continue
+            used.add(pick)
+            spans.append(pick)
+        out.append(spans)
+    for s, e in rec.triggers:
+        if (s, e) not in used:
+            problems.append(f"{where}: T span {rec.text[s:e]!r} at {s} is no event's trigger or mention")
+    return out, problems
 
 
 def corpus_checks(records: list[Record]) -> list[str]:
@@ -287,8 +335,13 @@ def load_sources(paths: list[Path]) -> tuple[list[Record], list[str]]:
             records.extend(parse_file(p, codes))
         except SourceError as exc:
             problems.append(str(exc))
+    known = set(yaml.safe_load((ROOT / "annotations" / "structures.yaml").read_text()))
     for r in records:
         problems.extend(check_record(r, types))
+        problems.extend(resolve_triggers(r)[1])
+        for x in (x.strip() for x in r.meta.get("structures", "").split(",")):
+            if x and x not in known:
+                problems.append(f"{r.source}:{r.line} ({r.report_id}): unknown structure {x!r} (annotations/structures.yaml)")
     problems.extend(corpus_checks(records))
     return records, problems
 
@@ -328,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                 "task_id": task_id(r.report_id),
                 "split": r.meta["split"],
                 "reference_date": r.meta["reference_date"],
-                "events": r.events,
+                "events": [{k: ev[k] for k in ("type", "date", "actors", "places", "quantities")} for ev in r.events],
             }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"wrote {', '.join(f'{args.out}/{s}.json' for s in SPLITS)} and gold_events.jsonl")
