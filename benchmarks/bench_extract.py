@@ -72,8 +72,8 @@ def count_words(text: str) -> int:
 
 
 def load_docs() -> list[Any]:
-    from sitrep_ie.annotations import read_export
-    from sitrep_ie.labels import LabelSet
+    from sitrep_ie.data.annotations import read_export
+    from sitrep_ie.data.labels import LabelSet
 
     docs, _ = read_export(TEST_FILE, LabelSet.from_yaml(LABELS_FILE))
     if not docs:
@@ -123,7 +123,7 @@ def _timed(fn: Any) -> tuple[Any, float]:
 
 
 def worker_sitrep(args: argparse.Namespace) -> dict[str, Any]:
-    from sitrep_ie.inference import Extractor
+    from sitrep_ie.extractor import Extractor
 
     docs = load_docs()
     texts, refs = build_inputs(docs, args.min_words)
@@ -136,7 +136,7 @@ def worker_sitrep(args: argparse.Namespace) -> dict[str, Any]:
     transformers_loaded = "transformers" in sys.modules
     rss_now = current_rss_mb()
 
-    from sitrep_ie.evaluation import entity_scores
+    from sitrep_ie.evaluation.metrics import entity_scores
 
     predicted = ex.tag_many([d.text for d in docs])
     scores = entity_scores(docs, predicted)
@@ -173,7 +173,7 @@ def worker_pipeline(args: argparse.Namespace) -> dict[str, Any]:
     out, seconds = _timed(lambda: pipe(texts, **kwargs))
     peak = peak_rss_mb()
 
-    from sitrep_ie.evaluation import entity_scores
+    from sitrep_ie.evaluation.metrics import entity_scores
     from sitrep_ie.schema import Entity
 
     held_out = pipe([d.text for d in docs], **kwargs)
@@ -239,7 +239,7 @@ t1 = time.perf_counter()
 events = sitrep_ie.extract(sys.argv[1])
 t2 = time.perf_counter()
 import json, resource
-from sitrep_ie.inference import default_extractor
+from sitrep_ie.extractor import default_extractor
 print(json.dumps({"import_s": t1 - t0, "total_s": t2 - t0, "events": len(events), "backend": default_extractor().backend,
                   "torch_imported": "torch" in sys.modules, "transformers_imported": "transformers" in sys.modules,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6}))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitrep_ie.labels import LabelSet
+from sitrep_ie.data.labels import LabelSet
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def make_task(text: str, regions: list[tuple[int, int, str]], tid: int = 1, **an
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Fine-tune the real base model for a few steps on a dozen corpus reports."""
     from sitrep_ie.config import TrainConfig
-    from sitrep_ie.training import train
+    from sitrep_ie.model.train import train
 
     work = tmp_path_factory.mktemp("tiny")
     tasks = json.loads((ROOT / "annotations" / "train.json").read_text())

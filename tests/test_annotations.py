@@ -3,7 +3,7 @@ import json
 import pytest
 
 from conftest import make_task
-from sitrep_ie.annotations import read_export, read_tasks, select_annotation
+from sitrep_ie.data.annotations import read_export, read_tasks, select_annotation
 from sitrep_ie.errors import (AnnotationStructureError, BadOffsetsError, DuplicateTaskError, MalformedExportError,
                               MissingTextError, OverlapError, SpanOutOfRangeError, SpanTextMismatchError, UnknownLabelError)
 

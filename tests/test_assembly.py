@@ -6,22 +6,22 @@ import re
 import jsonschema
 import pytest
 
-from sitrep_ie.assembly import assemble, build_quantities, default_normalisation, default_ontology, split_designator
+from sitrep_ie.data.corpus import parse_body
+from sitrep_ie.events.arguments import split_designator
+from sitrep_ie.events.lexicon import default_lexicon
+from sitrep_ie.events.ontology import default_ontology
+from sitrep_ie.events.pipeline import assemble
+from sitrep_ie.events.quantities import build_quantities, default_config
 from sitrep_ie.schema import Entity, event_schema
 
-ONTO, CFG = default_ontology(), default_normalisation()
+ONTO, CFG, LEX = default_ontology(), default_config(), default_lexicon()
+CODES = {"Q": "QUANTITY", "U": "UNIT", "P": "PLACE", "A": "ACTOR"}
 
 
 def mark(marked: str) -> tuple[str, list[Entity]]:
-    """'[[275|Q]] [[mines|U]]' -> plain text and entities (the corpus authoring markup)."""
-    codes = {"Q": "QUANTITY", "U": "UNIT", "P": "PLACE", "A": "ACTOR"}
-    out, ents, pos = "", [], 0
-    for m in re.finditer(r"\[\[([^\]|]+)\|([QUPA])\]\]", marked):
-        out += marked[pos:m.start()]
-        ents.append(Entity(len(out), len(out) + len(m.group(1)), codes[m.group(2)], m.group(1), 0.9))
-        out += m.group(1)
-        pos = m.end()
-    return out + marked[pos:], ents
+    """'[[275|Q]] [[mines|U]]' -> plain text and entities (the corpus authoring markup, its own parser)."""
+    text, spans = parse_body(marked, CODES, "test")
+    return text, [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans]
 
 
 WIRE = ("date 2017-11-02\nHMEIMIM /Syria/, November 2. /TASS/. Officers of the [[Russian Defense Ministry's International "
@@ -71,7 +71,7 @@ def test_every_value_points_at_its_text():
 )
 def test_quantities(marked, expected):
     text, ents = mark(marked)
-    got = [(q.value, q.upper, q.unit, q.approx) for q, _ in build_quantities(text, ents, CFG)]
+    got = [(q.value, q.upper, q.unit, q.approx) for q, _ in build_quantities(text, ents, CFG, LEX)]
     assert got == expected
 
 

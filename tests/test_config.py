@@ -2,7 +2,7 @@ import pytest
 
 from sitrep_ie.config import TrainConfig, parse_overrides
 from sitrep_ie.errors import ConfigError
-from sitrep_ie.ontology import Ontology
+from sitrep_ie.events.ontology import Ontology
 
 from conftest import ROOT
 

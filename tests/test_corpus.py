@@ -1,17 +1,14 @@
 """Every annotation file is valid and the corpus meets the numbers of its issue."""
 
 import json
-import sys
 
 import pytest
 
 from conftest import ROOT
-from sitrep_ie.annotations import read_export
-from sitrep_ie.normalise import default_config, parse_number
-from sitrep_ie.ontology import Ontology
-
-sys.path.insert(0, str(ROOT / "tools"))
-from corpus_stats import corpus_stats  # noqa: E402
+from sitrep_ie.data.annotations import read_export
+from sitrep_ie.data.stats import corpus_stats
+from sitrep_ie.events.ontology import Ontology
+from sitrep_ie.events.quantities import default_config, parse_number
 
 SPLITS = ("train", "dev", "test")
 

@@ -2,7 +2,10 @@ import datetime as dt
 
 import pytest
 
-from sitrep_ie.dates import as_date, report_dates, sentence_date
+from sitrep_ie.events.dates import as_date, report_dates, sentence_date
+from sitrep_ie.events.lexicon import default_lexicon
+
+LEX = default_lexicon()
 from sitrep_ie.errors import InputError
 
 REF = dt.date(2017, 11, 2)  # a Thursday
@@ -20,13 +23,13 @@ REF = dt.date(2017, 11, 2)  # a Thursday
     ],
 )
 def test_report_date(text, report, dateline):
-    rd = report_dates(text, REF)
+    rd = report_dates(text, REF, LEX)
     assert rd.report_date == report
     assert rd.has_dateline == dateline
 
 
 def test_december_dateline_in_a_january_report_is_last_year():
-    assert report_dates("KABUL, December 30. /TASS/. Text.", dt.date(2018, 1, 3)).report_date == dt.date(2017, 12, 30)
+    assert report_dates("KABUL, December 30. /TASS/. Text.", dt.date(2018, 1, 3), LEX).report_date == dt.date(2017, 12, 30)
 
 
 @pytest.mark.parametrize(
@@ -42,14 +45,14 @@ def test_december_dateline_in_a_january_report_is_last_year():
     ],
 )
 def test_sentence_dates(sentence, date, precision):
-    m = sentence_date(sentence, 0, len(sentence), REF)
+    m = sentence_date(sentence, 0, len(sentence), REF, LEX)
     assert m is not None and m.precision == precision
     assert (m.date.isoformat() if m.date else None) == date
 
 
 @pytest.mark.parametrize("sentence", ["Sappers cleared 40 mines.", "A 12-year-old boy was hurt.", "In the past 24 hours 3 trucks arrived."])
 def test_sentences_without_their_own_date(sentence):
-    assert sentence_date(sentence, 0, len(sentence), REF) is None
+    assert sentence_date(sentence, 0, len(sentence), REF, LEX) is None
 
 
 def test_as_date():
@@ -60,10 +63,10 @@ def test_as_date():
 
 def test_day_without_year_and_without_report_date_is_unknown():
     s = "The road reopened to traffic on 12 October."
-    m = sentence_date(s, 0, len(s), None)
+    m = sentence_date(s, 0, len(s), None, LEX)
     assert m is None or m.date is None
 
 
 def test_dateline_without_any_year_is_still_a_dateline():
-    rd = report_dates("ALEPPO, March 4. /TASS/. Sappers cleared 12 mines.", None)
+    rd = report_dates("ALEPPO, March 4. /TASS/. Sappers cleared 12 mines.", None, LEX)
     assert rd.has_dateline and rd.report_date is None and rd.dateline_place == (0, 6)

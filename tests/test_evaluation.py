@@ -1,11 +1,9 @@
 import pytest
 
-from sitrep_ie.annotations import Document, Span
-from sitrep_ie.evaluation import argument_scores, entity_scores, event_tuples, word_bio
-from sitrep_ie.normalise import default_config
+from sitrep_ie.data.annotations import Document, Span
+from sitrep_ie.evaluation.metrics import argument_scores, entity_scores, event_tuples, word_bio
 from sitrep_ie.schema import Entity
 
-CFG = default_config()
 
 
 @pytest.mark.parametrize(
@@ -35,7 +33,7 @@ GOLD = [{"type": "aid_delivery", "date": "2017-11-02", "actors": ["Russian milit
 
 
 def test_event_tuples_normalise_each_role():
-    t = event_tuples("d1", GOLD, CFG)
+    t = event_tuples("d1", GOLD)
     assert set(t) == {("d1", "aid_delivery", "quantity", "1.7 tonne"), ("d1", "aid_delivery", "quantity", "300 family"),
                       ("d1", "aid_delivery", "quantity", "400 family"), ("d1", "aid_delivery", "place", "kafr nan"),
                       ("d1", "aid_delivery", "actor", "russian military"), ("d1", "aid_delivery", "date", "2017-11-02")}
@@ -51,7 +49,7 @@ def test_event_tuples_normalise_each_role():
     ],
 )
 def test_argument_scores(pred, overall_f1, type_f1):
-    s = argument_scores({"d1": GOLD}, {"d1": pred}, CFG)
+    s = argument_scores({"d1": GOLD}, {"d1": pred})
     assert s["overall"]["f1"] == pytest.approx(overall_f1)
     assert s["event_type"]["f1"] == pytest.approx(type_f1)
 
@@ -60,10 +58,11 @@ def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
     import json
 
     from conftest import ROOT
-    from sitrep_ie.annotations import read_export
-    from sitrep_ie.error_report import render
-    from sitrep_ie.evaluation import evaluate, load_gold_events
-    from sitrep_ie.inference import Extractor
+    from sitrep_ie.data.annotations import read_export
+    from sitrep_ie.evaluation.error_report import render
+    from sitrep_ie.data.annotations import load_gold_events
+    from sitrep_ie.evaluation.evaluate import evaluate
+    from sitrep_ie.extractor import Extractor
 
     docs, _ = read_export(ROOT / "annotations" / "test.json", labels)
     docs = docs[:4]
@@ -71,7 +70,7 @@ def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
     ex = Extractor(tiny_model)
     result, tagged, events = evaluate(ex, docs, gold)
     assert set(result.arguments) == {"quantity", "place", "actor", "date", "overall", "event_type"}
-    md = render(result, docs, tagged, events, gold, ex.normalisation)
+    md = render(result, docs, tagged, events, gold)
     assert all(f"## {d.report_id} " in md for d in docs)
     assert "| role |" in md and "❌" in md  # a few-step model misses things, and the report says so
     json.dumps(result.to_dict())
@@ -79,9 +78,10 @@ def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
 
 def test_gold_tags_score_the_assembler_alone(tiny_model, labels):
     from conftest import ROOT
-    from sitrep_ie.annotations import read_export
-    from sitrep_ie.evaluation import evaluate, load_gold_events
-    from sitrep_ie.inference import Extractor
+    from sitrep_ie.data.annotations import read_export
+    from sitrep_ie.data.annotations import load_gold_events
+    from sitrep_ie.evaluation.evaluate import evaluate
+    from sitrep_ie.extractor import Extractor
 
     docs = read_export(ROOT / "annotations" / "dev.json", labels)[0][:5]
     result, tagged, _ = evaluate(Extractor(tiny_model), docs, load_gold_events(ROOT / "annotations" / "gold_events.jsonl"), gold_tags=True)

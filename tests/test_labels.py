@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from sitrep_ie.errors import ConfigError
-from sitrep_ie.labels import LabelSet
+from sitrep_ie.data.labels import LabelSet
 
 
 def test_default_labels_are_the_four_of_the_spec(labels):

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sitrep_ie.annotations import read_export
+from sitrep_ie.data.annotations import read_export
 from sitrep_ie.errors import BadTokenError, LabelConfigMismatchError, RejectedTasksError, ServerUnreachableError
-from sitrep_ie.labels import LabelSet
-from sitrep_ie.labelstudio import (LabelStudioConfig, LabelStudioServer, config_labels, connect, ensure_project, export_annotated,
+from sitrep_ie.data.labels import LabelSet
+from sitrep_ie.data.labelstudio import (LabelStudioConfig, LabelStudioServer, config_labels, connect, ensure_project, export_annotated,
                                    free_port, merge_pulled, push)
 
 pytestmark = pytest.mark.labelstudio
@@ -71,8 +71,8 @@ INBOX = [
 
 def test_round_trip(server, tmp_path, labels, tiny_model):
     from sitrep_ie.config import TrainConfig
-    from sitrep_ie.inference import Extractor
-    from sitrep_ie.training import train
+    from sitrep_ie.extractor import Extractor
+    from sitrep_ie.model.train import train
 
     cfg = server.cfg
     corpus = _corpus(tmp_path)

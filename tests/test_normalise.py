@@ -1,6 +1,6 @@
 import pytest
 
-from sitrep_ie.normalise import default_config, find_qualifier, normalise_measure, parse_number, unit_lemma
+from sitrep_ie.events.quantities import default_config, find_qualifier, normalise_measure, parse_number, unit_lemma
 
 CFG = default_config()
 

@@ -39,8 +39,10 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, make_task
 from sitrep_ie import Extractor
-from sitrep_ie.annotations import read_export
-from sitrep_ie.assembly import assemble, default_normalisation, default_ontology
+from sitrep_ie.data.annotations import read_export
+from sitrep_ie.events.ontology import default_ontology
+from sitrep_ie.events.pipeline import assemble
+from sitrep_ie.events.quantities import default_config as default_normalisation
 from sitrep_ie.errors import (
     BadOffsetsError,
     DuplicateTaskError,
@@ -324,14 +326,15 @@ def _stub_extractor(tiny_model: Path) -> Extractor:
     a few nouns -> UNIT, names -> PLACE/ACTOR): tokenizing, windowing, stitching, decoding and
     assembly all run for real, at a cost that does not hide them behind the network's."""
     ex = Extractor(tiny_model)
-    ex._load()
-    tag_id = {t: i for i, t in ex.id2label.items()}
-    table = np.zeros((ex.tokenizer.get_vocab_size(), len(tag_id)), dtype=np.float32)
+    tagger = ex.tagger
+    tagger.load()
+    tag_id = {t: i for i, t in tagger.id2label.items()}
+    table = np.zeros((tagger.tokenizer.get_vocab_size(), len(tag_id)), dtype=np.float32)
     table[:, tag_id["O"]] = 5.0
 
     def mark(words: str, tag: str) -> None:
         for w in words.split():
-            i = ex.tokenizer.token_to_id(w)
+            i = tagger.tokenizer.token_to_id(w)
             if i is not None:
                 table[i] = 0.0
                 table[i, tag_id[tag]] = 5.0
@@ -341,12 +344,12 @@ def _stub_extractor(tiny_model: Path) -> Extractor:
     mark("syrian deir kafr aleppo", "B-PLACE")
     mark("russian officers sappers", "B-ACTOR")
     class TableRunner:
-        per_window = False  # Extractor._forward: batch windows (padded) and call once per batch
+        per_window = False  # Tagger._forward: batch windows (padded) and call once per batch
 
         def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
             return table[ids]
 
-    ex._run = TableRunner()  # type: ignore[assignment]
+    tagger._run = TableRunner()
     return ex
 
 
@@ -654,7 +657,7 @@ def test_training_refuses_damaged_data_before_training(tmp_path, monkeypatch, ti
     import transformers
 
     from sitrep_ie.config import TrainConfig
-    from sitrep_ie.training import train
+    from sitrep_ie.model.train import train
 
     good = [_good(1), _good(2)]
     if kind == "E001":

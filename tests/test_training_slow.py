@@ -11,11 +11,12 @@ pytestmark = pytest.mark.slow
 
 
 def test_full_training_run_reaches_useful_scores(tmp_path, labels):
-    from sitrep_ie.annotations import read_export
+    from sitrep_ie.data.annotations import read_export
     from sitrep_ie.config import TrainConfig
-    from sitrep_ie.evaluation import evaluate, load_gold_events
-    from sitrep_ie.inference import Extractor
-    from sitrep_ie.training import train
+    from sitrep_ie.data.annotations import load_gold_events
+    from sitrep_ie.evaluation.evaluate import evaluate
+    from sitrep_ie.extractor import Extractor
+    from sitrep_ie.model.train import train
 
     for d in ("configs", "annotations"):
         shutil.copytree(ROOT / d, tmp_path / d)

@@ -16,7 +16,7 @@ __all__ = ["extract", "tag", "Extractor", "Event", "Entity", "SitrepError", "__v
 
 if TYPE_CHECKING:
     from .errors import SitrepError
-    from .inference import Extractor
+    from .extractor import Extractor
     from .schema import Entity, Event
 
 
@@ -30,14 +30,14 @@ def extract(text: str, *, reference_date: _dt.date | str | None = None) -> list[
     Returns:
         Events in text order; ``Event.to_dict()`` gives the JSON record.
     """
-    from .inference import default_extractor
+    from .extractor import default_extractor
 
     return default_extractor().extract(text, reference_date=reference_date)
 
 
 def tag(text: str) -> list[Entity]:
     """QUANTITY/UNIT/PLACE/ACTOR spans of one text with the default model."""
-    from .inference import default_extractor
+    from .extractor import default_extractor
 
     return default_extractor().tag(text)
 
@@ -45,7 +45,7 @@ def tag(text: str) -> list[Entity]:
 def __getattr__(name: str) -> Any:
     # Lazy: `import sitrep_ie` stays cheap; the model and its runtime load on first use.
     if name == "Extractor":
-        from .inference import Extractor
+        from .extractor import Extractor
 
         return Extractor
     if name in ("Event", "Entity"):

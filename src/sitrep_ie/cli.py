@@ -10,9 +10,9 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
-from .errors import SitrepError
+from .errors import InputFileError, SitrepError
 
 CSV_COLUMNS = ["source", "event_date", "event_type", "actor1", "assoc_actor", "location", "admin1", "quantities",
                "source_span", "confidence", "model_version"]
@@ -25,11 +25,11 @@ def _read_inputs(files: list[str]) -> Iterator[tuple[str, str]]:
             continue
         p = Path(f)
         if not p.is_file():
-            raise SitrepError(f"input file {f} does not exist")
+            raise InputFileError(f"input file {f} does not exist")
         try:
             yield f, p.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise SitrepError(f"{f} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+            raise InputFileError(f"{f} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
 
 
 def _csv_row(source: str, ev: dict[str, Any]) -> dict[str, Any]:
@@ -47,11 +47,11 @@ def _csv_row(source: str, ev: dict[str, Any]) -> dict[str, Any]:
 
 
 def _extractor(args: argparse.Namespace, model: str | None) -> Any:
-    from .inference import Extractor
+    from .events.pipeline import CONFIG_FILES
+    from .extractor import Extractor
 
     configs = Path(args.configs) if getattr(args, "configs", None) else None
-    return Extractor(model, backend=args.backend, ontology=configs / "ontology.yaml" if configs else None,
-                     normalisation=configs / "normalisation.yaml" if configs else None)
+    return Extractor(model, backend=args.backend, **{role: configs / name if configs else None for role, name in CONFIG_FILES.items()})
 
 
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
@@ -76,7 +76,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_tag(args: argparse.Namespace, out: TextIO) -> int:
-    from .inference import Extractor
+    from .extractor import Extractor
 
     ex = Extractor(args.model, backend=args.backend)
     inputs = list(_read_inputs(args.files))
@@ -87,7 +87,7 @@ def cmd_tag(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     from .config import TrainConfig, parse_overrides
-    from .training import train
+    from .model.train import train
 
     cfg = TrainConfig.from_yaml(args.config, parse_overrides(args.set or []))
     train(cfg)
@@ -96,14 +96,14 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
 
 def _evaluate_split(args: argparse.Namespace) -> tuple[Any, ...]:
     """Load the model and a split, tag and assemble it, score it: what `eval` and `errors` share."""
-    from .annotations import read_export
+    from .data.annotations import read_export
     from .config import TrainConfig
-    from .evaluation import evaluate, load_gold_events
+    from .data.annotations import load_gold_events
+    from .evaluation.evaluate import evaluate
 
     cfg = TrainConfig.from_yaml(args.config)
     files = {"test": cfg.test_files, "dev": cfg.dev_files, "train": cfg.train_files}[args.split]
     ex = _extractor(args, args.model or cfg.output_dir)
-    ex._load()
     docs, report = read_export(files, ex.labels, lenient=cfg.lenient)
     print(f"data: {report.summary()}", file=sys.stderr)
     gold = load_gold_events(cfg.gold_events) if Path(cfg.gold_events).is_file() else None
@@ -121,20 +121,20 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_errors(args: argparse.Namespace, out: TextIO) -> int:
-    from .error_report import render
+    from .evaluation.error_report import render
 
     ex, docs, gold, result, tagged, events = _evaluate_split(args)
     if gold is None:
-        raise SitrepError("the error report needs gold events (configs/train.yaml: gold_events)")
+        raise InputFileError("the error report needs gold events (configs/train.yaml: gold_events)")
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(result, docs, tagged, events, gold, ex.normalisation), encoding="utf-8")
+    target.write_text(render(result, docs, tagged, events, gold), encoding="utf-8")
     print(f"wrote {target} ({len(docs)} reports)", file=out)
     return 0
 
 
 def cmd_label_config(args: argparse.Namespace, out: TextIO) -> int:
-    from .labels import LabelSet
+    from .data.labels import LabelSet
 
     out.write(LabelSet.from_yaml(args.labels).label_studio_config())
     return 0
@@ -143,11 +143,11 @@ def cmd_label_config(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_label(args: argparse.Namespace, out: TextIO) -> int:
     import time
 
-    from .annotations import load_tasks
+    from .data.annotations import load_tasks
     from .config import parse_overrides
-    from .inference import Extractor, default_model_path
-    from .labels import LabelSet
-    from .labelstudio import LabelStudioConfig, LabelStudioServer, _health, connect, push, read_inbox, stop_detached
+    from .extractor import Extractor, default_model_path
+    from .data.labels import LabelSet
+    from .data.labelstudio import LabelStudioConfig, LabelStudioServer, _health, connect, push, read_inbox, stop_detached
 
     cfg = LabelStudioConfig.from_yaml(args.config, parse_overrides(args.set or []))
     if args.stop:
@@ -176,8 +176,8 @@ def cmd_label(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_pull(args: argparse.Namespace, out: TextIO) -> int:
     from .config import parse_overrides
-    from .labels import LabelSet
-    from .labelstudio import LabelStudioConfig, connect, ensure_project, export_annotated, merge_pulled
+    from .data.labels import LabelSet
+    from .data.labelstudio import LabelStudioConfig, connect, ensure_project, export_annotated, merge_pulled
 
     cfg = LabelStudioConfig.from_yaml(args.config, parse_overrides(args.set or []))
     labels = LabelSet.from_yaml(args.labels)
@@ -188,67 +188,83 @@ def cmd_pull(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="sitrep-ie", description="Event records from field reports.")
-    sub = ap.add_subparsers(dest="command", required=True)
+def _model_opts(p: argparse.ArgumentParser) -> None:
+    from .model.backends import BACKENDS
 
-    def model_opts(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--model", help="model directory (default: $SITREP_IE_MODEL or models/default)")
-        p.add_argument("--backend", default="auto", choices=["auto", "onnx-int8", "onnx-fp32", "torch-fp32"])
-        p.add_argument("--configs", metavar="DIR", help="take ontology.yaml and normalisation.yaml from DIR instead of the "
-                       "copies saved with the model (edit event types without retraining)")
+    p.add_argument("--model", help="model directory (default: $SITREP_IE_MODEL or models/default)")
+    p.add_argument("--backend", default="auto", choices=["auto", *BACKENDS])
+    p.add_argument("--configs", metavar="DIR", help="take ontology.yaml, normalisation.yaml and lexicon.yaml from DIR instead "
+                   "of the copies saved with the model (edit the event layer without retraining)")
 
-    p = sub.add_parser("extract", help="write one JSON line (or CSV row) per event")
+
+def _inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help="UTF-8 text files, one report each ('-' for stdin)")
-    model_opts(p)
+
+
+def _extract_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("--reference-date", help="publication date (YYYY-MM-DD) for datelines and weekdays")
-    p.set_defaults(fn=cmd_extract)
 
-    p = sub.add_parser("tag", help="write the tagged entities of each file as a JSON line")
-    p.add_argument("files", nargs="+")
-    model_opts(p)
-    p.set_defaults(fn=cmd_tag)
 
-    p = sub.add_parser("train", help="fine-tune and publish a model")
+def _train_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", default="configs/train.yaml")
+
+
+def _overrides(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config value (repeatable)")
-    p.set_defaults(fn=cmd_train)
 
-    p = sub.add_parser("eval", help="score a model on a split (entities and event arguments)")
-    p.add_argument("--config", default="configs/train.yaml")
+
+def _eval_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="test", choices=["test", "dev", "train"])
     p.add_argument("--out", help="JSON results file (default: <model>/eval-<split>.json)")
     p.add_argument("--gold-tags", action="store_true", help="assemble events from the annotated spans instead of the model's "
-                   "tags: scores the event assembler alone")
-    model_opts(p)
-    p.set_defaults(fn=cmd_eval)
+                   "tags: scores the event layer alone")
 
-    p = sub.add_parser("errors", help="write the Markdown error analysis of a split (gold against predicted)")
-    p.add_argument("--config", default="configs/train.yaml")
-    p.add_argument("--split", default="test", choices=["test", "dev"])
+
+def _errors_opts(p: argparse.ArgumentParser) -> None:
+    # dev by default: error analysis steers rules, and rules are never tuned on test
+    p.add_argument("--split", default="dev", choices=["dev", "train", "test"], help="split to analyse (test only when asked for)")
     p.add_argument("--out", default="reports/errors.md")
-    model_opts(p)
-    p.set_defaults(fn=cmd_errors)
 
-    p = sub.add_parser("label", help="start Label Studio and import the corpus and inbox reports with pre-annotations")
+
+def _ls_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", default="configs/labelstudio.yaml")
     p.add_argument("--labels", default="configs/labels.yaml")
+
+
+def _label_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="model for pre-annotations (default: $SITREP_IE_MODEL or models/default)")
     p.add_argument("--top", type=int, default=0, help="active learning: import only the N most uncertain inbox reports")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a labelstudio.yaml value")
     p.add_argument("--stop", action="store_true", help="stop the server `make label` started")
-    p.set_defaults(fn=cmd_label)
 
-    p = sub.add_parser("pull", help="export annotated tasks and merge them into annotations/pulled.json")
-    p.add_argument("--config", default="configs/labelstudio.yaml")
-    p.add_argument("--labels", default="configs/labels.yaml")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE")
-    p.set_defaults(fn=cmd_pull)
 
-    p = sub.add_parser("label-config", help="print the Label Studio labeling config generated from the labels")
+def _labels_only(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", default="configs/labels.yaml")
-    p.set_defaults(fn=cmd_label_config)
+
+
+#: every subcommand: (name, help, handler, option groups)
+COMMANDS: list[tuple[str, str, Callable[[argparse.Namespace, TextIO], int], tuple[Callable[[argparse.ArgumentParser], None], ...]]] = [
+    ("extract", "write one JSON line (or CSV row) per event", cmd_extract, (_inputs, _model_opts, _extract_opts)),
+    ("tag", "write the tagged entities of each file as a JSON line", cmd_tag, (_inputs, _model_opts)),
+    ("train", "fine-tune and publish a model", cmd_train, (_train_config, _overrides)),
+    ("eval", "score a model on a split (entities and event arguments)", cmd_eval, (_train_config, _eval_opts, _model_opts)),
+    ("errors", "write the Markdown error analysis of a split (gold against predicted)", cmd_errors,
+     (_train_config, _errors_opts, _model_opts)),
+    ("label", "start Label Studio and import the corpus and inbox reports with pre-annotations", cmd_label,
+     (_ls_opts, _label_opts, _overrides)),
+    ("pull", "export annotated tasks and merge them into annotations/pulled.json", cmd_pull, (_ls_opts, _overrides)),
+    ("label-config", "print the Label Studio labeling config generated from the labels", cmd_label_config, (_labels_only,)),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="sitrep-ie", description="Event records from field reports.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    for name, help_text, fn, groups in COMMANDS:
+        p = sub.add_parser(name, help=help_text)
+        for add in groups:
+            add(p)
+        p.set_defaults(fn=fn)
     return ap
 
 

@@ -1,4 +1,8 @@
-"""Typed training configuration, read from configs/train.yaml and validated on load."""
+"""Configuration: the one YAML reader, the packaged defaults, and the typed training settings.
+
+Every YAML file goes through :func:`read_yaml` (E201 names the file); each file's own loader checks
+its keys and types and names the bad key. Defaults ship as package resources (:func:`resource_path`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,13 @@ from typing import Any, get_type_hints
 import yaml
 
 from .errors import ConfigError
+
+
+def resource_path(name: str) -> Path:
+    """A default config shipped with the package (``resources/<name>``): works from a wheel too."""
+    from importlib import resources
+
+    return Path(str(resources.files("sitrep_ie").joinpath("resources", name)))
 
 
 def read_yaml(path: str | Path) -> Any:

@@ -6,11 +6,13 @@ E001 malformed export file          E101 model directory missing
 E002 task without data.text         E102 model directory incomplete or corrupt
 E003 unknown label                  E103 model incompatible (label set, files)
 E004 span text differs from text    E201 invalid configuration
-E005 span out of range              E301 Label Studio not reachable
-E006 missing or swapped offsets     E302 Label Studio rejected the API token
-E007 overlapping spans              E303 labeling config labels differ
-E008 duplicate task id              E304 exported tasks rejected by the importer
-E009 invalid annotation structure   E401 invalid input to extract()/tag()
+E005 span out of range              E202 unknown inference backend
+E006 missing or swapped offsets     E301 Label Studio not reachable
+E007 overlapping spans              E302 Label Studio rejected the API token
+E008 duplicate task id              E303 labeling config labels differ
+E009 invalid annotation structure   E304 exported tasks rejected by the importer
+E010 malformed gold events file     E401 invalid input to extract()/tag()
+                                    E402 unreadable input file
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 class SitrepError(Exception):
     """Base class: ``code`` is the stable error code, ``str(err)`` starts with it."""
 
-    code = "E000"
+    code = "E9XX"  # never raised itself: every concrete error below has its own code
 
     def __init__(self, message: str) -> None:
         super().__init__(f"{self.code}: {message}")
@@ -53,6 +55,7 @@ BadOffsetsError = _coded("E006", "BadOffsetsError", AnnotationError, "A region h
 OverlapError = _coded("E007", "OverlapError", AnnotationError, "Two regions of one annotation overlap.")
 DuplicateTaskError = _coded("E008", "DuplicateTaskError", AnnotationError, "Two tasks share an id.")
 AnnotationStructureError = _coded("E009", "AnnotationStructureError", AnnotationError, "An annotation or region is not shaped as Label Studio writes it.")
+GoldEventsError = _coded("E010", "GoldEventsError", AnnotationError, "A gold events file line is not a valid record.")
 
 
 class ModelError(SitrepError):
@@ -63,6 +66,7 @@ ModelMissingError = _coded("E101", "ModelMissingError", ModelError, "No model at
 ModelCorruptError = _coded("E102", "ModelCorruptError", ModelError, "Files of the model are missing or unreadable.")
 ModelIncompatibleError = _coded("E103", "ModelIncompatibleError", ModelError, "The model does not fit this version or label set.")
 ConfigError = _coded("E201", "ConfigError", SitrepError, "A configuration file or value is invalid.")
+BackendError = _coded("E202", "BackendError", ConfigError, "The inference backend named does not exist.")
 
 
 class LabelStudioError(SitrepError):
@@ -79,3 +83,6 @@ class InputError(SitrepError, TypeError):
     """extract()/tag() was given something that is not text."""
 
     code = "E401"
+
+
+InputFileError = _coded("E402", "InputFileError", SitrepError, "An input file does not exist or is not UTF-8 text.")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Sequence
 
-from .annotations import Document
-from .evaluation import EvalResult, event_tuples
-from .normalise import NormalisationConfig
-from .schema import Entity, Event
+from ..data.annotations import Document
+from ..schema import Entity, Event
+from .evaluate import EvalResult
+from .metrics import event_tuples
 
 
 def _tag_diff(doc: Document, pred: Sequence[Entity]) -> tuple[list[str], list[str]]:
@@ -40,12 +40,12 @@ def _highlight(doc: Document, pred: Sequence[Entity]) -> str:
 
 
 def render(result: EvalResult, docs: Sequence[Document], tagged: Sequence[Sequence[Entity]], events: Sequence[Sequence[Event]],
-           gold: dict[str, dict[str, Any]], cfg: NormalisationConfig) -> str:
+           gold: dict[str, dict[str, Any]]) -> str:
     """The Markdown error report."""
     rows = []
     for doc, pred_ents, pred_events in zip(docs, tagged, events):
-        g = event_tuples(doc.report_id, gold.get(doc.report_id, {}).get("events", []), cfg)
-        p = event_tuples(doc.report_id, [e.to_dict() for e in pred_events], cfg)
+        g = event_tuples(doc.report_id, gold.get(doc.report_id, {}).get("events", []))
+        p = event_tuples(doc.report_id, [e.to_dict() for e in pred_events])
         both, missed, false = g & p, g - p, p - g
         rows.append((sum(missed.values()) + sum(false.values()), doc, pred_ents, pred_events, both, missed, false))
     rows.sort(key=lambda r: (-r[0], r[1].report_id))

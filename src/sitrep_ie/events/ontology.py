@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
-from .config import read_yaml
-from .errors import ConfigError
+from ..config import read_yaml, resource_path
+from ..errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,18 @@ def _stems(stems: tuple[str, ...]) -> re.Pattern[str] | None:
 
 @dataclass(frozen=True)
 class Scoring:
-    """How trigger and unit-hint evidence is weighed when a quantity is typed (ontology.yaml `scoring:`)."""
+    """How trigger and unit-hint evidence is weighed when a quantity is typed (ontology.yaml `scoring:`).
 
-    clause_trigger: float = 2.0
-    sentence_trigger: float = 0.75
-    proximity: float = 1.0
-    proximity_chars: float = 20.0
-    unit_hint: float = 1.5
-    priority_weight: float = 0.05
-    min_score: float = 1.4
+    The values live in the packaged ontology.yaml only; an ontology that leaves a weight out takes it from there.
+    """
+
+    clause_trigger: float
+    sentence_trigger: float
+    proximity: float
+    proximity_chars: float
+    unit_hint: float
+    priority_weight: float
+    min_score: float
 
 
 @dataclass(frozen=True)
@@ -81,12 +84,14 @@ class Ontology:
 
     Example:
         >>> onto = Ontology.from_dict({"types": {"demining": {"triggers": ["clear"], "unit_hints": ["mine"]}}})
+        >>> onto.scoring.min_score  # weights left out come from the packaged ontology
+        1.4
         >>> onto.names
         ['demining']
     """
 
     types: tuple[EventType, ...]
-    scoring: Scoring = Scoring()
+    scoring: Scoring
 
     @property
     def names(self) -> list[str]:
@@ -102,6 +107,8 @@ class Ontology:
     def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Ontology:
         if not isinstance(data, dict) or not isinstance(data.get("types"), dict) or not data["types"]:
             raise ConfigError(f"{source}: expected 'types:' mapping event type names to their settings")
+        if set(data) - {"types", "scoring"}:
+            raise ConfigError(f"{source}: unknown top-level keys {sorted(set(data) - {'types', 'scoring'})}; known: scoring, types")
         out = []
         for name, spec in data["types"].items():
             spec = spec or {}
@@ -115,15 +122,17 @@ class Ontology:
             if not triggers and not hints:
                 raise ConfigError(f"{source}: type {name!r} needs triggers or unit_hints")
             standalone = spec.get("standalone") or []
-            if standalone is True:  # older ontologies: every trigger may stand alone
-                standalone = list(triggers)
             if not isinstance(standalone, list):
-                raise ConfigError(f"{source}: type {name!r}: standalone must be a list of trigger stems (or true)")
+                raise ConfigError(f"{source}: type {name!r}: standalone must be a list of trigger stems")
             out.append(EventType(str(name), str(spec.get("description", "")), triggers, hints,
                                  tuple(str(x) for x in standalone), float(spec.get("priority", 0)),
                                  tuple(str(x) for x in spec.get("standalone_exclusions") or []),
                                  tuple(str(x) for x in spec.get("victim_nouns") or [])))
         raw = data.get("scoring") or {}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{source}: scoring must be a mapping of weights")
+        if set(Scoring.__dataclass_fields__) - set(raw):
+            raw = {**_default_scoring(), **raw}
         unknown = set(raw) - set(Scoring.__dataclass_fields__)
         if unknown:
             raise ConfigError(f"{source}: unknown scoring keys {sorted(unknown)}")
@@ -136,3 +145,13 @@ class Ontology:
     @classmethod
     def from_yaml(cls, path: str | Path) -> Ontology:
         return cls.from_dict(read_yaml(path), str(path))
+
+
+def _default_scoring() -> dict[str, Any]:
+    return dict(read_yaml(resource_path("ontology.yaml"))["scoring"])
+
+
+@lru_cache(maxsize=1)
+def default_ontology() -> Ontology:
+    """The ontology shipped with the package (``resources/ontology.yaml``)."""
+    return Ontology.from_yaml(resource_path("ontology.yaml"))

@@ -9,8 +9,8 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 
-from .config import read_yaml
-from .errors import ConfigError
+from ..config import read_yaml
+from ..errors import ConfigError
 
 #: Label Studio control and object tag names used by the generated config and the importer.
 FROM_NAME = "label"

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .config import read_yaml
+from ..config import read_yaml
 
 from .annotations import Document, read_tasks, select_annotation
-from .errors import (AnnotationError, BadTokenError, ConfigError, LabelConfigMismatchError, RejectedTasksError,
+from ..errors import (AnnotationError, BadTokenError, ConfigError, LabelConfigMismatchError, RejectedTasksError,
                      ServerUnreachableError)
 from .labels import FROM_NAME, TO_NAME, LabelSet
 

@@ -3,6 +3,7 @@
 Number words go through text2num, units of measure through pint, noun lemmas through inflection;
 what those libraries do not cover (scale words after digits, "a dozen", tonnes written "tons",
 which words are counted nouns rather than measures) is configuration in configs/normalisation.yaml.
+:func:`build_quantities` pairs tagged QUANTITY spans with their units, ranges and qualifiers.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-
-from .config import read_yaml
-from .errors import ConfigError
+from ..config import read_yaml, resource_path
+from ..errors import ConfigError
+from ..schema import Entity, Quantity, json_number, unit_lemma
+from .lexicon import Lexicon, alternation
 
 _SEP_THOUSANDS = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f\u2009 ]\d{3})+(?:\.\d+)?$")
 _DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
@@ -40,6 +42,12 @@ class NormalisationConfig:
     not_measures: frozenset[str]
     designators: tuple[str, ...]
     admin_designators: frozenset[str]
+    pint_units: dict[str, str]
+
+    @property
+    def range_gap(self) -> re.Pattern[str]:
+        """The gap between the two ends of a range ("300 to 400")."""
+        return _range_gap(self.range_joiners)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], source: str = "<dict>") -> NormalisationConfig:
@@ -47,7 +55,7 @@ class NormalisationConfig:
             return cls(
                 qualifiers=tuple(sorted((q.lower() for q in d["qualifiers"]), key=len, reverse=True)),
                 not_approx=frozenset(q.lower() for q in d.get("not_approx", [])),
-                range_joiners=tuple(d.get("range_joiners", ["-", "to", "and"])),
+                range_joiners=tuple(str(x) for x in d["range_joiners"]),
                 number_words={k.lower(): float(v) for k, v in d.get("number_words", {}).items()},
                 vague=frozenset(w.lower() for w in d.get("vague", [])),
                 scales={k.lower(): float(v) for k, v in d.get("scales", {}).items()},
@@ -56,13 +64,23 @@ class NormalisationConfig:
                 not_measures=frozenset(w.lower() for w in d.get("not_measures", [])),
                 designators=tuple(sorted((x.lower() for x in d.get("designators", [])), key=len, reverse=True)),
                 admin_designators=frozenset(x.lower() for x in d.get("admin_designators", [])),
+                pint_units={str(k): str(v) for k, v in d.get("pint_units", {}).items()},
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"{source}: bad normalisation config ({exc})") from None
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> NormalisationConfig:
-        return cls.from_dict(read_yaml(path) or {}, str(path))
+        data = read_yaml(path) or {}
+        unknown = sorted(set(data) - {f for f in cls.__dataclass_fields__})
+        if unknown:
+            raise ConfigError(f"{path}: unknown keys {unknown}")
+        return cls.from_dict(data, str(path))
+
+
+@lru_cache(maxsize=8)
+def _range_gap(joiners: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"^\s*" + alternation(joiners) + r"\s*$", re.I)
 
 
 def _words_to_number(text: str) -> float | None:
@@ -127,20 +145,6 @@ def find_qualifier(before: str, cfg: NormalisationConfig) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
-def unit_lemma(unit: str) -> str:
-    """Lower-case singular form of a unit or counted noun: "explosive devices" -> "explosive device"."""
-    import inflection  # Rails' inflector rules; imports in milliseconds (inflect takes ~1.5 s)
-
-    words = unit.lower().split()
-    if not words:
-        return ""
-    last = words[-1]
-    if last.isalpha() and len(last) > 2:
-        last = inflection.singularize(last)
-    return " ".join(words[:-1] + [last])
-
-
 @lru_cache(maxsize=1)
 def _registry() -> Any:
     import pint
@@ -165,7 +169,7 @@ def measure_unit(unit: str, cfg: NormalisationConfig) -> tuple[float, str] | Non
         target = cfg.target_units.get(dim)
         if target is None:
             return None
-        pint_target = {"m2": "m**2", "L": "litre"}.get(target, target)
+        pint_target = cfg.pint_units.get(target, target)
         return float(q.to(pint_target).magnitude), target
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError):
         return None
@@ -179,18 +183,66 @@ def normalise_measure(value: float, unit: str | None, cfg: NormalisationConfig, 
     if m is None:
         return None
     factor, target = m
-    out: dict[str, Any] = {"value": _clean(value * factor), "unit": target}
+    out: dict[str, Any] = {"value": json_number(round(value * factor, 6)), "unit": target}
     if upper is not None:
-        out["upper"] = _clean(upper * factor)
+        out["upper"] = json_number(round(upper * factor, 6))
     return out
-
-
-def _clean(x: float) -> int | float:
-    r = round(x, 6)
-    return int(r) if float(r).is_integer() else r
 
 
 @lru_cache(maxsize=1)
 def default_config() -> NormalisationConfig:
-    """The repository's configs/normalisation.yaml (used by doctests and tools)."""
-    return NormalisationConfig.from_yaml(Path(__file__).resolve().parents[2] / "configs" / "normalisation.yaml")
+    """The normalisation settings shipped with the package (``resources/normalisation.yaml``)."""
+    return NormalisationConfig.from_yaml(resource_path("normalisation.yaml"))
+
+
+def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig, lex: Lexicon) -> list[tuple[Quantity, list[Entity]]]:
+    """Pair QUANTITY spans with units, join ranges, read qualifiers and values."""
+    out: list[tuple[Quantity, list[Entity]]] = []
+    prev_unit: Entity | None = None
+    i = 0
+    ents = list(ents)
+    while i < len(ents):
+        e = ents[i]
+        if e.label != "QUANTITY":
+            i += 1
+            continue
+        value = parse_number(e.text, cfg)
+        if value is None:
+            i += 1
+            continue
+        used = [e]
+        upper = upper_span = None
+        j = i + 1
+        if j < len(ents) and ents[j].label == "QUANTITY" and cfg.range_gap.match(text[e.end:ents[j].start]):
+            v2 = parse_number(ents[j].text, cfg)
+            if v2 is not None and v2 >= value:
+                upper, upper_span = v2, (ents[j].start, ents[j].end)
+                used.append(ents[j])
+                j += 1
+        last_end = used[-1].end
+        unit = None
+        if j < len(ents) and ents[j].label == "UNIT" and lex.unit_gap.match(text[last_end:ents[j].start]) and ents[j].start - last_end <= 30:
+            unit = ents[j]
+            used.append(unit)
+            j += 1
+        sent_start = text.rfind("\n", 0, e.start) + 1
+        before = text[max(sent_start, e.start - 60):e.start]
+        if unit is None and out and prev_unit is not None and lex.ellipsis_after.match(text[last_end:last_end + 12]):
+            prev_q = out[-1][0]
+            if prev_q.start >= sent_start and e.start - prev_q.end < 200 and not re.search(r"[.!?]\s", text[prev_q.end:e.start]):
+                unit = prev_unit  # "nine violations: four in Homs, five in Hama"
+        approx = "range" if upper is not None else find_qualifier(before, cfg)
+        if upper is None and lex.range_opener.search(before):
+            approx = "range"
+        q = Quantity(
+            value=value, start=e.start, end=e.end, text=e.text,
+            unit=unit.text if unit else None,
+            unit_span=(unit.start, unit.end) if unit else None,
+            unit_lemma=unit_lemma(unit.text) if unit else None,
+            approx=approx, upper=upper, upper_span=upper_span,
+            normalized=normalise_measure(value, unit.text, cfg, upper) if unit else None,
+        )
+        out.append((q, used))
+        prev_unit = unit
+        i = j
+    return out

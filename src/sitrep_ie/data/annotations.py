@@ -18,9 +18,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Sequence, Any, Iterable
 
-from .errors import (
+from ..errors import (
+    GoldEventsError,
     AnnotationError,
     AnnotationStructureError,
     BadOffsetsError,
@@ -297,3 +298,43 @@ def read_export(paths: str | Path | Iterable[str | Path], labels: LabelSet, *, l
         docs += d
         total.merge(r)
     return docs, total
+
+
+def spans_to_bio(units: Sequence[tuple[int, int]], spans: Iterable[Any]) -> list[str]:
+    """IOB2 tags of text units (tokens or words, as character offsets) from labelled character spans.
+
+    A unit belongs to a span it overlaps; zero-width units (special tokens) stay "O".
+
+    Example:
+        >>> spans_to_bio([(0, 2), (3, 8), (9, 11)], [Span(3, 11, "UNIT")])
+        ['O', 'B-UNIT', 'I-UNIT']
+    """
+    tags = ["O"] * len(units)
+    j = 0
+    for sp in sorted(spans, key=lambda x: (x.start, x.end)):
+        first = True
+        while j < len(units) and units[j][1] <= sp.start:
+            j += 1
+        k = j
+        while k < len(units) and units[k][0] < sp.end:
+            if units[k][1] > units[k][0]:
+                tags[k] = ("B-" if first else "I-") + sp.label
+                first = False
+            k += 1
+    return tags
+
+
+def load_gold_events(path: str | Path, split: str | None = None) -> dict[str, dict[str, Any]]:
+    """Gold rows by report id: {"events": [...], "reference_date": ..., "split": ...}."""
+    rows = {}
+    with Path(path).open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise GoldEventsError(f"{path}:{n}: gold events line is not JSON ({exc.msg})") from None
+            if split is None or row.get("split") == split:
+                rows[row["report_id"]] = row
+    return rows

@@ -11,18 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ABBREVIATIONS = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec no nos mr mrs ms dr st gen col lt maj capt sgt brig "
-    "approx est vs etc e.g i.e u.s u.n u.k fig para art sq km govt dept intl ltd co inc jr sr".split()
-)
+from .lexicon import Lexicon
+
 _END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04FF\u0600-\u06FF*•-])")
-_CLAUSE = re.compile(
-    r";|\s+while\s+|\s+whereas\s+|,\s+where\s+"
-    r"|,\s+and\s+(?=(?:the|a|an|some|more|over|about|another|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    r"|\w+teen|\w+ty)\b|[A-Z]|\d)"
-    # "... last week and UNHCR handed out ...": a new named subject with its own verb
-    r"|(?<=[a-z0-9])\s+and\s+(?=(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w'’-]*){0,4}\s+(?:[a-z]+\s+){0,2}?[a-z]+(?:ed|ok|ave|ent|ught|ew)\b)"
-)
 
 
 @dataclass(frozen=True)
@@ -42,15 +33,15 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def sentences(text: str) -> list[Segment]:
+def sentences(text: str, lex: Lexicon) -> list[Segment]:
     """Sentence segments of ``text`` (never empty, never overlapping, in order).
 
+    >>> from sitrep_ie.events.lexicon import default_lexicon
     >>> t = "ALEPPO, Nov. 2. /TASS/. Sappers cleared 12 mines. Aid arrived.\\n- 3 trucks"
-    >>> [s.text(t) for s in sentences(t)]
+    >>> [s.text(t) for s in sentences(t, default_lexicon())]
     ['ALEPPO, Nov. 2. /TASS/.', 'Sappers cleared 12 mines.', 'Aid arrived.', '- 3 trucks']
     """
     out: list[Segment] = []
-    pos = 0
     for line in re.finditer(r"[^\n]+", text):
         a = line.start()
         for m in _END.finditer(text, line.start(), line.end()):
@@ -59,7 +50,7 @@ def sentences(text: str) -> list[Segment]:
             word = re.search(r"([A-Za-z.]+)$", before)
             if word:
                 w = word.group(1).lower().rstrip(".")
-                if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+                if w in lex.abbreviations or (len(w) == 1 and w.isalpha()):
                     continue
             s, e = _trim(text, a, cut)
             if e > s:
@@ -68,16 +59,14 @@ def sentences(text: str) -> list[Segment]:
         s, e = _trim(text, a, line.end())
         if e > s:
             out.append(Segment(s, e))
-        pos = line.end()
-    del pos
     return out
 
 
-def clauses(text: str, sentence: Segment) -> list[Segment]:
-    """Clauses of a sentence: split at ';', 'while', 'whereas' and ', and' before a new subject."""
+def clauses(text: str, sentence: Segment, lex: Lexicon) -> list[Segment]:
+    """Clauses of a sentence: split at ';', the lexicon's conjunctions and ', and' before a new subject."""
     out = []
     a = sentence.start
-    for m in _CLAUSE.finditer(text, sentence.start, sentence.end):
+    for m in lex.clause.finditer(text, sentence.start, sentence.end):
         s, e = _trim(text, a, m.start())
         if e > s:
             out.append(Segment(s, e))

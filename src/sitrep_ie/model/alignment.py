@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 from tokenizers import Encoding, Tokenizer
 
-from .annotations import Span
+from ..data.annotations import Span, spans_to_bio
 
 IGNORE_INDEX = -100
 
@@ -72,20 +72,7 @@ def window_bounds(n_tokens: int, body: int, stride: int) -> list[tuple[int, int]
 
 def token_tags(offsets: Sequence[tuple[int, int]], spans: Sequence[Span], label2id: dict[str, int]) -> list[int]:
     """BIO tag ids of each token from character spans (a token belongs to a span it overlaps)."""
-    tags = [label2id["O"]] * len(offsets)
-    spans = sorted(spans)
-    j = 0
-    for sp in spans:
-        first = True
-        while j < len(offsets) and offsets[j][1] <= sp.start:
-            j += 1
-        k = j
-        while k < len(offsets) and offsets[k][0] < sp.end:
-            if offsets[k][1] > offsets[k][0]:
-                tags[k] = label2id[("B-" if first else "I-") + sp.label]
-                first = False
-            k += 1
-    return tags
+    return [label2id[t] for t in spans_to_bio(offsets, spans)]
 
 
 @dataclass
@@ -102,12 +89,20 @@ def encode_texts(tok: Tokenizer, texts: Sequence[str]) -> list[Encoding]:
 
 
 def make_windows(encodings: Sequence[Encoding], max_length: int, stride: int, special: SpecialTokens,
-                 spans: Sequence[Sequence[Span]] | None = None, label2id: dict[str, int] | None = None) -> list[Window]:
-    """Cut every encoding into overlapping windows; with spans, attach BIO labels."""
+                 spans: Sequence[Sequence[Span]] | None = None, label2id: dict[str, int] | None = None, *,
+                 first_subtoken_only: bool = False) -> list[Window]:
+    """Cut every encoding into overlapping windows; with spans, attach BIO labels.
+
+    ``first_subtoken_only`` labels only the first sub-token of each word (the others get -100),
+    so that scores over the labelled positions are word-level scores.
+    """
     body = max_length - special.count
     windows: list[Window] = []
     for d, enc in enumerate(encodings):
         tags = token_tags(enc.offsets, spans[d], label2id) if spans is not None and label2id is not None else None
+        if tags is not None and first_subtoken_only:
+            wids = enc.word_ids
+            tags = [t if k == 0 or wids[k] is None or wids[k] != wids[k - 1] else IGNORE_INDEX for k, t in enumerate(tags)]
         for a, b in window_bounds(len(enc.ids), body, stride):
             ids = list(special.prefix) + enc.ids[a:b] + list(special.suffix)
             labels = None

@@ -1,0 +1,397 @@
+"""The corpus authoring format (annotations/AUTHORING.md): the one parser of its inline markup.
+
+The sources (annotations/source/*.txt) mark entities and triggers inline. This module checks them
+strictly and writes, per split, the JSON a Label Studio server exports (annotations/<split>.json)
+plus the gold events (annotations/gold_events.jsonl). ``tools/build_corpus.py`` is its command line:
+
+    python tools/build_corpus.py --check annotations/source/briefings.txt
+    python tools/build_corpus.py            # convert every source file
+
+Example:
+    >>> text, spans = parse_body("[[Sappers|A]] cleared [[12|Q]] mines", {"A": "ACTOR", "Q": "QUANTITY"}, "example")
+    >>> text, spans
+    ('Sappers cleared 12 mines', [(0, 7, 'ACTOR'), (16, 18, 'QUANTITY')])
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import re
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import read_yaml
+from .labels import LabelSet
+
+ROOT = Path(".")  # the repository: sources, configs and outputs are found relative to it
+SPAN_RE = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)\]\]")
+HEADER_KEYS = {"style", "country", "split", "reference_date"}
+OPTIONAL_HEADER_KEYS = {"structures"}
+TRIGGER_CODE = "T"  # trigger spans: typed by the event line that names them (AUTHORING.md)
+EVENT_KEYS = {"type", "date", "actors", "places", "quantities"}
+OPTIONAL_EVENT_KEYS = {"trigger", "mentions"}
+SPLITS = ("train", "dev", "test")
+MIN_WORDS, MAX_WORDS = 80, 300
+
+
+def short_codes(root: Path = ROOT) -> dict[str, str]:
+    """Authoring code -> label name ("Q" -> "QUANTITY"), from the label set."""
+    return {lab.short: lab.name for lab in LabelSet.from_yaml(root / "configs" / "labels.yaml").labels}
+
+
+def _event_types(root: Path = ROOT) -> set[str]:
+    return set((read_yaml(root / "configs" / "ontology.yaml") or {}).get("types") or {})
+
+
+@dataclass
+class Record:
+    report_id: str
+    source: str
+    line: int
+    meta: dict[str, str]
+    text: str = ""
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    triggers: list[tuple[int, int]] = field(default_factory=list)
+
+
+class SourceError(ValueError):
+    pass
+
+
+def parse_body(body: str, codes: dict[str, str], where: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Strip the inline markup, returning plain text and (start, end, label) spans."""
+    out: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    pos = 0
+    length = 0
+    for m in SPAN_RE.finditer(body):
+        chunk = body[pos : m.start()]
+        out.append(chunk)
+        length += len(chunk)
+        surface, code = m.group(1), m.group(2)
+        if code not in codes and code != TRIGGER_CODE:
+            raise SourceError(f"{where}: unknown label code {code!r} on span {surface!r}")
+        if surface != surface.strip():
+            raise SourceError(f"{where}: span {surface!r} has spaces at its edges")
+        spans.append((length, length + len(surface), codes.get(code, TRIGGER_CODE)))
+        out.append(surface)
+        length += len(surface)
+        pos = m.end()
+    out.append(body[pos:])
+    text = "".join(out)
+    for bad in ("[[", "]]", "|"):
+        if bad in text:
+            i = text.index(bad)
+            raise SourceError(f"{where}: stray {bad!r} near {text[max(0, i - 30):i + 30]!r} (broken markup?)")
+    return text, spans
+
+
+def parse_file(path: Path, codes: dict[str, str]) -> list[Record]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    starts = [i for i, ln in enumerate(lines) if ln.startswith("@@@ report ")]
+    if not starts:
+        raise SourceError(f"{path}: no '@@@ report' records")
+    records = []
+    for k, s in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        block = lines[s:e]
+        rid = block[0][len("@@@ report ") :].strip()
+        where = f"{path.name}:{s + 1} ({rid})"
+        try:
+            sep1 = block.index("---", 1)
+            sep2 = block.index("---", sep1 + 1)
+        except ValueError:
+            raise SourceError(f"{where}: a record needs two '---' separator lines") from None
+        meta = {}
+        for ln in block[1:sep1]:
+            if not ln.strip():
+                continue
+            key, _, val = ln.partition(":")
+            meta[key.strip()] = val.strip()
+        if not HEADER_KEYS <= set(meta) <= HEADER_KEYS | OPTIONAL_HEADER_KEYS:
+            raise SourceError(f"{where}: header keys {sorted(meta)} must be {sorted(HEADER_KEYS)} [+ {sorted(OPTIONAL_HEADER_KEYS)}]")
+        if meta["split"] not in SPLITS:
+            raise SourceError(f"{where}: split {meta['split']!r} not one of {SPLITS}")
+        dt.date.fromisoformat(meta["reference_date"])
+        body = "\n".join(block[sep1 + 1 : sep2]).strip("\n")
+        text, spans = parse_body(body, codes, where)
+        rec = Record(rid, path.name, s + 1, meta, text, [sp for sp in spans if sp[2] != TRIGGER_CODE],
+                     triggers=[(a, b) for a, b, lab in spans if lab == TRIGGER_CODE])
+        for j, ln in enumerate(block[sep2 + 1 :], start=s + sep2 + 2):
+            if not ln.strip():
+                continue
+            if not ln.startswith("event:"):
+                raise SourceError(f"{path.name}:{j} ({rid}): expected 'event: {{json}}', got {ln[:60]!r}")
+            try:
+                rec.events.append(json.loads(ln[len("event:") :]))
+            except json.JSONDecodeError as exc:
+                raise SourceError(f"{path.name}:{j} ({rid}): bad event JSON: {exc}") from None
+        records.append(rec)
+    return records
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"[,\s\u00a0\u202f]", "", s)
+
+
+def check_record(rec: Record, types: set[str]) -> list[str]:
+    """Return every problem of one record (empty list when it is clean)."""
+    where = f"{rec.source}:{rec.line} ({rec.report_id})"
+    problems = []
+    words = len(rec.text.split())
+    if not MIN_WORDS <= words <= MAX_WORDS:
+        problems.append(f"{where}: {words} words, outside {MIN_WORDS}-{MAX_WORDS}")
+    surfaces: dict[str, set[str]] = {}
+    for s, e, lab in rec.spans:
+        surfaces.setdefault(lab, set()).add(rec.text[s:e])
+    qtexts = surfaces.get("QUANTITY", set())
+    for n, ev in enumerate(rec.events, 1):
+        w = f"{where} event {n}"
+        if not EVENT_KEYS <= set(ev) <= EVENT_KEYS | OPTIONAL_EVENT_KEYS:
+            problems.append(f"{w}: keys {sorted(ev)} must be type, date, actors, places, quantities [, trigger, mentions]")
+            continue
+        if ev["type"] not in types:
+            problems.append(f"{w}: unknown type {ev['type']!r}")
+        if ev["date"] is not None:
+            try:
+                dt.date.fromisoformat(ev["date"])
+            except (TypeError, ValueError):
+                problems.append(f"{w}: bad date {ev['date']!r}")
+        for a in ev["actors"]:
+            if a not in surfaces.get("ACTOR", set()):
+                problems.append(f"{w}: actor {a!r} is not the text of an A span")
+        for p in ev["places"]:
+            if not isinstance(p, dict) or set(p) != {"name", "admin"}:
+                problems.append(f"{w}: place {p!r} must be {{name, admin}}")
+                continue
+            if p["name"] not in surfaces.get("PLACE", set()):
+                problems.append(f"{w}: place {p['name']!r} is not the text of a P span")
+            if p["admin"] is not None and p["admin"] not in rec.text:
+                problems.append(f"{w}: admin {p['admin']!r} does not occur in the text")
+        for q in ev["quantities"]:
+            if not isinstance(q, dict) or not {"value", "unit", "approx"} <= set(q) <= {"value", "unit", "approx", "upper"}:
+                problems.append(f"{w}: quantity {q!r} must be {{value, unit, approx[, upper]}}")
+                continue
+            if not isinstance(q["value"], (int, float)) or isinstance(q["value"], bool):
+                problems.append(f"{w}: quantity value {q['value']!r} is not a number")
+                continue
+            if q["unit"] is not None and q["unit"] not in surfaces.get("UNIT", set()):
+                problems.append(f"{w}: unit {q['unit']!r} is not the text of a U span")
+            if "upper" in q and q.get("approx") != "range":
+                problems.append(f"{w}: a quantity with 'upper' needs approx 'range'")
+            if not qtexts:
+                problems.append(f"{w}: quantity {q['value']} but the report has no Q span")
+            else:
+                v = q["value"]
+                digit_forms = {str(v), f"{v:g}", str(int(v)) if float(v).is_integer() else str(v)}
+                if any(_digits(t) in digit_forms for t in qtexts) or any(not re.search(r"\d", t) or re.search(r"[a-z]", t, re.I) for t in qtexts):
+                    pass
+                else:
+                    problems.append(f"{w}: no Q span reads as {v}")
+    return problems
+
+
+def resolve_triggers(rec: Record) -> tuple[list[list[tuple[int, int]]], list[str]]:
+    """The trigger span of each event (first) and its restating mentions, with the problems found.
+
+    An event names its trigger by the text of a T span, or "text#k" for the k-th T span with that
+    text; without "#k", events take same-text triggers in text order. Every T span is used once.
+    """
+    where = f"{rec.source}:{rec.line} ({rec.report_id})"
+    by_text: dict[str, list[tuple[int, int]]] = {}
+    for s, e in rec.triggers:
+        by_text.setdefault(rec.text[s:e], []).append((s, e))
+    used: set[tuple[int, int]] = set()
+    out: list[list[tuple[int, int]]] = []
+    problems: list[str] = []
+    structures = {x.strip() for x in rec.meta.get("structures", "").split(",") if x.strip()}
+    need = bool(rec.triggers) or bool(structures)
+    for n, ev in enumerate(rec.events, 1):
+        refs = ([ev["trigger"]] if "trigger" in ev else []) + list(ev.get("mentions", []))
+        if not refs:
+            if need:
+                problems.append(f"{where} event {n}: no 'trigger' (every event of a report with T spans needs one)")
+            out.append([])
+            continue
+        spans: list[tuple[int, int]] = []
+        for ref in refs:
+            text, _, k = str(ref).rpartition("#") if re.search(r"#\d+$", str(ref)) else (str(ref), "", "")
+            cands = by_text.get(text, [])
+            if k:
+                pick = cands[int(k) - 1] if 0 < int(k) <= len(cands) else None
+            else:
+                pick = next((c for c in cands if c not in used), None)
+            if pick is None or pick in used:
+                problems.append(f"{where} event {n}: trigger {ref!r} is not an unused T span")
+                continue
+            used.add(pick)
+            spans.append(pick)
+        out.append(spans)
+    for s, e in rec.triggers:
+        if (s, e) not in used:
+            problems.append(f"{where}: T span {rec.text[s:e]!r} at {s} is no event's trigger or mention")
+    return out, problems
+
+
+def corpus_checks(records: list[Record]) -> list[str]:
+    problems = []
+    seen_ids: dict[str, str] = {}
+    seen_text: dict[str, str] = {}
+    for r in records:
+        if r.report_id in seen_ids:
+            problems.append(f"duplicate report id {r.report_id} ({seen_ids[r.report_id]}, {r.source})")
+        seen_ids[r.report_id] = r.source
+        key = " ".join(r.text.lower().split())
+        if key in seen_text:
+            problems.append(f"duplicate text: {r.report_id} and {seen_text[key]}")
+        seen_text[key] = r.report_id
+    return problems
+
+
+def task_id(report_id: str) -> int:
+    return 1_000_000 + zlib.crc32(report_id.encode()) % 9_000_000
+
+
+def region_id(report_id: str, start: int, end: int) -> str:
+    return hashlib.sha1(f"{report_id}:{start}:{end}".encode()).hexdigest()[:10]
+
+
+def to_export(rec: Record) -> dict:
+    """One task as Label Studio's JSON export writes it (one submitted annotation)."""
+    tid = task_id(rec.report_id)
+    ref = dt.datetime.fromisoformat(rec.meta["reference_date"]).replace(tzinfo=dt.timezone.utc)
+    created = (ref + dt.timedelta(days=30)).isoformat().replace("+00:00", "Z")
+    updated = (ref + dt.timedelta(days=30, minutes=7)).isoformat().replace("+00:00", "Z")
+    result = [
+        {
+            "id": region_id(rec.report_id, s, e),
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "origin": "manual",
+            "value": {"start": s, "end": e, "text": rec.text[s:e], "labels": [lab]},
+        }
+        for s, e, lab in rec.spans
+    ]
+    return {
+        "id": tid,
+        "data": {
+            "text": rec.text,
+            "report_id": rec.report_id,
+            "style": rec.meta["style"],
+            "country": rec.meta["country"],
+            "reference_date": rec.meta["reference_date"],
+        },
+        "annotations": [
+            {
+                "id": tid,
+                "completed_by": 1,
+                "result": result,
+                "was_cancelled": False,
+                "ground_truth": False,
+                "created_at": created,
+                "updated_at": updated,
+                "draft_created_at": None,
+                "lead_time": 60.0 + len(result) * 4.5,
+                "prediction": {},
+                "result_count": len(result),
+                "unique_id": hashlib.sha1(f"ann:{rec.report_id}".encode()).hexdigest()[:32],
+                "import_id": None,
+                "last_action": None,
+                "bulk_created": False,
+                "task": tid,
+                "project": 1,
+                "updated_by": 1,
+                "parent_prediction": None,
+                "parent_annotation": None,
+                "last_created_by": None,
+            }
+        ],
+        "drafts": [],
+        "predictions": [],
+        "meta": {},
+        "created_at": created,
+        "updated_at": updated,
+        "inner_id": None,
+        "total_annotations": 1,
+        "cancelled_annotations": 0,
+        "total_predictions": 0,
+        "comment_count": 0,
+        "unresolved_comment_count": 0,
+        "last_comment_updated_at": None,
+        "project": 1,
+        "updated_by": 1,
+        "comment_authors": [],
+    }
+
+
+def load_sources(paths: list[Path]) -> tuple[list[Record], list[str]]:
+    codes, types = short_codes(), _event_types()
+    records: list[Record] = []
+    problems: list[str] = []
+    for p in paths:
+        try:
+            records.extend(parse_file(p, codes))
+        except SourceError as exc:
+            problems.append(str(exc))
+    known = set(read_yaml(ROOT / "annotations" / "structures.yaml"))
+    for r in records:
+        problems.extend(check_record(r, types))
+        problems.extend(resolve_triggers(r)[1])
+        for x in (x.strip() for x in r.meta.get("structures", "").split(",")):
+            if x and x not in known:
+                problems.append(f"{r.source}:{r.line} ({r.report_id}): unknown structure {x!r} (annotations/structures.yaml)")
+    problems.extend(corpus_checks(records))
+    return records, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="*", type=Path, help="source files (default: annotations/source/*.txt)")
+    ap.add_argument("--check", action="store_true", help="only check, write nothing")
+    ap.add_argument("--out", type=Path, default=ROOT / "annotations", help="output folder")
+    args = ap.parse_args(argv)
+    paths = args.files or sorted((ROOT / "annotations" / "source").glob("*.txt"))
+    records, problems = load_sources(paths)
+    for p in problems:
+        print("ERROR", p, file=sys.stderr)
+    by_split = {s: [r for r in records if r.meta["split"] == s] for s in SPLITS}
+    n_events = sum(len(r.events) for r in records)
+    print(
+        f"{len(records)} reports ({', '.join(f'{s} {len(v)}' for s, v in by_split.items())}), "
+        f"{sum(len(r.spans) for r in records)} spans, {n_events} events, {len(problems)} problems"
+    )
+    if problems:
+        return 1
+    if args.check:
+        return 0
+    ids = [task_id(r.report_id) for r in records]
+    if len(set(ids)) != len(ids):
+        print("ERROR task id collision; rename a report", file=sys.stderr)
+        return 1
+    args.out.mkdir(parents=True, exist_ok=True)
+    for split, recs in by_split.items():
+        tasks = [to_export(r) for r in sorted(recs, key=lambda r: r.report_id)]
+        (args.out / f"{split}.json").write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    with (args.out / "gold_events.jsonl").open("w", encoding="utf-8") as fh:
+        for r in sorted(records, key=lambda r: r.report_id):
+            row = {
+                "report_id": r.report_id,
+                "task_id": task_id(r.report_id),
+                "split": r.meta["split"],
+                "reference_date": r.meta["reference_date"],
+                "events": [{k: ev[k] for k in ("type", "date", "actors", "places", "quantities")} for ev in r.events],
+            }
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {', '.join(f'{args.out}/{s}.json' for s in SPLITS)} and gold_events.jsonl")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Event arguments: the actors and places of a clause, with admin parents and designators.
+
+Actors are the clause's ACTOR spans minus speakers and parties named only as reference points
+("according to X", "loyal to X"); places are its PLACE spans with the parent each is placed in
+("Talbiseh in Homs province"), the parents themselves not being event places.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Sequence
+
+from ..schema import Entity, Place
+from .lexicon import Lexicon
+from .quantities import NormalisationConfig
+from .segment import Segment
+
+
+class SpanIndex:
+    """Entities sorted by start, selectable by segment in O(log n) (long reports stay linear overall)."""
+
+    def __init__(self, ents: Sequence[Entity]) -> None:
+        self.ents = list(ents)
+        self.starts = [e.start for e in self.ents]
+
+    def within(self, seg: Segment, label: str | None = None) -> list[Entity]:
+        a = bisect.bisect_left(self.starts, seg.start)
+        b = bisect.bisect_left(self.starts, seg.end)
+        return [e for e in self.ents[a:b] if label is None or e.label == label]
+
+
+def actors_in(text: str, seg: Segment, spans: SpanIndex, lex: Lexicon) -> list[Entity]:
+    """The ACTOR spans of a segment, minus speakers and parties named only as reference points."""
+    out = []
+    for e in spans.within(seg, "ACTOR"):
+        after = text[e.end:min(seg.end, e.end + 40)]
+        before = text[max(seg.start, e.start - 40):e.start]
+        if lex.speaker_after.match(after) or lex.not_doer_before.search(before):
+            continue
+        out.append(e)
+    return out
+
+
+def _admin_link(text: str, child: Entity, parent: Entity, cfg: NormalisationConfig, lex: Lexicon) -> bool:
+    """Does ``parent`` name the administrative unit of ``child``?
+
+    "Talbiseh in Homs province", "Kafr Nan settlement in Homs province", "Hays, Hodeidah governorate",
+    "Maan, in the province of Hama", "the Hanano district of Aleppo", "Tawila (North Darfur)".
+    """
+    gap = text[child.end:parent.start]
+    child_designator = split_designator(child.text, cfg)[1]
+    low = gap.lower().lstrip()
+    for d in cfg.designators:
+        if low.startswith(d + " ") or low.startswith(d + ","):
+            gap, child_designator = gap.lstrip()[len(d):], d
+            break
+    if not lex.admin_gap.match(gap):
+        return False
+    gap_words = set(re.findall(r"[a-z-]+", gap.lower()))
+    parent_designator = split_designator(parent.text, cfg)[1]
+    follows = text[parent.end:parent.end + 25].lower().lstrip(" )")
+    return (parent_designator in cfg.admin_designators
+            or any(follows.startswith(w) for w in cfg.admin_designators)
+            or bool(gap_words & cfg.admin_designators)
+            or gap.strip().startswith("(")
+            or (child_designator is not None and "of" in gap_words))
+
+
+def places_in(text: str, seg: Segment, spans: SpanIndex, cfg: NormalisationConfig, lex: Lexicon, skip: tuple[int, int] | None) -> list[Place]:
+    """The places of a clause or sentence, each with its admin parent; parents are not event places."""
+    cands = [e for e in spans.within(seg, "PLACE") if not (skip and skip[0] <= e.start < skip[1])]
+    admin_of: dict[int, int] = {}
+    for k in range(len(cands) - 1):
+        if _admin_link(text, cands[k], cands[k + 1], cfg, lex):
+            admin_of[k] = k + 1
+            # "Kafr Nabudah and Tell Hawash in the province of Hama": the parent covers the whole list
+            j = k - 1
+            while j >= 0 and j not in admin_of and lex.list_gap.fullmatch(text[cands[j].end:cands[j + 1].start]):
+                admin_of[j] = k + 1
+                j -= 1
+    # "In Daraa province, 38 fighters ... in al-Sanamayn": a leading region frames the specific places after it
+    for k, e in enumerate(cands):
+        designator = split_designator(e.text, cfg)[1] or next((w for w in cfg.admin_designators if text[e.end:e.end + 20].lower().lstrip().startswith(w)), None)
+        if designator not in cfg.admin_designators or k in admin_of or k in admin_of.values():
+            continue
+        later = [j for j in range(k + 1, len(cands)) if j not in admin_of and split_designator(cands[j].text, cfg)[1] not in cfg.admin_designators]
+        if later and lex.framing.search(text[max(seg.start, e.start - 25):e.start]):
+            for j in later:
+                admin_of[j] = k
+    parents = set(admin_of.values())
+    places = []
+    for k, e in enumerate(cands):
+        if k in parents and k not in admin_of:
+            continue
+        parent = cands[admin_of[k]] if k in admin_of else None
+        places.append(Place(name=e.text, start=e.start, end=e.end, admin=parent.text if parent else None,
+                            admin_span=(parent.start, parent.end) if parent else None, designator=split_designator(e.text, cfg)[1]))
+    return places
+
+
+def split_designator(name: str, cfg: NormalisationConfig) -> tuple[str, str | None]:
+    """("Homs province") -> ("Homs", "province"); a name without designator comes back unchanged."""
+    low = name.lower()
+    for d in cfg.designators:
+        if low.endswith(" " + d) and len(name) > len(d) + 1:
+            return name[: -len(d) - 1].rstrip(), d
+    return name, None
+
+

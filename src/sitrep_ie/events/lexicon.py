@@ -1,0 +1,139 @@
+"""The English cue words of the event layer (``lexicon.yaml``), compiled into the patterns the rules use.
+
+The grammar of each pattern (where a cue may stand) is code; the words are configuration, so a new
+cue is a new entry in the YAML file. Every section and key is required: a lexicon that lacks a
+list would silently switch a rule off.
+
+Example:
+    >>> lex = default_lexicon()
+    >>> bool(lex.speaker_after.match(", the ministry said"))
+    True
+    >>> bool(lex.negation.search("no shelling")), bool(lex.negation.search("heavy shelling"))
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..config import read_yaml, resource_path
+
+#: sections and keys of lexicon.yaml, each a list of strings unless named in _MAPPINGS.
+SCHEMA: dict[str, tuple[str, ...]] = {
+    "actors": ("speaker_verbs", "not_doer_before", "carry_subject_openers", "carry_subject_nouns"),
+    "quantities": ("unit_gap_words", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
+    "events": ("negation",),
+    "places": ("admin_prepositions", "framing_prepositions", "list_joiners"),
+    "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
+                "and_split_number_suffixes", "verb_endings"),
+    "dates": ("months", "weekdays", "relative_days", "issued_words", "period_openers", "period_units", "bound_words",
+              "total_phrases", "past_day_units"),
+}
+_MAPPINGS = {("dates", "relative_days")}
+
+
+def alternation(words: Any) -> str:
+    """A regex alternation of literal words, longest first; a space matches any run of white space."""
+    alts = sorted({re.escape(str(w)).replace(r"\ ", r"\s+") for w in words}, key=len, reverse=True)
+    return "(?:" + "|".join(alts) + ")"
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: compiled patterns are cached per lexicon
+class Lexicon:
+    """Compiled cue patterns; build with :meth:`from_dict` or :func:`default_lexicon`."""
+
+    words: dict[str, dict[str, Any]]
+
+    def __post_init__(self) -> None:
+        w = self.words
+        a, q, p, s, d = w["actors"], w["quantities"], w["places"], w["segment"], w["dates"]
+        months = alternation(d["months"])
+        compiled = {
+            # actors
+            "speaker_after": re.compile(r"^(?:,[^,.;]{1,60},)?\W{0,3}(?:\w+\s+){0,2}?" + alternation(a["speaker_verbs"]) + r"\b", re.I),
+            "not_doer_before": re.compile(alternation(a["not_doer_before"]) + r"\s+(?:the\s+)?$", re.I),
+            "carry_subject": re.compile(r"^\W{0,3}(?:" + alternation(a["carry_subject_openers"])[3:-1] + r"|the\s+"
+                                        + alternation(a["carry_subject_nouns"]) + r")\b", re.I),
+            # quantities
+            "unit_gap": re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these)\s*,?\s*(?:were\s+|are\s+)?)?(?:"
+                                   + alternation(q["unit_gap_words"]) + r"\s+){0,2}[\s\-–]*$", re.I),
+            "subset": re.compile(alternation(q["subset_cues"]) + r"\s*" + alternation(q["subset_hedges"]) + r"?\s*$", re.I),
+            "ellipsis_after": re.compile(r"^(?:\s+" + alternation(q["ellipsis_followers"]) + r"\b|\s*[,;:)]|\s*$)", re.I),
+            "range_opener": re.compile(r"\b" + alternation(q["range_openers"]) + r"\s*$", re.I),
+            # events
+            "negation": re.compile(r"\b" + alternation(w["events"]["negation"]) + r"\b", re.I),
+            # places
+            "admin_gap": re.compile(r"^\s*(?:,|,?\s*" + alternation(p["admin_prepositions"]) + r"(?:\s+the)?|\(|,?\s*"
+                                    + alternation(p["admin_prepositions"]) + r"\s+the\s+\w+\s+" + alternation(p["admin_prepositions"])
+                                    + r")\s*$", re.I),
+            "framing": re.compile(r"(?:^|\b" + alternation(p["framing_prepositions"]) + r")\s+(?:the\s+(?:\w+\s+)?(?:of\s+)?)?$", re.I),
+            "list_gap": re.compile(r"\s*(?:,|,?\s*" + alternation(p["list_joiners"]) + r")\s*", re.I),
+            # segment
+            "clause": re.compile(
+                ";|" + "|".join(r"\s+" + alternation([c]) + r"\s+" for c in s["clause_conjunctions"])
+                + "|" + "|".join(r",\s+" + alternation([c]) + r"\s+" for c in s["clause_after_comma"])
+                + r"|,\s+and\s+(?=(?:" + alternation(s["and_split_starters"])[3:-1] + "|"
+                + "|".join(r"\w+" + re.escape(x) for x in s["and_split_number_suffixes"]) + r")\b|[A-Z]|\d)"
+                # "... last week and UNHCR handed out ...": a new named subject with its own verb
+                + r"|(?<=[a-z0-9])\s+and\s+(?=(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:of\s+|for\s+)?[A-Z][\w'’-]*){0,4}\s+(?:[a-z]+\s+){0,2}?[a-z]+"
+                + alternation(s["verb_endings"]) + r"\b)"),
+            # dates
+            "month": months,
+            "weekday_names": alternation(d["weekdays"]),
+            "issued": alternation(d["issued_words"]),
+            "period_phrase": r"\b" + alternation(d["period_openers"]) + r"\s+" + alternation(d["period_units"]) + r"\b",
+            "weekday": re.compile(r"\b(?:on|last|this)?\s*(" + alternation(d["weekdays"])[3:-1] + r")\b", re.I),
+            "relative": re.compile(r"\b(" + alternation(d["relative_days"])[3:-1] + r")\b", re.I),
+            "bound_before": re.compile(r"\b" + alternation(d["bound_words"]) + r"\s+(?:the\s+)?$", re.I),
+            "past_day": re.compile(r"\b(?:past|last|previous)\s+(?:24|twenty-four)[\s-]*" + alternation(d["past_day_units"])
+                                   + r"\b|\b(?:over|in|during)\s+the\s+(?:past|last)\s+day\b|\bover\s+the\s+past\s+24\s+hours\b", re.I),
+            "total": re.compile(r"\b(?:" + alternation(d["total_phrases"])[3:-1] + r"|since\s+(?:the\s+(?:start|beginning)|\d{1,2}\s+[A-Z][a-z]+"
+                                r"|[A-Z][a-z]+|\d{4}|\w+\s+\d{4}))\b", re.I),
+        }
+        for k, v in compiled.items():
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "abbreviations", frozenset(x.lower() for x in s["abbreviations"]))
+        object.__setattr__(self, "weekdays", [x.lower() for x in d["weekdays"]])
+        object.__setattr__(self, "relative_days", {" ".join(k.lower().split()): int(v) for k, v in d["relative_days"].items()})
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<dict>") -> Lexicon:
+        """Check every section and key (E201 names the file and the key), then compile."""
+        from ..errors import ConfigError
+
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: expected a mapping of sections {sorted(SCHEMA)}")
+        unknown = sorted(set(data) - set(SCHEMA))
+        if unknown:
+            raise ConfigError(f"{source}: unknown sections {unknown}; known: {sorted(SCHEMA)}")
+        words: dict[str, dict[str, Any]] = {}
+        for section, keys in SCHEMA.items():
+            got = data.get(section)
+            if not isinstance(got, dict):
+                raise ConfigError(f"{source}: section {section!r} is missing or not a mapping")
+            extra = sorted(set(got) - set(keys))
+            if extra:
+                raise ConfigError(f"{source}: {section}: unknown keys {extra}; known: {list(keys)}")
+            for key in keys:
+                value = got.get(key)
+                mapping = (section, key) in _MAPPINGS
+                ok = isinstance(value, dict) if mapping else isinstance(value, list)
+                if not ok or not value or not all(isinstance(x, str) and x.strip() for x in value):
+                    kind = "a mapping of words" if mapping else "a non-empty list of words"
+                    raise ConfigError(f"{source}: {section}.{key} must be {kind}, got {value!r}")
+            words[section] = dict(got)
+        return cls(words)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Lexicon:
+        return cls.from_dict(read_yaml(path), str(path))
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with the package (``resources/lexicon.yaml``)."""
+    return Lexicon.from_yaml(resource_path("lexicon.yaml"))

@@ -1,0 +1,130 @@
+"""The extractor: a tagger (model/) and an event layer (events/) behind one object.
+
+The model directory carries the configs it was trained with; ``Extractor(model, ontology=...)``
+replaces any of them without retraining.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import ConfigError, ModelIncompatibleError
+from .events.dates import as_date
+from .events.pipeline import CONFIG_FILES, EventLayer
+from .model.tagger import Tagger, check_text
+from .data.labels import LabelSet
+from .schema import Entity, Event
+
+
+def default_model_path() -> Path:
+    """$SITREP_IE_MODEL if set, else models/default under the working directory."""
+    return Path(os.environ.get("SITREP_IE_MODEL") or Path("models") / "default")
+
+
+class Extractor:
+    """A loaded model plus the event layer; loads on first use, once; safe to share between threads.
+
+    Args:
+        model: model directory (default: $SITREP_IE_MODEL or models/default).
+        backend: "auto" (the model's recorded default), or one of onnx-int8, onnx-fp32, torch-fp32.
+        ontology: event ontology YAML (default: the copy saved with the model).
+        normalisation: normalisation YAML (default: the copy saved with the model).
+        lexicon: cue-word YAML (default: the copy saved with the model).
+        batch_size: windows per forward pass of the torch backend (ONNX backends run windows one by one, in parallel).
+        threads: CPU threads (default: all cores).
+
+    Example:
+        >>> ex = Extractor("models/default")  # doctest: +SKIP
+        >>> [e.type for e in ex.extract("Sappers cleared 12 mines in Aleppo.")]  # doctest: +SKIP
+        ['demining']
+    """
+
+    def __init__(self, model: str | Path | None = None, *, backend: str = "auto", ontology: str | Path | None = None,
+                 normalisation: str | Path | None = None, lexicon: str | Path | None = None, batch_size: int = 8,
+                 threads: int | None = None) -> None:
+        self.tagger = Tagger(Path(model) if model is not None else default_model_path(), backend=backend,
+                             batch_size=batch_size, threads=threads)
+        self.path = self.tagger.path
+        self._config_paths = {"ontology": ontology, "normalisation": normalisation, "lexicon": lexicon}
+        self._lock = threading.Lock()
+        self._events: EventLayer | None = None
+
+    @property
+    def events(self) -> EventLayer:
+        """The event layer, with the model's configs unless others were given."""
+        if self._events is None:
+            with self._lock:
+                if self._events is None:
+                    md = self.tagger.model_dir
+                    paths = {role: given or md.config_file(CONFIG_FILES[role]) for role, given in self._config_paths.items()}
+                    try:
+                        self._events = EventLayer.from_files(**paths)
+                    except ConfigError as exc:
+                        if any(self._config_paths.values()):
+                            raise
+                        raise ModelIncompatibleError(f"the configs saved with the model in {md.resolved()} do not load "
+                                                     f"({exc.message}); pass ontology=/normalisation=/lexicon= paths or retrain") from None
+        return self._events
+
+    @property
+    def backend(self) -> str:
+        self.tagger.load()
+        return self.tagger.backend
+
+    @property
+    def labels(self) -> LabelSet:
+        self.tagger.load()
+        return self.tagger.labels
+
+    @property
+    def model_version(self) -> str:
+        self.tagger.load()
+        return self.tagger.model_version
+
+    def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
+        """Entities of each text (see :meth:`tag`)."""
+        return self.tagger.tag_many(texts, batch_size)
+
+    def tag_with_uncertainty(self, texts: Iterable[str], batch_size: int | None = None) -> list[tuple[list[Entity], float]]:
+        """Entities and model uncertainty of each text (mean least-confidence over words; for active learning)."""
+        return self.tagger.tag_with_uncertainty(texts, batch_size)
+
+    def tag(self, text: str) -> list[Entity]:
+        """Tagged QUANTITY/UNIT/PLACE/ACTOR spans of one text, in order."""
+        return self.tagger.tag(text)
+
+    def extract_many(self, texts: Iterable[str], *, reference_dates: Sequence[dt.date | str | None] | None = None,
+                     batch_size: int | None = None) -> list[list[Event]]:
+        """Events of each text; ``reference_dates`` (one per text) resolves datelines and weekdays."""
+        texts = [check_text(t, "extract") for t in texts]
+        refs = list(reference_dates) if reference_dates is not None else [None] * len(texts)
+        if len(refs) != len(texts):
+            raise ValueError(f"{len(refs)} reference dates for {len(texts)} texts")
+        dates = [as_date(r) for r in refs]
+        tagged = self.tag_many(texts, batch_size)
+        return [self.assemble(t, ents, reference_date=r) for t, ents, r in zip(texts, tagged, dates)]
+
+    def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None) -> list[Event]:
+        """Events from already-tagged entities (what extract() does after tagging)."""
+        return self.events.assemble(text, entities, reference_date=as_date(reference_date), model_version=self.model_version)
+
+    def extract(self, text: str, *, reference_date: dt.date | str | None = None) -> list[Event]:
+        """Event records of one report (SPEC.md), in text order."""
+        return self.extract_many([text], reference_dates=[reference_date])[0]
+
+
+_default: dict[str, Extractor] = {}
+_default_lock = threading.Lock()
+
+
+def default_extractor() -> Extractor:
+    """One shared Extractor per model path (the package-level extract() and tag() use it)."""
+    key = str(default_model_path())
+    with _default_lock:
+        if key not in _default:
+            _default[key] = Extractor(key)
+        return _default[key]

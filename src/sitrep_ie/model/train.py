@@ -1,0 +1,275 @@
+"""Fine-tune the token classifier (``make train``) and publish it atomically.
+
+Run state (checkpoints) lives in training/runs/<config hash>/: an interrupted run resumes from
+its last checkpoint when re-run with the same configuration and data, and starts clean (saying
+so) otherwise. The finished model is written to models/versions/<version>/ and then published by
+swapping the ``models/default`` link in one rename, so a crash never leaves a half-written model
+where users load it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..config import TrainConfig
+from ..data.annotations import Document, ImportReport, Span, read_export
+from ..data.labels import LabelSet
+from ..errors import ConfigError
+from .alignment import SpecialTokens, encode_texts, make_windows
+from .artifacts import CONFIG_FILES, ModelDir
+from .backends import compare_backends, export_onnx
+from .card import model_card
+
+
+@dataclass
+class TrainResult:
+    model_dir: Path
+    published: Path
+    seconds: float
+    metadata: dict[str, Any]
+
+
+def augment(docs: Sequence[Document], copies: int, seed: int) -> list[Document]:
+    """Training copies with PLACE and ACTOR mentions swapped for others of the training set.
+
+    Swapping names teaches the tagger that context, not memorised names, marks a place or an
+    actor. Dev and test are never augmented.
+    """
+    rng = random.Random(seed)
+    pools: dict[str, list[str]] = {"PLACE": [], "ACTOR": []}
+    for d in docs:
+        for s in d.spans:
+            if s.label in pools:
+                pools[s.label].append(d.text[s.start:s.end])
+    for k in pools:
+        pools[k] = sorted(set(pools[k]))
+    out: list[Document] = []
+    for c in range(copies):
+        for d in docs:
+            parts: list[str] = []
+            spans: list[Span] = []
+            pos = 0
+            length = 0
+            for s in d.spans:
+                parts.append(d.text[pos:s.start])
+                length += s.start - pos
+                surface = d.text[s.start:s.end]
+                if s.label in pools and pools[s.label]:
+                    surface = rng.choice(pools[s.label])
+                spans.append(Span(length, length + len(surface), s.label))
+                parts.append(surface)
+                length += len(surface)
+                pos = s.end
+            parts.append(d.text[pos:])
+            meta = dict(d.meta, augmented_from=d.report_id, augmentation=c + 1)
+            out.append(Document(f"{d.task_id}-aug{c + 1}", "".join(parts), spans, meta))
+    return out
+
+
+def _hash(cfg: TrainConfig, files: Sequence[str]) -> str:
+    h = hashlib.sha256(json.dumps(cfg.to_dict(), sort_keys=True).encode())
+    for f in files:
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _versions() -> dict[str, str]:
+    import tokenizers
+    import torch
+    import transformers
+
+    return {"python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__,
+            "tokenizers": tokenizers.__version__}
+
+
+@dataclass
+class _Data:
+    train: list[Document]
+    dev: list[Document]
+    augmented: list[Document]
+    reports: dict[str, ImportReport]
+    files: list[str]
+
+
+def load_data(cfg: TrainConfig, root: Path, labels: LabelSet, log: Any) -> _Data:
+    """Train and dev documents from the Label Studio exports, checked against the test split."""
+    train_files = [str(root / f) for f in cfg.train_files]
+    dev_files = [str(root / f) for f in cfg.dev_files]
+    for f in train_files + dev_files:
+        if not Path(f).is_file():
+            raise ConfigError(f"data file {f} does not exist (configs: train_files / dev_files)")
+    train_docs, train_report = read_export(train_files, labels, lenient=cfg.lenient)
+    dev_docs, dev_report = read_export(dev_files, labels, lenient=cfg.lenient) if dev_files else ([], ImportReport())
+    log(f"train data: {train_report.summary()}")
+    log(f"dev data:   {dev_report.summary()}")
+    if not train_docs:
+        raise ConfigError("no usable training documents")
+    test_texts = set()
+    for f in cfg.test_files:
+        if (root / f).is_file():
+            docs, _ = read_export(root / f, labels, lenient=True)
+            test_texts |= {" ".join(d.text.split()) for d in docs}
+    leaked = [d.report_id for d in train_docs + dev_docs if " ".join(d.text.split()) in test_texts]
+    if leaked:
+        raise ConfigError(f"{len(leaked)} training/dev reports also occur in the test split: {leaked[:5]}")
+    augmented = augment(train_docs, cfg.augment_copies, cfg.seed) if cfg.augment_copies else []
+    return _Data(train_docs, dev_docs, augmented, {"train": train_report, "dev": dev_report}, train_files + dev_files)
+
+
+def run_directory(cfg: TrainConfig, root: Path, run_hash: str, log: Any) -> tuple[Path, Path | None]:
+    """The run's checkpoint folder and the checkpoint to resume from (half-written ones removed)."""
+    # runs are grouped by the model they publish, so a scratch run never deletes another model's checkpoints
+    runs_root = root / "training" / "runs" / hashlib.sha256(os.path.abspath(root / cfg.output_dir).encode()).hexdigest()[:8]
+    run_dir = runs_root / run_hash
+    ckpts = sorted(run_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1])) if run_dir.is_dir() else []
+    for c in [c for c in ckpts if not (c / "trainer_state.json").is_file()]:
+        log(f"removing incomplete checkpoint {c} (killed while saving)")
+        shutil.rmtree(c, ignore_errors=True)
+        ckpts.remove(c)
+    for other in [p for p in runs_root.glob("*") if p.is_dir() and p.name != run_hash] if runs_root.is_dir() else []:
+        log(f"removing checkpoints of an earlier run with another config or data: {other}")
+        shutil.rmtree(other, ignore_errors=True)
+    log(f"resuming from {ckpts[-1]}" if ckpts else f"starting a clean run in {run_dir}")
+    return run_dir, ckpts[-1] if ckpts else None
+
+
+def word_f1_metric(id2label: dict[int, str]) -> Any:
+    """The Trainer metric: seqeval strict F1 over first sub-tokens (the rest are labelled -100).
+
+    Dev windows carry labels on the first sub-token of each word only, so this is the word-level
+    F1 that `make eval` reports, and the checkpoint chosen is the one that scores best on it.
+    """
+    import numpy as np
+
+    def compute(p: Any) -> dict[str, float]:
+        from seqeval.metrics import f1_score
+        from seqeval.scheme import IOB2
+
+        preds = np.argmax(p.predictions, axis=-1)
+        gold_seqs, pred_seqs = [], []
+        for pr, gl in zip(preds, p.label_ids):
+            keep = gl != -100
+            gold_seqs.append([id2label[int(x)] for x in gl[keep]])
+            pred_seqs.append([id2label[int(x)] for x in pr[keep]])
+        return {"f1": float(f1_score(gold_seqs, pred_seqs, mode="strict", scheme=IOB2))}
+
+    return compute
+
+
+def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> TrainResult:
+    """Fine-tune, export, compare backends on dev, and publish to ``cfg.output_dir``.
+
+    Example:
+        >>> cfg = TrainConfig.from_yaml("configs/train.yaml", {"max_steps": 5})  # doctest: +SKIP
+        >>> train(cfg).published  # doctest: +SKIP
+        PosixPath('models/default')
+    """
+    import torch
+    from datasets import Dataset
+    from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer,
+                              TrainingArguments, enable_full_determinism)
+
+    started = time.time()
+    labels = LabelSet.from_yaml(root / cfg.labels)
+    base = cfg.resolve_base_model()
+    data = load_data(cfg, root, labels, log)
+    torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
+    enable_full_determinism(cfg.seed)
+    hf_tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    tok = hf_tok.backend_tokenizer
+    tok.no_truncation()
+    tok.no_padding()
+    special = SpecialTokens.of(tok)
+
+    def windows_of(docs: Sequence[Document], first_subtoken_only: bool) -> Any:
+        encs = encode_texts(tok, [d.text for d in docs])
+        ws = make_windows(encs, cfg.max_length, cfg.stride, special, [d.spans for d in docs], labels.label2id,
+                          first_subtoken_only=first_subtoken_only)
+        return Dataset.from_dict({"input_ids": [w.input_ids for w in ws], "attention_mask": [[1] * len(w.input_ids) for w in ws],
+                                  "labels": [w.labels for w in ws]})
+
+    train_ds = windows_of(data.train + data.augmented, False)
+    dev_ds = windows_of(data.dev, True) if data.dev else None
+    n_tokens = sum(len(x) for x in train_ds["input_ids"])
+    log(f"windows: train {len(train_ds)} ({len(data.train)} reports + {len(data.augmented)} augmented, {n_tokens} tokens), "
+        f"dev {len(dev_ds) if dev_ds is not None else 0}")
+
+    run_hash = _hash(cfg, data.files)
+    run_dir, resume_from = run_directory(cfg, root, run_hash, log)
+    model = AutoModelForTokenClassification.from_pretrained(
+        str(base), num_labels=len(labels.bio_tags), id2label=labels.id2label, label2id=labels.label2id, local_files_only=True)
+    steps_per_epoch = math.ceil(len(train_ds) / cfg.batch_size)
+    total = cfg.max_steps if cfg.max_steps > 0 else math.ceil(steps_per_epoch * cfg.epochs)
+    use_eval = dev_ds is not None and cfg.max_steps <= 0
+    args = TrainingArguments(
+        output_dir=str(run_dir), per_device_train_batch_size=cfg.batch_size, per_device_eval_batch_size=32,
+        learning_rate=cfg.learning_rate, num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
+        warmup_steps=int(total * cfg.warmup_ratio), weight_decay=cfg.weight_decay, seed=cfg.seed, data_seed=cfg.seed,
+        eval_strategy="epoch" if use_eval else "no", save_strategy="epoch" if use_eval else "steps",
+        save_steps=max(1, steps_per_epoch), save_total_limit=2, load_best_model_at_end=use_eval,
+        metric_for_best_model="f1" if use_eval else None, greater_is_better=True, logging_steps=max(1, steps_per_epoch // 2),
+        train_sampling_strategy="group_by_length", report_to="none", use_cpu=True, dataloader_num_workers=0, disable_tqdm=False, save_only_model=False,
+    )
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds if use_eval else None,
+                      data_collator=DataCollatorForTokenClassification(hf_tok, label_pad_token_id=-100),
+                      compute_metrics=word_f1_metric(labels.id2label) if use_eval else None)
+    t0 = time.time()
+    out = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    train_seconds = time.time() - t0
+
+    version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{run_hash[:6]}"
+    versions_dir = (root / cfg.output_dir).parent / "versions"
+    staging = ModelDir(versions_dir / f".{version}.partial")
+    shutil.rmtree(staging.path, ignore_errors=True)
+    staging.path.mkdir(parents=True)
+    trainer.model.config.id2label = labels.id2label
+    trainer.model.config.label2id = labels.label2id
+    trainer.save_model(str(staging.path))
+    hf_tok.model_max_length = cfg.max_length
+    hf_tok.save_pretrained(str(staging.path))
+    staging.copy_configs({name: root / cfg.labels if name == "labels.yaml" else resolve_config(root, name) for name in CONFIG_FILES})
+    (staging.path / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
+    meta: dict[str, Any] = {"model_version": version, "labels": labels.names, "max_length": cfg.max_length,
+                            "stride": cfg.stride, "default_backend": "torch-fp32", "backends": {}}
+    staging.write_meta(meta)
+    if cfg.export_onnx:
+        export_onnx(staging.path, cfg.max_length)
+    compare_backends(staging.path, meta, data.dev, data.dev + data.train)
+    seconds = time.time() - started
+    meta["training"] = {
+        "model_version": version, "base_model": str(cfg.base_model), "run_hash": run_hash, "resumed": resume_from is not None,
+        "train_reports": len(data.train), "augmented_reports": len(data.augmented), "dev_reports": len(data.dev),
+        "train_windows": len(train_ds), "train_tokens_per_epoch": n_tokens, "steps": out.global_step,
+        "train_loss": round(float(out.training_loss), 4), "train_seconds": round(train_seconds, 1),
+        "total_seconds": round(seconds, 1), "tokens_per_second": round(n_tokens * (out.global_step / max(1, steps_per_epoch)) / max(train_seconds, 1e-9), 1),
+        "import": {k: r.summary() for k, r in data.reports.items()},
+        "versions": _versions(), "created": dt.datetime.now(dt.timezone.utc).isoformat(), "command": " ".join(sys.argv),
+    }
+    staging.write_meta(meta)
+    (staging.path / "README.md").write_text(model_card(meta, cfg, labels))
+    final = ModelDir(versions_dir / version)
+    os.replace(staging.path, final.path)
+    link = root / cfg.output_dir
+    final.publish(link)
+    log(f"published {final.path} as {link} (default backend {meta['default_backend']}; {seconds:.0f} s)")
+    return TrainResult(final.path, link, seconds, meta)
+
+
+def resolve_config(root: Path, name: str) -> Path:
+    """The repository's configs/<name> when there is one (what the user edits), else the packaged default."""
+    from ..config import resource_path
+
+    local = root / "configs" / name
+    return local if local.is_file() else resource_path(name)
