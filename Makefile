@@ -13,6 +13,10 @@ MODEL := models/default
 CORPUS := annotations/train.json annotations/dev.json annotations/test.json annotations/gold_events.jsonl
 SOURCES := $(wildcard annotations/source/*.txt)
 SAMPLES := $(wildcard reports/samples/*.txt)
+# every config a trained model copies into its directory (model/artifacts.py CONFIG_FILES)
+MODEL_CONFIGS := configs/labels.yaml configs/ontology.yaml configs/normalisation.yaml configs/lexicon.yaml
+EVENT_CONFIGS := configs/ontology.yaml configs/normalisation.yaml configs/lexicon.yaml
+CODE := $(shell find src/sitrep_ie -name '*.py' -o -name '*.yaml' -o -name '*.json')
 
 .PHONY: install install-labelstudio corpus corpus-stats train retrain eval demo test test-slow label pull errors bench clean
 
@@ -41,19 +45,20 @@ corpus-stats: $(CORPUS)
 
 # Model: fine-tuned from configs/train.yaml; published atomically as models/default.
 train: $(MODEL)/sitrep_ie.json
-$(MODEL)/sitrep_ie.json: annotations/train.json annotations/pulled.json annotations/dev.json configs/train.yaml configs/labels.yaml | $(STAMP)
+$(MODEL)/sitrep_ie.json: annotations/train.json annotations/pulled.json annotations/dev.json configs/train.yaml $(MODEL_CONFIGS) | $(STAMP)
 	$(BIN)/sitrep-ie train --config configs/train.yaml
 
 retrain: | $(STAMP) $(CORPUS)
 	$(BIN)/sitrep-ie train --config configs/train.yaml
 
 eval: $(MODEL)/eval-test.json
-$(MODEL)/eval-test.json: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl configs/ontology.yaml configs/normalisation.yaml $(wildcard src/sitrep_ie/*.py)
+$(MODEL)/eval-test.json: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl $(EVENT_CONFIGS) $(CODE)
 	$(BIN)/sitrep-ie eval --config configs/train.yaml --split test --configs configs
 
+# Error analysis reads dev: rules are tuned on train and dev only (`sitrep-ie errors --split test` only on purpose).
 errors: reports/errors.md
-reports/errors.md: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl configs/ontology.yaml configs/normalisation.yaml $(wildcard src/sitrep_ie/*.py)
-	$(BIN)/sitrep-ie errors --configs configs --out $@
+reports/errors.md: $(MODEL)/sitrep_ie.json annotations/dev.json annotations/gold_events.jsonl $(EVENT_CONFIGS) $(CODE)
+	$(BIN)/sitrep-ie errors --split dev --configs configs --out $@
 
 demo: $(MODEL)/sitrep_ie.json
 	@for f in $(SAMPLES); do echo "== $$f"; $(BIN)/sitrep-ie extract "$$f" --configs configs \

