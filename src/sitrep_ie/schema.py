@@ -122,6 +122,19 @@ class Event:
         }
 
 
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without the white space at its edges (an empty span stays empty).
+
+    >>> trim_span("  Aleppo ", 0, 9)
+    (2, 8)
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def json_number(v: float) -> int | float:
     """A number as JSON should show it: 4 for 4.0, 1.7 for 1.7.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..schema import trim_span
 from .lexicon import Lexicon
 
 _END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04FF\u0600-\u06FF*•-])")
@@ -23,14 +24,6 @@ class Segment:
 
     def text(self, doc: str) -> str:
         return doc[self.start : self.end]
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
 
 
 def sentences(text: str, lex: Lexicon) -> list[Segment]:
@@ -52,11 +45,11 @@ def sentences(text: str, lex: Lexicon) -> list[Segment]:
                 w = word.group(1).lower().rstrip(".")
                 if w in lex.abbreviations or (len(w) == 1 and w.isalpha()):
                     continue
-            s, e = _trim(text, a, cut)
+            s, e = trim_span(text, a, cut)
             if e > s:
                 out.append(Segment(s, e))
             a = cut
-        s, e = _trim(text, a, line.end())
+        s, e = trim_span(text, a, line.end())
         if e > s:
             out.append(Segment(s, e))
     return out
@@ -67,11 +60,11 @@ def clauses(text: str, sentence: Segment, lex: Lexicon) -> list[Segment]:
     out = []
     a = sentence.start
     for m in lex.clause.finditer(text, sentence.start, sentence.end):
-        s, e = _trim(text, a, m.start())
+        s, e = trim_span(text, a, m.start())
         if e > s:
             out.append(Segment(s, e))
         a = m.end()
-    s, e = _trim(text, a, sentence.end)
+    s, e = trim_span(text, a, sentence.end)
     if e > s:
         out.append(Segment(s, e))
     return out or [sentence]
