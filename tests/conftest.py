@@ -48,3 +48,51 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
                       max_steps=6, batch_size=8, learning_rate=5e-4, augment_copies=0)
     result = train(cfg, root=work, log=lambda *a: None)
     return result.published
+
+
+EVENT_TEXT = "Sappers cleared 12 mines in Kafr Shams (Daraa province). Twelve mines were removed, the ministry said."
+
+
+def make_event_task(tid: int = 1, drop: tuple[str, ...] = (), extra: list[dict] | None = None) -> dict:
+    """A task with one annotated event (trigger, restating mention, relations, per-region fields) on EVENT_TEXT.
+
+    Region ids: a (ACTOR Sappers), t (trigger cleared), q (QUANTITY 12), u (UNIT mines), p (PLACE Kafr Shams),
+    d (PLACE Daraa province), m (trigger removed, same_as t), s (ACTOR the ministry). ``drop`` removes results:
+    a region by its id, a per-region field as "id.field" ("t.event_date"), a relation as "from->to";
+    ``extra`` appends results.
+    """
+    text = EVENT_TEXT
+
+    def reg(rid: str, word: str, label: str, control: str = "label") -> dict:
+        s = text.index(word)
+        return {"id": rid, "from_name": control, "to_name": "text", "type": "labels",
+                "value": {"start": s, "end": s + len(word), "text": word, "labels": [label]}}
+
+    def rel(a: str, b: str, label: str) -> dict:
+        return {"from_id": a, "to_id": b, "type": "relation", "direction": "right", "labels": [label]}
+
+    result = [reg("a", "Sappers", "ACTOR"), reg("t", "cleared", "demining", "trigger"), reg("q", "12", "QUANTITY"),
+              reg("u", "mines", "UNIT"), reg("p", "Kafr Shams", "PLACE"), reg("d", "Daraa province", "PLACE"),
+              reg("m", "removed", "demining", "trigger"), reg("s", "the ministry", "ACTOR"),
+              {"id": "t", "from_name": "event_date", "to_name": "text", "type": "textarea",
+               "value": {"start": 8, "end": 15, "text": ["2020-03-02"]}},
+              {"id": "q", "from_name": "value", "to_name": "text", "type": "number", "value": {"start": 16, "end": 18, "number": 12}},
+              {"id": "q", "from_name": "approx", "to_name": "text", "type": "textarea", "value": {"start": 16, "end": 18, "text": ["about"]}},
+              rel("t", "a", "actor"), rel("t", "q", "quantity"), rel("q", "u", "unit"), rel("t", "p", "place"), rel("p", "d", "admin"),
+              rel("m", "t", "same_as")]
+    def key(r: dict) -> str:
+        if r["type"] == "relation":
+            return f"{r['from_id']}->{r['to_id']}"
+        return r["id"] if r["type"] == "labels" else f"{r['id']}.{r['from_name']}"
+
+    result = [r for r in result if key(r) not in drop] + list(extra or [])
+    ann = {"id": tid * 10, "completed_by": 1, "result": result, "was_cancelled": False, "ground_truth": False,
+           "created_at": "2024-01-01T10:00:00Z", "updated_at": "2024-01-01T10:00:00Z", "lead_time": 10.0}
+    return {"id": tid, "data": {"text": text, "report_id": f"ev-{tid}"}, "annotations": [ann], "predictions": [], "drafts": [], "meta": {}}
+
+
+@pytest.fixture(scope="session")
+def event_types() -> dict[str, str]:
+    from sitrep_ie.data.labels import read_event_types
+
+    return read_event_types(ROOT / "configs" / "ontology.yaml")

@@ -182,7 +182,7 @@ def cmd_pull(args: argparse.Namespace, out: TextIO) -> int:
     cfg = LabelStudioConfig.from_yaml(args.config, parse_overrides(args.set or []))
     labels = LabelSet.from_yaml(args.labels)
     client = connect(cfg)
-    project = ensure_project(client, cfg.project_title, labels)
+    project = ensure_project(client, cfg.project_title, labels, cfg.event_types())
     summary = merge_pulled(export_annotated(client, project.id), labels, cfg)
     print(summary.text(), file=out)
     return 0

@@ -12,7 +12,15 @@ E007 overlapping spans              E302 Label Studio rejected the API token
 E008 duplicate task id              E303 labeling config labels differ
 E009 invalid annotation structure   E304 exported tasks rejected by the importer
 E010 malformed gold events file     E401 invalid input to extract()/tag()
-                                    E402 unreadable input file
+E011 relation to a missing region   E402 unreadable input file
+E012 relation between wrong regions
+E013 trigger type not in ontology
+E014 admin cycle
+E015 quantity in two events
+E016 bad event_date
+E017 bad per-region value
+E018 bad restatement (same_as)
+E019 ambiguous relations (two admins, units or upper ends)
 """
 
 from __future__ import annotations
@@ -35,14 +43,17 @@ def _coded(code: str, name: str, base: type[Exception] = SitrepError, doc: str =
 class AnnotationError(SitrepError):
     """A Label Studio export cannot be used as it is."""
 
-    def __init__(self, message: str, *, file: str | None = None, task_id: object = None) -> None:
+    def __init__(self, message: str, *, file: str | None = None, task_id: object = None, region: object = None) -> None:
         self.file = file
         self.task_id = task_id
+        self.region = region
         where = []
         if file:
             where.append(f"file {file}")
         if task_id is not None:
             where.append(f"task {task_id}")
+        if region is not None:
+            where.append(f"region {region!r}")
         super().__init__(f"{message}" + (f" ({', '.join(where)})" if where else ""))
 
 
@@ -56,6 +67,15 @@ OverlapError = _coded("E007", "OverlapError", AnnotationError, "Two regions of o
 DuplicateTaskError = _coded("E008", "DuplicateTaskError", AnnotationError, "Two tasks share an id.")
 AnnotationStructureError = _coded("E009", "AnnotationStructureError", AnnotationError, "An annotation or region is not shaped as Label Studio writes it.")
 GoldEventsError = _coded("E010", "GoldEventsError", AnnotationError, "A gold events file line is not a valid record.")
+MissingRegionError = _coded("E011", "MissingRegionError", AnnotationError, "A relation or per-region field names a region the annotation lacks.")
+RelationLabelError = _coded("E012", "RelationLabelError", AnnotationError, "A relation is unknown, unlabelled or joins regions of the wrong labels.")
+UnknownEventTypeError = _coded("E013", "UnknownEventTypeError", AnnotationError, "A trigger carries an event type the ontology lacks.")
+AdminCycleError = _coded("E014", "AdminCycleError", AnnotationError, "Admin relations form a cycle (a place is its own parent).")
+SharedQuantityError = _coded("E015", "SharedQuantityError", AnnotationError, "One QUANTITY region is a quantity of two events.")
+BadEventDateError = _coded("E016", "BadEventDateError", AnnotationError, "A trigger's event_date is not an ISO date (YYYY-MM-DD) or empty.")
+RegionValueError = _coded("E017", "RegionValueError", AnnotationError, "A per-region field is on the wrong region or holds a bad value.")
+RestatementError = _coded("E018", "RestatementError", AnnotationError, "same_as relations do not lead each mention to one event trigger.")
+AmbiguousRelationError = _coded("E019", "AmbiguousRelationError", AnnotationError, "A place has two admin parents or a quantity two units or upper ends.")
 
 
 class ModelError(SitrepError):

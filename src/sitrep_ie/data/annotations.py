@@ -1,4 +1,4 @@
-"""Read Label Studio JSON exports into documents with character spans.
+"""Read Label Studio JSON exports into documents with character spans, triggers and relations.
 
 Which annotation of a task is used (the documented rule):
   1. a non-cancelled annotation marked ``ground_truth``; if several, the most recently updated;
@@ -6,34 +6,56 @@ Which annotation of a task is used (the documented rule):
   3. drafts and predictions are never training data; a task with only cancelled annotations,
      drafts or predictions is skipped and counted.
 
-Every region is checked (offsets, label, text) and trimmed of edge whitespace. A problem raises
-a coded :class:`~sitrep_ie.errors.AnnotationError` naming the file, task and offsets, or, with
-``lenient=True``, skips that task and counts it under its error code. Nothing is dropped silently:
-:class:`ImportReport` counts what was read, used and skipped, and why.
+Every region is checked (offsets, label, text) and trimmed of edge whitespace. Entity regions
+(control ``label``) become :attr:`Document.spans`, exactly what training reads; trigger regions
+(control ``trigger``, one label per ontology type) become :attr:`Document.triggers`; relations
+and per-region fields (``event_date`` on triggers, ``value`` and ``approx`` on quantities) become
+:attr:`Document.relations` and :attr:`Document.values`, keyed by region id. Relations are checked
+against :data:`~sitrep_ie.data.labels.RELATIONS` and the events they form against the SPEC (a
+quantity belongs to one event, admin parents form no cycle, ...). A problem raises a coded
+:class:`~sitrep_ie.errors.AnnotationError` naming the file, task and offsets or region id, or,
+with ``lenient=True``, skips that task and counts it under its error code. Nothing is dropped
+silently: :class:`ImportReport` counts what was read, used and skipped, and why.
+
+:func:`derive_events` turns a document into its gold event records (the rows of
+annotations/gold_events.jsonl) from the annotation alone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence, Any, Iterable
+from typing import Sequence, Any, Collection, Iterable
 
 from ..errors import (
+    AdminCycleError,
+    AmbiguousRelationError,
+    BadEventDateError,
     GoldEventsError,
     AnnotationError,
     AnnotationStructureError,
     BadOffsetsError,
     DuplicateTaskError,
     MalformedExportError,
+    MissingRegionError,
     MissingTextError,
     OverlapError,
+    RegionValueError,
+    RelationLabelError,
+    RestatementError,
+    SharedQuantityError,
     SpanOutOfRangeError,
     SpanTextMismatchError,
+    UnknownEventTypeError,
     UnknownLabelError,
 )
-from .labels import LabelSet
+from .labels import APPROX_FIELD, DATE_FIELD, RELATIONS, TRIGGER, TRIGGER_NAME, VALUE_FIELD, LabelSet
+from .numbers import read_number
 
 
 @dataclass(frozen=True, order=True)
@@ -43,19 +65,50 @@ class Span:
     label: str
 
 
+@dataclass(frozen=True, order=True)
+class Trigger:
+    """A trigger region: the words that state an event happened, typed with an ontology type."""
+
+    start: int
+    end: int
+    type: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A directed, labelled relation between two regions (ids), e.g. trigger -place-> PLACE."""
+
+    from_id: str
+    to_id: str
+    label: str
+
+
 @dataclass
 class Document:
-    """One annotated report: its text, spans and the task's other data fields."""
+    """One annotated report: its text, spans and the task's other data fields.
+
+    ``spans`` are the entity regions (what the tagger trains on). ``triggers``, ``relations``,
+    ``regions`` (region id -> its Span or Trigger) and ``values`` (region id -> per-region fields:
+    ``event_date`` str|None, ``value`` number, ``approx`` str|None) carry the events.
+    """
 
     task_id: Any
     text: str
     spans: list[Span]
     meta: dict[str, Any] = field(default_factory=dict)
     annotation_id: Any = None
+    triggers: list[Trigger] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    regions: dict[str, Span | Trigger] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def report_id(self) -> str:
         return str(self.meta.get("report_id", self.task_id))
+
+    def surface(self, region: Span | Trigger) -> str:
+        return self.text[region.start:region.end]
 
 
 @dataclass
@@ -70,15 +123,22 @@ class ImportReport:
     regions_trimmed: int = 0
     regions_deduplicated: int = 0
     regions_utf16_fixed: int = 0
+    triggers_used: int = 0
+    relations_used: int = 0
+    relations_deduplicated: int = 0
+    region_values_used: int = 0
     results_not_labels: int = 0
     drafts_ignored: int = 0
     predictions_ignored: int = 0
     problems: list[str] = field(default_factory=list)
 
+    _COUNTS = ("tasks_read", "tasks_used", "regions_used", "regions_trimmed", "regions_deduplicated", "regions_utf16_fixed",
+               "triggers_used", "relations_used", "relations_deduplicated", "region_values_used", "results_not_labels",
+               "drafts_ignored", "predictions_ignored")
+
     def merge(self, other: ImportReport) -> None:
         self.files += other.files
-        for name in ("tasks_read", "tasks_used", "regions_used", "regions_trimmed", "regions_deduplicated",
-                     "regions_utf16_fixed", "results_not_labels", "drafts_ignored", "predictions_ignored"):
+        for name in self._COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped.update(other.skipped)
         self.problems += other.problems
@@ -91,7 +151,9 @@ class ImportReport:
         lines.append(
             f"regions used {self.regions_used} (trimmed {self.regions_trimmed}, duplicates merged "
             f"{self.regions_deduplicated}, UTF-16 offsets converted {self.regions_utf16_fixed}); "
-            f"non-span results ignored {self.results_not_labels}; drafts ignored {self.drafts_ignored}; "
+            f"triggers {self.triggers_used}, relations {self.relations_used} (duplicates merged "
+            f"{self.relations_deduplicated}), per-region values {self.region_values_used}; "
+            f"other results ignored {self.results_not_labels}; drafts ignored {self.drafts_ignored}; "
             f"predictions ignored {self.predictions_ignored}"
         )
         lines += [f"  problem: {p}" for p in self.problems[:20]]
@@ -126,55 +188,118 @@ def _utf16_to_py(text: str, offset: int) -> int:
     return len(text)
 
 
+def _checked_span(text: str, region: dict[str, Any], task_id: Any, file: str | None,
+                  report: ImportReport) -> tuple[int, int, str]:
+    """Offsets (trimmed, UTF-16 fixed) and the one label of a span region."""
+    value = region.get("value")
+    rid = region.get("id")
+    if not isinstance(value, dict):
+        raise AnnotationStructureError(f"region {rid!r} has no 'value' object", file=file, task_id=task_id)
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise BadOffsetsError(f"region {rid!r} has missing or non-integer offsets start={start!r} end={end!r}", file=file, task_id=task_id)
+    if start >= end:
+        raise BadOffsetsError(f"region {rid!r} has swapped or empty offsets start={start} end={end}", file=file, task_id=task_id)
+    if start < 0 or end > len(text):
+        raise SpanOutOfRangeError(f"region {rid!r} [{start}:{end}] lies outside the text of length {len(text)}", file=file, task_id=task_id)
+    labs = value.get("labels")
+    if not isinstance(labs, list) or len(labs) != 1:
+        raise AnnotationStructureError(f"region {rid!r} [{start}:{end}] must carry exactly one label, has {labs!r}", file=file, task_id=task_id)
+    claimed = value.get("text")
+    if claimed is not None and text[start:end] != claimed:
+        s16, e16 = _utf16_to_py(text, start), _utf16_to_py(text, end)
+        if text[s16:e16] == claimed:
+            start, end = s16, e16
+            report.regions_utf16_fixed += 1
+        else:
+            raise SpanTextMismatchError(
+                f"region {rid!r} [{start}:{end}] says {claimed!r} but the text there is {text[start:end]!r} (text edited after annotating?)",
+                file=file, task_id=task_id,
+            )
+    s, e = start, end
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if s == e:
+        raise AnnotationStructureError(f"region {rid!r} [{start}:{end}] holds only whitespace", file=file, task_id=task_id)
+    if (s, e) != (start, end):
+        report.regions_trimmed += 1
+    return s, e, labs[0]
+
+
+@dataclass
+class _Parsed:
+    spans: list[Span]
+    triggers: list[Trigger]
+    relations: list[Relation]
+    regions: dict[str, Span | Trigger]
+    values: dict[str, dict[str, Any]]
+
+
 def parse_regions(text: str, results: Iterable[Any], labels: LabelSet, task_id: Any, file: str | None,
                   report: ImportReport) -> list[Span]:
-    """Validate, trim and sort the span regions of one annotation."""
+    """Validate, trim and sort the entity span regions of one annotation."""
+    return parse_annotation(text, results, labels, task_id, file, report).spans
+
+
+def _field_text(value: dict[str, Any]) -> list[str]:
+    t = value.get("text")
+    if isinstance(t, str):
+        t = [t]
+    if not isinstance(t, list) or not all(isinstance(x, str) for x in t):
+        return None  # type: ignore[return-value]
+    return [x.strip() for x in t if x.strip()]
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_annotation(text: str, results: Iterable[Any], labels: LabelSet, task_id: Any, file: str | None,
+                     report: ImportReport, event_types: Collection[str] | None = None) -> _Parsed:
+    """Entity spans, triggers, relations and per-region fields of one annotation, each checked.
+
+    ``event_types``: the ontology's types a trigger may carry (None: not checked).
+    """
     known = set(labels.names)
     spans: list[Span] = []
+    triggers: list[Trigger] = []
+    by_id: dict[str, Span | Trigger] = {}
+    rel_raw: list[dict[str, Any]] = []
+    fields: list[dict[str, Any]] = []
     for region in results:
         if not isinstance(region, dict):
             raise AnnotationStructureError(f"region {region!r} is not an object", file=file, task_id=task_id)
-        if region.get("type") != "labels":
+        kind = region.get("type")
+        if kind == "relation":
+            rel_raw.append(region)
+            continue
+        if region.get("from_name") in (DATE_FIELD, VALUE_FIELD, APPROX_FIELD):
+            fields.append(region)
+            continue
+        if kind != "labels":
             report.results_not_labels += 1
             continue
-        value = region.get("value")
-        if not isinstance(value, dict):
-            raise AnnotationStructureError(f"region {region.get('id')!r} has no 'value' object", file=file, task_id=task_id)
-        start, end = value.get("start"), value.get("end")
+        s, e, label = _checked_span(text, region, task_id, file, report)
         rid = region.get("id")
-        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
-            raise BadOffsetsError(f"region {rid!r} has missing or non-integer offsets start={start!r} end={end!r}", file=file, task_id=task_id)
-        if start >= end:
-            raise BadOffsetsError(f"region {rid!r} has swapped or empty offsets start={start} end={end}", file=file, task_id=task_id)
-        if start < 0 or end > len(text):
-            raise SpanOutOfRangeError(f"region {rid!r} [{start}:{end}] lies outside the text of length {len(text)}", file=file, task_id=task_id)
-        labs = value.get("labels")
-        if not isinstance(labs, list) or len(labs) != 1:
-            raise AnnotationStructureError(f"region {rid!r} [{start}:{end}] must carry exactly one label, has {labs!r}", file=file, task_id=task_id)
-        label = labs[0]
-        if label not in known:
-            raise UnknownLabelError(f"unknown label {label!r} at [{start}:{end}] (known: {', '.join(labels.names)})", file=file, task_id=task_id)
-        claimed = value.get("text")
-        if claimed is not None and text[start:end] != claimed:
-            s16, e16 = _utf16_to_py(text, start), _utf16_to_py(text, end)
-            if text[s16:e16] == claimed:
-                start, end = s16, e16
-                report.regions_utf16_fixed += 1
-            else:
-                raise SpanTextMismatchError(
-                    f"region {rid!r} [{start}:{end}] says {claimed!r} but the text there is {text[start:end]!r} (text edited after annotating?)",
-                    file=file, task_id=task_id,
-                )
-        s, e = start, end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s == e:
-            raise AnnotationStructureError(f"region {rid!r} [{start}:{end}] holds only whitespace", file=file, task_id=task_id)
-        if (s, e) != (start, end):
-            report.regions_trimmed += 1
-        spans.append(Span(s, e, label))
+        if region.get("from_name") == TRIGGER_NAME:
+            if event_types is not None and label not in event_types:
+                raise UnknownEventTypeError(
+                    f"trigger {text[s:e]!r} [{s}:{e}] has event type {label!r}, which configs/ontology.yaml lacks "
+                    f"(types: {', '.join(sorted(event_types))})", file=file, task_id=task_id, region=rid)
+            reg: Span | Trigger = Trigger(s, e, label, str(rid))
+            triggers.append(reg)  # type: ignore[arg-type]
+        else:
+            if label not in known:
+                raise UnknownLabelError(f"unknown label {label!r} at [{s}:{e}] (known: {', '.join(labels.names)})", file=file, task_id=task_id)
+            reg = Span(s, e, label)
+            spans.append(reg)
+        if rid is not None:
+            key = str(rid)
+            if key in by_id and by_id[key] != reg:
+                raise AnnotationStructureError(f"two different regions share the id {key!r}", file=file, task_id=task_id, region=key)
+            by_id[key] = reg
+
     spans.sort()
     unique: list[Span] = []
     for sp in spans:
@@ -189,10 +314,332 @@ def parse_regions(text: str, results: Iterable[Any], labels: LabelSet, task_id: 
                 file=file, task_id=task_id,
             )
         unique.append(sp)
-    return unique
+    # triggers: duplicates (same offsets and type) collapse into the first; ids of the others point to it
+    triggers.sort()
+    first_at: dict[tuple[int, int, str], Trigger] = {}
+    kept: list[Trigger] = []
+    for t in triggers:
+        k = (t.start, t.end, t.type)
+        if k in first_at:
+            report.regions_deduplicated += 1
+            continue
+        first_at[k] = t
+        kept.append(t)
+    for key, reg in list(by_id.items()):
+        if isinstance(reg, Trigger):
+            by_id[key] = first_at[(reg.start, reg.end, reg.type)]
+    occupied = sorted([(sp.start, sp.end, sp.label) for sp in unique] + [(t.start, t.end, f"trigger {t.type}") for t in kept])
+    for a, b in zip(occupied, occupied[1:]):
+        if b[0] < a[1]:
+            raise OverlapError(
+                f"spans overlap: {a[2]} [{a[0]}:{a[1]}] {text[a[0]:a[1]]!r} and {b[2]} [{b[0]}:{b[1]}] {text[b[0]:b[1]]!r}",
+                file=file, task_id=task_id)
+
+    relations = _parse_relations(rel_raw, by_id, task_id, file, report)
+    values = _parse_fields(fields, by_id, text, task_id, file, report)
+    # one id per region: duplicates merged above are known by the first id seen
+    canon: dict[Span | Trigger, str] = {}
+    for key, reg in by_id.items():
+        canon.setdefault(reg, reg.id if isinstance(reg, Trigger) else key)
+    regions = {cid: reg for reg, cid in canon.items()}
+    rels: list[Relation] = []
+    for r in relations:
+        c = Relation(canon[by_id[r.from_id]], canon[by_id[r.to_id]], r.label)
+        if c in rels:
+            report.relations_deduplicated += 1
+        else:
+            rels.append(c)
+    merged: dict[str, dict[str, Any]] = {}
+    for key, fv in values.items():
+        slot = merged.setdefault(canon[by_id[key]], {})
+        for name, v in fv.items():
+            if name in slot and slot[name] != v:
+                raise RegionValueError(f"region has two different {name} values {slot[name]!r} and {v!r}", file=file, task_id=task_id, region=key)
+            slot[name] = v
+    return _Parsed(unique, kept, rels, regions, merged)
 
 
-def parse_task(task: Any, labels: LabelSet, file: str | None, report: ImportReport) -> Document | None:
+def _kind(reg: Span | Trigger) -> str:
+    return TRIGGER if isinstance(reg, Trigger) else reg.label
+
+
+def _describe(reg: Span | Trigger, text: str) -> str:
+    what = f"trigger ({reg.type})" if isinstance(reg, Trigger) else reg.label
+    return f"{what} {text[reg.start:reg.end]!r}"
+
+
+def _parse_relations(raw: list[dict[str, Any]], by_id: dict[str, Span | Trigger], task_id: Any, file: str | None,
+                     report: ImportReport) -> list[Relation]:
+    out: list[Relation] = []
+    seen: set[Relation] = set()
+    for r in raw:
+        a, b = r.get("from_id"), r.get("to_id")
+        for end in (a, b):
+            if end is None or str(end) not in by_id:
+                raise MissingRegionError(f"relation {a!r} -> {b!r} {r.get('labels')!r} names region {end!r}, which the annotation lacks",
+                                         file=file, task_id=task_id, region=end)
+        a, b = str(a), str(b)
+        labs = r.get("labels")
+        if not isinstance(labs, list) or len(labs) != 1:
+            raise RelationLabelError(f"relation {a!r} -> {b!r} must carry exactly one label (one of {', '.join(RELATIONS)}), has {labs!r}",
+                                     file=file, task_id=task_id, region=a)
+        label = labs[0]
+        if label not in RELATIONS:
+            raise RelationLabelError(f"unknown relation label {label!r} on {a!r} -> {b!r} (known: {', '.join(RELATIONS)})",
+                                     file=file, task_id=task_id, region=a)
+        want = RELATIONS[label]
+        direction = r.get("direction", "right")
+        pairs = {"right": [(a, b)], "left": [(b, a)], "bi": [(a, b), (b, a)]}.get(direction)
+        if pairs is None:
+            raise AnnotationStructureError(f"relation {a!r} -> {b!r} has direction {direction!r} (right, left or bi)",
+                                           file=file, task_id=task_id, region=a)
+        fits = [(x, y) for x, y in pairs if x != y and (_kind(by_id[x]), _kind(by_id[y])) == want]
+        if len(fits) != 1:
+            x, y = pairs[0]
+            want_txt = " -> ".join("a trigger" if k == TRIGGER else f"a {k}" for k in want)
+            raise RelationLabelError(
+                f"a {label!r} relation goes from {want_txt}, not from {_kind_text(by_id[x])} "
+                f"(region {x!r}) to {_kind_text(by_id[y])} (region {y!r})" + (" (undirected and ambiguous)" if len(fits) > 1 else ""),
+                file=file, task_id=task_id, region=x)
+        rel = Relation(fits[0][0], fits[0][1], label)
+        if rel in seen:
+            report.relations_deduplicated += 1
+            continue
+        seen.add(rel)
+        out.append(rel)
+    return out
+
+
+def _kind_text(reg: Span | Trigger) -> str:
+    return f"a trigger ({reg.type})" if isinstance(reg, Trigger) else f"a {reg.label}"
+
+
+def _parse_fields(fields: list[dict[str, Any]], by_id: dict[str, Span | Trigger], text: str, task_id: Any,
+                  file: str | None, report: ImportReport) -> dict[str, dict[str, Any]]:
+    values: dict[str, dict[str, Any]] = {}
+    for f in fields:
+        name, rid = f.get("from_name"), f.get("id")
+        if rid is None or str(rid) not in by_id:
+            raise MissingRegionError(f"per-region field {name!r} belongs to region {rid!r}, which the annotation lacks",
+                                     file=file, task_id=task_id, region=rid)
+        rid = str(rid)
+        reg = by_id[rid]
+        value = f.get("value")
+        if not isinstance(value, dict):
+            raise AnnotationStructureError(f"per-region field {name!r} has no 'value' object", file=file, task_id=task_id, region=rid)
+        if name == DATE_FIELD:
+            if not isinstance(reg, Trigger):
+                raise RegionValueError(f"event_date is on {_describe(reg, text)}; it belongs on a trigger", file=file, task_id=task_id, region=rid)
+            texts = _field_text(value)
+            if texts is None or len(set(texts)) > 1:
+                raise BadEventDateError(f"event_date of trigger {text[reg.start:reg.end]!r} must be one ISO date or empty, is {value.get('text')!r}",
+                                        file=file, task_id=task_id, region=rid)
+            got: Any = texts[0] if texts else None
+            if got is not None:
+                try:
+                    ok = bool(ISO_DATE.fullmatch(got)) and dt.date.fromisoformat(got) is not None
+                except ValueError:
+                    ok = False
+                if not ok:
+                    raise BadEventDateError(f"event_date {got!r} of trigger {text[reg.start:reg.end]!r} is not a date YYYY-MM-DD",
+                                            file=file, task_id=task_id, region=rid)
+        else:
+            if isinstance(reg, Trigger) or reg.label != RELATIONS["quantity"][1]:
+                raise RegionValueError(f"{name} is on {_describe(reg, text)}; it belongs on a {RELATIONS['quantity'][1]}",
+                                       file=file, task_id=task_id, region=rid)
+            if name == VALUE_FIELD:
+                got = value.get("number")
+                if not isinstance(got, (int, float)) or isinstance(got, bool) or not math.isfinite(got):
+                    raise RegionValueError(f"value of {_describe(reg, text)} must be a finite JSON number, is {got!r}",
+                                           file=file, task_id=task_id, region=rid)
+                got = int(got) if float(got).is_integer() else got
+            else:
+                texts = _field_text(value)
+                if texts is None or len(set(texts)) > 1:
+                    raise RegionValueError(f"approx of {_describe(reg, text)} must be one text or empty, is {value.get('text')!r}",
+                                           file=file, task_id=task_id, region=rid)
+                got = texts[0] if texts else None
+        slot = values.setdefault(rid, {})
+        if name in slot and slot[name] != got:
+            raise RegionValueError(f"region has two different {name} values {slot[name]!r} and {got!r}", file=file, task_id=task_id, region=rid)
+        slot[name] = got
+        report.region_values_used += 1
+    return values
+
+
+@dataclass
+class DerivedEvent:
+    """An event read from the annotation: a trigger, its restating mentions and their arguments."""
+
+    type: str
+    date: str | None
+    actors: list[str]
+    places: list[dict[str, Any]]
+    quantities: list[dict[str, Any]]
+    trigger: Trigger
+    mentions: list[Trigger] = field(default_factory=list)
+    actor_spans: list[Span] = field(default_factory=list)
+    place_spans: list[Span] = field(default_factory=list)
+    quantity_spans: list[Span] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        """The gold event record: {type, date, actors, places[{name, admin}], quantities[{value, unit, approx[, upper]}]}."""
+        return {"type": self.type, "date": self.date, "actors": list(self.actors), "places": [dict(p) for p in self.places],
+                "quantities": [dict(q) for q in self.quantities]}
+
+
+def _structure(doc: Document, file: str | None = None) -> tuple[dict[str, str], dict[str, dict[str, list[str]]]]:
+    """Check the events the relations form. Returns (trigger id -> its event's trigger id, outgoing relations by region id)."""
+    text, tid = doc.text, doc.task_id
+    out: dict[str, dict[str, list[str]]] = {}
+    for r in doc.relations:
+        out.setdefault(r.from_id, {}).setdefault(r.label, []).append(r.to_id)
+    # restatements: each mention leads, through same_as, to one trigger that restates nothing
+    head: dict[str, str] = {}
+    for t in doc.triggers:
+        chain = [t.id]
+        cur = t.id
+        while True:
+            nxt = out.get(cur, {}).get("same_as", [])
+            if len(nxt) > 1:
+                raise RestatementError(f"trigger {text[t.start:t.end]!r} restates {len(nxt)} triggers ({', '.join(map(repr, nxt))}); "
+                                       "a mention restates one event", file=file, task_id=tid, region=cur)
+            if not nxt:
+                break
+            cur = nxt[0]
+            if cur in chain:
+                raise RestatementError(f"same_as relations form a cycle through trigger {text[t.start:t.end]!r}", file=file, task_id=tid, region=t.id)
+            chain.append(cur)
+        root = doc.regions[cur]
+        if root.type != t.type:  # type: ignore[union-attr]
+            raise RestatementError(f"trigger {text[t.start:t.end]!r} ({t.type}) restates a {root.type} event ({text[root.start:root.end]!r}); "  # type: ignore[union-attr]
+                                   "a mention has its event's type", file=file, task_id=tid, region=t.id)
+        head[t.id] = cur
+    # admin parents: one per place, no cycles
+    for rid, rels in out.items():
+        for lab in ("admin", "unit", "upper"):
+            targets = dict.fromkeys(rels.get(lab, []))
+            if len(targets) > 1:
+                what = {"admin": "admin parents", "unit": "units", "upper": "upper ends"}[lab]
+                names = ", ".join(repr(doc.surface(doc.regions[x])) for x in targets)
+                raise AmbiguousRelationError(f"{_describe(doc.regions[rid], text)} has {len(targets)} {what}: {names}",
+                                             file=file, task_id=tid, region=rid)
+    for rid in out:
+        seen = [rid]
+        cur = rid
+        while out.get(cur, {}).get("admin"):
+            cur = out[cur]["admin"][0]
+            if cur in seen:
+                names = " -> ".join(repr(doc.surface(doc.regions[x])) for x in seen + [cur])
+                raise AdminCycleError(f"admin relations form a cycle: {names}", file=file, task_id=tid, region=rid)
+            seen.append(cur)
+    # a quantity belongs to one event, and every event quantity has a number
+    owner: dict[Span, tuple[str, str]] = {}
+    for t in doc.triggers:
+        for q in out.get(t.id, {}).get("quantity", []):
+            span = doc.regions[q]
+            prev = owner.get(span)  # type: ignore[arg-type]
+            if prev is not None and prev[0] != head[t.id]:
+                first = doc.regions[prev[0]]
+                raise SharedQuantityError(
+                    f"QUANTITY {doc.surface(span)!r} [{span.start}:{span.end}] is a quantity of two events: "
+                    f"{doc.surface(first)!r} ({first.type}) and {doc.surface(doc.regions[head[t.id]])!r} ({t.type}); "  # type: ignore[union-attr]
+                    "a quantity belongs to one event", file=file, task_id=tid, region=q)
+            owner[span] = (head[t.id], q)  # type: ignore[index]
+            for x in [q] + out.get(q, {}).get("upper", []):
+                if _number(doc, x) is None:
+                    raise RegionValueError(f"QUANTITY {doc.surface(doc.regions[x])!r} has no per-region value and its text does not "
+                                           "read as one number", file=file, task_id=tid, region=x)
+    return head, out
+
+
+def _field(doc: Document, rid: str, name: str) -> Any:
+    return doc.values.get(rid, {}).get(name)
+
+
+def _number(doc: Document, rid: str) -> int | float | None:
+    v = _field(doc, rid, VALUE_FIELD)
+    return v if v is not None else read_number(doc.surface(doc.regions[rid]))
+
+
+def derive_events(doc: Document, file: str | None = None) -> list[DerivedEvent]:
+    """The gold events of a document, from its triggers, relations and per-region fields alone.
+
+    One event per trigger that restates nothing (``same_as`` leads the mentions to it), in the
+    text order of those triggers. Its type is the trigger's label and its date the trigger's
+    ``event_date`` (empty: null). Arguments are the regions related from the trigger or any of its
+    mentions, in the order of the relations: ``actor`` -> the ACTOR's text; ``place`` -> the
+    PLACE's text with the text of its ``admin`` parent (or null); ``quantity`` -> the per-region
+    ``value`` (else the number the span reads as), the text of its ``unit`` (or null), ``approx``
+    (or null) and, with an ``upper`` relation, the upper end's value. Equal actors and places
+    are listed once.
+
+    Raises the importer's coded errors (E014, E015, E017, E018, E019) on a document whose
+    relations do not form events.
+
+    Example:
+        >>> text = "Sappers cleared 12 mines in Kafr Shams."
+        >>> regs = {"a": Span(0, 7, "ACTOR"), "t": Trigger(8, 15, "demining", "t"), "q": Span(16, 18, "QUANTITY"),
+        ...         "u": Span(19, 24, "UNIT"), "p": Span(28, 38, "PLACE")}
+        >>> doc = Document(1, text, [r for r in regs.values() if isinstance(r, Span)], triggers=[regs["t"]], regions=regs,
+        ...                relations=[Relation("t", "a", "actor"), Relation("t", "q", "quantity"), Relation("q", "u", "unit"),
+        ...                           Relation("t", "p", "place")], values={"t": {"event_date": "2017-11-02"}})
+        >>> derive_events(doc)[0].record()
+        {'type': 'demining', 'date': '2017-11-02', 'actors': ['Sappers'], 'places': [{'name': 'Kafr Shams', 'admin': None}], 'quantities': [{'value': 12, 'unit': 'mines', 'approx': None}]}
+    """
+    head, out = _structure(doc, file)
+    groups: dict[str, list[Trigger]] = {}
+    for t in doc.triggers:
+        groups.setdefault(head[t.id], []).append(t)
+    order = {id(t): i for i, t in enumerate(doc.triggers)}
+    rel_order = {(r.from_id, r.to_id, r.label): i for i, r in enumerate(doc.relations)}
+    events = []
+    for hid in sorted(groups, key=lambda h: order[id(doc.regions[h])]):
+        trig: Trigger = doc.regions[hid]  # type: ignore[assignment]
+        members = groups[hid]
+        member_ids = {t.id for t in members}
+        rels = sorted((r for r in doc.relations if r.from_id in member_ids and r.label in ("actor", "place", "quantity")), key=lambda r: rel_order[(r.from_id, r.to_id, r.label)])
+        ev = DerivedEvent(trig.type, _field(doc, hid, DATE_FIELD), [], [], [], trig, [t for t in members if t != trig])
+        seen_q: set[Span] = set()
+        for r in rels:
+            reg = doc.regions[r.to_id]
+            if r.label == "actor":
+                if doc.surface(reg) not in ev.actors:
+                    ev.actors.append(doc.surface(reg))
+                    ev.actor_spans.append(reg)
+            elif r.label == "place":
+                parent = _outgoing(out, r.to_id, "admin")
+                place = {"name": doc.surface(reg), "admin": doc.surface(doc.regions[parent]) if parent else None}
+                if place not in ev.places:
+                    ev.places.append(place)
+                    ev.place_spans.append(reg)
+            elif r.label == "quantity" and reg not in seen_q:
+                seen_q.add(reg)
+                unit = _outgoing(out, r.to_id, "unit")
+                upper = _outgoing(out, r.to_id, "upper")
+                q: dict[str, Any] = {"value": _number(doc, r.to_id), "unit": doc.surface(doc.regions[unit]) if unit else None,
+                                     "approx": _field(doc, r.to_id, APPROX_FIELD)}
+                if upper:
+                    q["upper"] = _number(doc, upper)
+                ev.quantities.append(q)
+                ev.quantity_spans.append(reg)
+        events.append(ev)
+    return events
+
+
+def _outgoing(out: dict[str, dict[str, list[str]]], rid: str, label: str) -> str | None:
+    """The target of a region's (one) relation with this label."""
+    got = out.get(rid, {}).get(label)
+    return got[0] if got else None
+
+
+def gold_records(doc: Document, file: str | None = None) -> list[dict[str, Any]]:
+    """The gold event records of a document (the ``events`` of its gold_events.jsonl row)."""
+    return [e.record() for e in derive_events(doc, file)]
+
+
+def parse_task(task: Any, labels: LabelSet, file: str | None, report: ImportReport,
+               event_types: Collection[str] | None = None) -> Document | None:
     """One exported task -> Document, or None when it has no usable annotation (counted)."""
     if not isinstance(task, dict):
         raise AnnotationStructureError(f"task is a {type(task).__name__}, not an object", file=file)
@@ -211,9 +658,11 @@ def parse_task(task: Any, labels: LabelSet, file: str | None, report: ImportRepo
     if not isinstance(results, list):
         raise AnnotationStructureError(f"annotation {ann.get('id')!r} has no 'result' list", file=file, task_id=tid)
     text = data["text"]
-    spans = parse_regions(text, results, labels, tid, file, report)
+    got = parse_annotation(text, results, labels, tid, file, report, event_types)
     meta = {k: v for k, v in data.items() if k != "text"}
-    return Document(tid, text, spans, meta, ann.get("id"))
+    doc = Document(tid, text, got.spans, meta, ann.get("id"), got.triggers, got.relations, got.regions, got.values)
+    _structure(doc, file)  # the relations form events (E014, E015, E017, E018, E019)
+    return doc
 
 
 def load_tasks(path: str | Path) -> list[Any]:
@@ -237,8 +686,8 @@ def load_tasks(path: str | Path) -> list[Any]:
 
 
 def read_tasks(tasks: list[Any], labels: LabelSet, *, file: str | None = None, lenient: bool = False,
-               seen: set[Any] | None = None) -> tuple[list[Document], ImportReport]:
-    """Parse already-loaded tasks (an export list)."""
+               seen: set[Any] | None = None, event_types: Collection[str] | None = None) -> tuple[list[Document], ImportReport]:
+    """Parse already-loaded tasks (an export list); ``event_types``: the types a trigger may carry (None: any)."""
     report = ImportReport(files=[file] if file else [])
     seen = set() if seen is None else seen
     docs: list[Document] = []
@@ -248,7 +697,7 @@ def read_tasks(tasks: list[Any], labels: LabelSet, *, file: str | None = None, l
             tid = task.get("id") if isinstance(task, dict) else None
             if tid is not None and tid in seen:
                 raise DuplicateTaskError(f"task id {tid!r} occurs more than once", file=file, task_id=tid)
-            doc = parse_task(task, labels, file, report)
+            doc = parse_task(task, labels, file, report, event_types)
             if tid is not None:
                 seen.add(tid)
         except AnnotationError as exc:
@@ -261,16 +710,21 @@ def read_tasks(tasks: list[Any], labels: LabelSet, *, file: str | None = None, l
             docs.append(doc)
             report.tasks_used += 1
             report.regions_used += len(doc.spans)
+            report.triggers_used += len(doc.triggers)
+            report.relations_used += len(doc.relations)
     return docs, report
 
 
-def read_export(paths: str | Path | Iterable[str | Path], labels: LabelSet, *, lenient: bool = False) -> tuple[list[Document], ImportReport]:
+def read_export(paths: str | Path | Iterable[str | Path], labels: LabelSet, *, lenient: bool = False,
+                event_types: Collection[str] | None = None) -> tuple[list[Document], ImportReport]:
     """Read one or more Label Studio JSON exports.
 
     Args:
         paths: export file(s).
         labels: the label set regions must use.
         lenient: skip and count rejected tasks instead of raising.
+        event_types: the ontology's types (:func:`~sitrep_ie.data.labels.read_event_types`) a trigger
+            may carry; None accepts any (training reads only the entity spans).
 
     Returns:
         The documents and an :class:`ImportReport`.
@@ -294,7 +748,7 @@ def read_export(paths: str | Path | Iterable[str | Path], labels: LabelSet, *, l
             total.skipped[f"{exc.code} {type(exc).__name__}"] += 1  # the whole file
             total.problems.append(str(exc))
             continue
-        d, r = read_tasks(tasks, labels, file=str(p), lenient=lenient, seen=seen)
+        d, r = read_tasks(tasks, labels, file=str(p), lenient=lenient, seen=seen, event_types=event_types)
         docs += d
         total.merge(r)
     return docs, total

@@ -24,9 +24,13 @@ import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import read_yaml
-from .labels import LabelSet
+from ..errors import AnnotationError
+from .annotations import gold_records, read_tasks
+from .labels import APPROX_FIELD, DATE_FIELD, FROM_NAME, TO_NAME, TRIGGER_NAME, VALUE_FIELD, LabelSet, read_event_types
+from .numbers import readings
 
 ROOT = Path(".")  # the repository: sources, configs and outputs are found relative to it
 SPAN_RE = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)\]\]")
@@ -45,7 +49,7 @@ def short_codes(root: Path = ROOT) -> dict[str, str]:
 
 
 def _event_types(root: Path = ROOT) -> set[str]:
-    return set((read_yaml(root / "configs" / "ontology.yaml") or {}).get("types") or {})
+    return set(read_event_types(root / "configs" / "ontology.yaml"))
 
 
 @dataclass
@@ -239,6 +243,121 @@ def resolve_triggers(rec: Record) -> tuple[list[list[tuple[int, int]]], list[str
     return out, problems
 
 
+def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+@dataclass
+class Linked:
+    """What the converter adds to a record's entity spans: triggers, relations and per-region fields."""
+
+    triggers: list[tuple[int, int, str]] = field(default_factory=list)          # (start, end, event type)
+    relations: list[tuple[tuple[int, int], tuple[int, int], str]] = field(default_factory=list)  # from span, to span, label
+    fields: list[tuple[tuple[int, int], str, Any]] = field(default_factory=list)  # span, field name, value
+    problems: list[str] = field(default_factory=list)
+
+
+def link_events(rec: Record) -> Linked:
+    """Tie each event line to regions: its trigger (typed), same_as from its mentions, and relations
+    to the nearest span with each argument's text (to the trigger, else to a mention: the relation
+    starts at whichever of them is nearer). A quantity goes to the nearest QUANTITY span that reads
+    as its value and is no other event's; its unit to the nearest UNIT span with that text, its
+    upper end to the nearest other QUANTITY span that reads as it; an admin parent to the nearest
+    other PLACE span with its text, never contradicting the parent another event gave that place."""
+    where = f"{rec.source}:{rec.line} ({rec.report_id})"
+    out = Linked()
+    by_label: dict[str, list[tuple[int, int]]] = {}
+    for s, e, lab in rec.spans:
+        by_label.setdefault(lab, []).append((s, e))
+    reads = {sp: readings(rec.text[sp[0]:sp[1]]) for sp in by_label.get("QUANTITY", [])}
+    owner: dict[tuple[int, int], int] = {}            # QUANTITY span -> event number
+    admin_of: dict[tuple[int, int], tuple[int, int] | None] = {}
+    unit_of: dict[tuple[int, int], tuple[int, int] | None] = {}
+    trig_spans, _ = resolve_triggers(rec)
+    typed: dict[tuple[int, int], str] = {}
+    for n, (ev, ts) in enumerate(zip(rec.events, trig_spans), 1):
+        w = f"{where} event {n}"
+        if not ts:
+            out.problems.append(f"{w}: no trigger, so the event cannot be annotated in Label Studio")
+            continue
+        for t in ts:
+            typed[t] = ev["type"]
+        head = ts[0]
+        if ev.get("date") is not None:
+            out.fields.append((head, DATE_FIELD, ev["date"]))
+        for m in ts[1:]:
+            out.relations.append((m, head, "same_as"))
+
+        def nearest(cands: list[tuple[int, int]]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+            best = min(((_gap(c, t), i, j, c, t) for j, c in enumerate(cands) for i, t in enumerate(ts)), default=None)
+            return (best[3], best[4]) if best else None
+
+        for a in ev["actors"]:
+            got = nearest([sp for sp in by_label.get("ACTOR", []) if rec.text[sp[0]:sp[1]] == a])
+            if got is None:
+                out.problems.append(f"{w}: actor {a!r} is not the text of an A span")
+                continue
+            out.relations.append((got[1], got[0], "actor"))
+        for p in ev["places"]:
+            name, admin = p["name"], p["admin"]
+            admins = [sp for sp in by_label.get("PLACE", []) if rec.text[sp[0]:sp[1]] == admin] if admin is not None else []
+            if admin is not None and not admins:
+                out.problems.append(f"{w}: admin {admin!r} of {name!r} is not the text of a P span (an admin parent is a PLACE region)")
+                continue
+            options = []
+            for c in (sp for sp in by_label.get("PLACE", []) if rec.text[sp[0]:sp[1]] == name):
+                parent = min((x for x in admins if x != c), key=lambda x: (_gap(x, c), x[0] < c[0]), default=None)
+                if admin is not None and parent is None:
+                    continue
+                if c in admin_of and admin_of[c] != parent:
+                    continue  # another event gave this place span another parent
+                options.append((min(_gap(c, t) for t in ts), c, parent))
+            if not options:
+                out.problems.append(f"{w}: no P span {name!r} can take admin {admin!r} (another event gives it another parent)")
+                continue
+            _, c, parent = min(options)
+            got = nearest([c])
+            out.relations.append((got[1], c, "place"))
+            if c not in admin_of:
+                admin_of[c] = parent
+                if parent is not None:
+                    out.relations.append((c, parent, "admin"))
+        used_here: set[tuple[int, int]] = set()
+        for q in ev["quantities"]:
+            free = [sp for sp, r in reads.items() if q["value"] in r and owner.get(sp, n) == n and sp not in used_here]
+            got = nearest(free)
+            if got is None:
+                out.problems.append(f"{w}: no free Q span reads as {q['value']} (a quantity belongs to one event)")
+                continue
+            qs, t = got
+            owner[qs] = n
+            used_here.add(qs)
+            out.relations.append((t, qs, "quantity"))
+            out.fields.append((qs, VALUE_FIELD, q["value"]))
+            if q.get("approx") is not None:
+                out.fields.append((qs, APPROX_FIELD, q["approx"]))
+            if q["unit"] is not None:
+                units = [sp for sp in by_label.get("UNIT", []) if rec.text[sp[0]:sp[1]] == q["unit"]]
+                u = min(units, key=lambda x: (_gap(x, qs), x[0] < qs[0]), default=None)
+                if u is None:
+                    out.problems.append(f"{w}: unit {q['unit']!r} is not the text of a U span")
+                    continue
+                out.relations.append((qs, u, "unit"))
+            if "upper" in q:
+                ups = [sp for sp, r in reads.items() if q["upper"] in r and sp != qs and owner.get(sp, n) == n and sp not in used_here]
+                up = min(ups, key=lambda x: (_gap(x, qs), x[0] < qs[0]), default=None)
+                if up is None:
+                    out.problems.append(f"{w}: no free Q span reads as the upper end {q['upper']}")
+                    continue
+                owner[up] = n
+                used_here.add(up)
+                out.relations.append((qs, up, "upper"))
+                out.fields.append((up, VALUE_FIELD, q["upper"]))
+    out.triggers = [(s, e, typed[(s, e)]) for s, e in rec.triggers if (s, e) in typed]
+    return out
+
+
 def corpus_checks(records: list[Record]) -> list[str]:
     problems = []
     seen_ids: dict[str, str] = {}
@@ -262,32 +381,52 @@ def region_id(report_id: str, start: int, end: int) -> str:
     return hashlib.sha1(f"{report_id}:{start}:{end}".encode()).hexdigest()[:10]
 
 
-def to_export(rec: Record) -> dict:
-    """One task as Label Studio's JSON export writes it (one submitted annotation)."""
+def structures(meta: dict[str, str]) -> list[str]:
+    """The report structures a record's header declares (annotations/structures.yaml)."""
+    return [x.strip() for x in meta.get("structures", "").split(",") if x.strip()]
+
+
+def to_export(rec: Record, linked: Linked | None = None) -> dict:
+    """One task as Label Studio's JSON export writes it (one submitted annotation): entity and
+    trigger regions, per-region fields (event_date, value, approx) and relations."""
     tid = task_id(rec.report_id)
+    linked = linked if linked is not None else link_events(rec)
     ref = dt.datetime.fromisoformat(rec.meta["reference_date"]).replace(tzinfo=dt.timezone.utc)
     created = (ref + dt.timedelta(days=30)).isoformat().replace("+00:00", "Z")
     updated = (ref + dt.timedelta(days=30, minutes=7)).isoformat().replace("+00:00", "Z")
-    result = [
-        {
-            "id": region_id(rec.report_id, s, e),
-            "from_name": "label",
-            "to_name": "text",
-            "type": "labels",
-            "origin": "manual",
-            "value": {"start": s, "end": e, "text": rec.text[s:e], "labels": [lab]},
-        }
-        for s, e, lab in rec.spans
-    ]
+
+    def rid(span: tuple[int, int]) -> str:
+        return region_id(rec.report_id, span[0], span[1])
+
+    def region(s: int, e: int, control: str, lab: str) -> dict:
+        return {"id": rid((s, e)), "from_name": control, "to_name": TO_NAME, "type": "labels", "origin": "manual",
+                "value": {"start": s, "end": e, "text": rec.text[s:e], "labels": [lab]}}
+
+    regions = sorted([region(s, e, FROM_NAME, lab) for s, e, lab in rec.spans] +
+                     [region(s, e, TRIGGER_NAME, typ) for s, e, typ in linked.triggers], key=lambda r: r["value"]["start"])
+    fields = []
+    for (s, e), name, val in linked.fields:
+        value: dict[str, Any] = {"start": s, "end": e}
+        if name == VALUE_FIELD:
+            value["number"] = val
+        else:
+            value["text"] = [val]
+        fields.append({"id": rid((s, e)), "from_name": name, "to_name": TO_NAME,
+                       "type": "number" if name == VALUE_FIELD else "textarea", "origin": "manual", "value": value})
+    relations = [{"from_id": rid(a), "to_id": rid(b), "type": "relation", "direction": "right", "labels": [lab]}
+                 for a, b, lab in linked.relations]
+    result = regions + fields + relations
+    data = {
+        "text": rec.text,
+        "report_id": rec.report_id,
+        "style": rec.meta["style"],
+        "country": rec.meta["country"],
+        "reference_date": rec.meta["reference_date"],
+        "structures": structures(rec.meta),
+    }
     return {
         "id": tid,
-        "data": {
-            "text": rec.text,
-            "report_id": rec.report_id,
-            "style": rec.meta["style"],
-            "country": rec.meta["country"],
-            "reference_date": rec.meta["reference_date"],
-        },
+        "data": data,
         "annotations": [
             {
                 "id": tid,
@@ -298,7 +437,7 @@ def to_export(rec: Record) -> dict:
                 "created_at": created,
                 "updated_at": updated,
                 "draft_created_at": None,
-                "lead_time": 60.0 + len(result) * 4.5,
+                "lead_time": 60.0 + len(regions) * 4.5,
                 "prediction": {},
                 "result_count": len(result),
                 "unique_id": hashlib.sha1(f"ann:{rec.report_id}".encode()).hexdigest()[:32],
@@ -369,28 +508,63 @@ def main(argv: list[str] | None = None) -> int:
     )
     if problems:
         return 1
-    if args.check:
-        return 0
     ids = [task_id(r.report_id) for r in records]
     if len(set(ids)) != len(ids):
         print("ERROR task id collision; rename a report", file=sys.stderr)
         return 1
+    exports, gold, problems = build(records)
+    for p in problems:
+        print("ERROR", p, file=sys.stderr)
+    n_rel = sum(1 for ts in exports.values() for t in ts for r in t["annotations"][0]["result"] if r["type"] == "relation")
+    print(f"{n_rel} relations; gold derived from the exports: {len(problems)} problems")
+    if problems:
+        return 1
+    if args.check:
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    for split, recs in by_split.items():
-        tasks = [to_export(r) for r in sorted(recs, key=lambda r: r.report_id)]
+    for split, tasks in exports.items():
         (args.out / f"{split}.json").write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     with (args.out / "gold_events.jsonl").open("w", encoding="utf-8") as fh:
-        for r in sorted(records, key=lambda r: r.report_id):
-            row = {
-                "report_id": r.report_id,
-                "task_id": task_id(r.report_id),
-                "split": r.meta["split"],
-                "reference_date": r.meta["reference_date"],
-                "events": [{k: ev[k] for k in ("type", "date", "actors", "places", "quantities")} for ev in r.events],
-            }
+        for row in gold:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {', '.join(f'{args.out}/{s}.json' for s in SPLITS)} and gold_events.jsonl")
+    print(f"wrote {', '.join(f'{args.out}/{s}.json' for s in SPLITS)} and gold_events.jsonl (derived from the exports)")
     return 0
+
+
+def source_events(rec: Record) -> list[dict]:
+    """The event lines of a record in the gold record shape (type, date, actors, places, quantities)."""
+    return [{k: ev[k] for k in ("type", "date", "actors", "places", "quantities")} for ev in rec.events]
+
+
+def build(records: list[Record], root: Path = ROOT) -> tuple[dict[str, list[dict]], list[dict], list[str]]:
+    """Exports per split, the gold rows derived FROM those exports, and the problems found.
+
+    Every task is read back with the strict importer and its events derived from the annotation
+    alone; a report whose derived events differ from its event lines is a problem.
+    """
+    labels = LabelSet.from_yaml(root / "configs" / "labels.yaml")
+    types = _event_types(root)
+    problems: list[str] = []
+    exports: dict[str, list[dict]] = {s: [] for s in SPLITS}
+    gold: list[dict] = []
+    for rec in sorted(records, key=lambda r: r.report_id):
+        linked = link_events(rec)
+        problems += linked.problems
+        task = to_export(rec, linked)
+        exports[rec.meta["split"]].append(task)
+        where = f"{rec.source}:{rec.line} ({rec.report_id})"
+        try:
+            docs, _ = read_tasks([task], labels, file=f"{rec.meta['split']}.json", event_types=types)
+            derived = gold_records(docs[0])
+        except AnnotationError as exc:
+            problems.append(f"{where}: the export does not import: {exc}")
+            continue
+        want = source_events(rec)
+        if derived != want:
+            problems.append(f"{where}: events derived from the export differ from the event lines:\n    derived {derived}\n    source  {want}")
+        gold.append({"report_id": rec.report_id, "task_id": task["id"], "split": rec.meta["split"],
+                     "reference_date": rec.meta["reference_date"], "events": derived})
+    return exports, gold, problems
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
-"""The entity label set: read from configs/labels.yaml, turned into BIO tags and the
-Label Studio labeling config. Nothing else in the package names a label."""
+"""The entity label set (configs/labels.yaml) and the annotation scheme around it.
+
+The entity labels become BIO tags and the ``label`` control of the Label Studio labeling config.
+The config also carries one trigger label per event type (configs/ontology.yaml, read here with
+config.read_yaml), the relations between regions and the per-region fields; :data:`RELATIONS`
+says which region a relation of each label goes from and to. Nothing else in the package names
+a label."""
 
 from __future__ import annotations
 
@@ -15,6 +20,30 @@ from ..errors import ConfigError
 #: Label Studio control and object tag names used by the generated config and the importer.
 FROM_NAME = "label"
 TO_NAME = "text"
+TRIGGER_NAME = "trigger"  # the Labels control of event triggers (one label per ontology type)
+#: Per-region fields: the event date on a trigger; the number and its qualifier on a quantity.
+DATE_FIELD, VALUE_FIELD, APPROX_FIELD = "event_date", "value", "approx"
+#: Relation label -> (from region, to region): an entity label, or TRIGGER for any trigger region.
+TRIGGER = "<trigger>"
+RELATIONS: dict[str, tuple[str, str]] = {
+    "actor": (TRIGGER, "ACTOR"),
+    "place": (TRIGGER, "PLACE"),
+    "quantity": (TRIGGER, "QUANTITY"),
+    "admin": ("PLACE", "PLACE"),        # place -> its administrative parent
+    "unit": ("QUANTITY", "UNIT"),
+    "upper": ("QUANTITY", "QUANTITY"),  # lower end of a range -> upper end
+    "same_as": (TRIGGER, TRIGGER),      # a restating mention -> the event's trigger
+}
+TRIGGER_COLOR = "#fdd835"
+
+
+def read_event_types(path: str | Path) -> dict[str, str]:
+    """Event type -> description, in the order of the ontology file's ``types``."""
+    data = read_yaml(path) or {}
+    types = data.get("types") if isinstance(data, dict) else None
+    if not isinstance(types, dict) or not types:
+        raise ConfigError(f"{path}: expected a non-empty 'types' mapping")
+    return {str(k): str((v or {}).get("description", "")) if isinstance(v, dict) else "" for k, v in types.items()}
 
 
 @dataclass(frozen=True)
@@ -97,15 +126,56 @@ class LabelSet:
             raise ConfigError(f"BIO tags {tags} are not in the B-/I- order this package writes")
         return ls
 
-    def label_studio_config(self) -> str:
-        """The Label Studio labeling config (XML) for span labelling of ``$text``."""
+    def label_studio_config(self, event_types: dict[str, str] | None = None) -> str:
+        """The Label Studio labeling config (XML) of ``$text``.
+
+        Entity labels always; with ``event_types`` (type -> description, :func:`read_event_types`)
+        also the trigger labels, the relations of :data:`RELATIONS` and the per-region fields.
+        """
         rows = "\n".join(
             f"    <Label value={quoteattr(lab.name)} background={quoteattr(lab.color)} hint={quoteattr(lab.description)}/>"
             for lab in self.labels
         )
-        return (
-            "<View>\n"
-            f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n{rows}\n  </Labels>\n'
-            f'  <Text name="{TO_NAME}" value="$text"/>\n'
-            "</View>\n"
-        )
+        parts = ["<View>\n", f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n{rows}\n  </Labels>\n']
+        if event_types is not None:
+            trig = "\n".join(
+                f"    <Label value={quoteattr(name)} background={quoteattr(TRIGGER_COLOR)} hint={quoteattr(desc)}/>"
+                for name, desc in event_types.items()
+            )
+            rels = "\n".join(f"    <Relation value={quoteattr(r)}/>" for r in RELATIONS)
+            parts += [f'  <Labels name="{TRIGGER_NAME}" toName="{TO_NAME}">\n{trig}\n  </Labels>\n',
+                      f"  <Relations>\n{rels}\n  </Relations>\n"]
+        parts.append(f'  <Text name="{TO_NAME}" value="$text"/>\n')
+        if event_types is not None:
+            parts.append(
+                f'  <TextArea name="{DATE_FIELD}" toName="{TO_NAME}" perRegion="true" whenTagName="{TRIGGER_NAME}" '
+                'maxSubmissions="1" editable="true" placeholder="event date YYYY-MM-DD (empty: none)"/>\n'
+                f'  <Number name="{VALUE_FIELD}" toName="{TO_NAME}" perRegion="true" whenTagName="{FROM_NAME}" '
+                'whenLabelValue="QUANTITY" step="any"/>\n'
+                f'  <TextArea name="{APPROX_FIELD}" toName="{TO_NAME}" perRegion="true" whenTagName="{FROM_NAME}" '
+                'whenLabelValue="QUANTITY" maxSubmissions="1" editable="true" placeholder="qualifier as written, or range"/>\n')
+        parts.append("</View>\n")
+        return "".join(parts)
+
+
+#: Tagger labels of event triggers: "EVT_" + the upper-cased ontology type ("EVT_AID_DELIVERY").
+TRIGGER_PREFIX = "EVT_"
+
+
+def trigger_label(event_type: str) -> str:
+    """The tagger label of a trigger of ``event_type``.
+
+    >>> trigger_label("aid_delivery"), event_type_of("EVT_AID_DELIVERY"), event_type_of("PLACE")
+    ('EVT_AID_DELIVERY', 'aid_delivery', None)
+    """
+    return TRIGGER_PREFIX + event_type.upper()
+
+
+def event_type_of(label: str) -> str | None:
+    """The event type a tagger label stands for, or None for an entity label."""
+    return label[len(TRIGGER_PREFIX):].lower() if label.startswith(TRIGGER_PREFIX) else None
+
+
+def tagger_labels(entities: LabelSet, event_types: dict[str, str]) -> LabelSet:
+    """What the token classifier learns: the entity labels, then one trigger label per event type."""
+    return LabelSet(entities.labels + tuple(Label(trigger_label(t), "", d or t, TRIGGER_COLOR) for t, d in event_types.items()))

@@ -2,10 +2,12 @@
 
 - :class:`LabelStudioServer` starts a headless server on 127.0.0.1 with a preset admin and API
   token (analytics and version checks off) and always stops it.
-- :func:`push` creates or reuses the project (labeling config generated from configs/labels.yaml),
-  imports the corpus' annotated reports and unlabeled reports from an inbox folder with the
-  current model's predictions as pre-annotations; tasks already in the project are never imported
-  twice (key: ``data.report_id``).
+- :func:`push` creates or reuses the project (labeling config generated from configs/labels.yaml
+  and the event types of configs/ontology.yaml: entity labels, trigger labels, relations and
+  per-region fields), imports the corpus' annotated reports (spans, triggers, relations, per-region
+  fields) and unlabeled reports from an inbox folder with the current model's entities and events
+  as pre-annotations (trigger regions, relations, event dates and quantity values); tasks already in
+  the project are never imported twice (key: ``data.report_id``).
 - :func:`pull` exports the project's annotated tasks and merges them into annotations/pulled.json
   by report id (added / updated / unchanged), atomically and with a backup.
 
@@ -35,7 +37,8 @@ from ..config import read_yaml
 from .annotations import Document, read_tasks, select_annotation
 from ..errors import (AnnotationError, BadTokenError, ConfigError, LabelConfigMismatchError, RejectedTasksError,
                      ServerUnreachableError)
-from .labels import FROM_NAME, TO_NAME, LabelSet
+from .labels import (APPROX_FIELD, DATE_FIELD, FROM_NAME, RELATIONS, TO_NAME, TRIGGER_NAME, VALUE_FIELD, LabelSet,
+                     read_event_types)
 
 
 @dataclass
@@ -56,6 +59,11 @@ class LabelStudioConfig:
     held_out_files: list[str] = field(default_factory=lambda: ["annotations/dev.json", "annotations/test.json"])
     top_n: int = 0
     start_timeout: float = 180.0
+    ontology: str = "configs/ontology.yaml"  # trigger labels: one per event type
+
+    def event_types(self, root: Path = Path(".")) -> dict[str, str]:
+        """Event type -> description, from ``ontology`` (relative to ``root``)."""
+        return read_event_types(root / self.ontology)
 
     @property
     def url(self) -> str:
@@ -208,22 +216,40 @@ def connect(cfg: LabelStudioConfig) -> Any:
     return client
 
 
-def config_labels(label_config: str) -> list[str]:
-    """Label values of the Labels control of a labeling config."""
+def config_labels(label_config: str, control: str = FROM_NAME) -> list[str]:
+    """Label values of one Labels control (``label``: entities, ``trigger``: event types) of a labeling config."""
     root = ET.fromstring(label_config)
-    return [el.get("value", "") for el in root.iter("Label")]
+    return [el.get("value", "") for lab in root.iter("Labels") if lab.get("name") == control for el in lab.iter("Label")]
 
 
-def ensure_project(client: Any, title: str, labels: LabelSet) -> Any:
-    """Reuse the project named ``title`` (its labels must equal ours, E303) or create it."""
+def config_scheme(label_config: str) -> dict[str, list[str]]:
+    """What a labeling config annotates: entity labels, trigger labels, relation labels, per-region fields."""
+    root = ET.fromstring(label_config)
+    return {
+        "entity labels": sorted(config_labels(label_config, FROM_NAME)),
+        "trigger labels": sorted(config_labels(label_config, TRIGGER_NAME)),
+        "relations": sorted(el.get("value", "") for el in root.iter("Relation")),
+        "per-region fields": sorted(el.get("name", "") for el in root.iter() if el.get("perRegion") == "true"),
+    }
+
+
+def ensure_project(client: Any, title: str, labels: LabelSet, event_types: dict[str, str] | None = None) -> Any:
+    """Reuse the project named ``title`` or create it with the generated labeling config.
+
+    A reused project must annotate what ours does (E303): the same entity labels and, with
+    ``event_types``, the same trigger labels, relations and per-region fields.
+    """
+    ours = labels.label_studio_config(event_types)
     for p in client.projects.list():
         if p.title == title:
-            theirs = config_labels(p.label_config or "<View/>")
-            if sorted(theirs) != sorted(labels.names):
+            theirs, want = config_scheme(p.label_config or "<View/>"), config_scheme(ours)
+            keys = list(want) if event_types is not None else ["entity labels"]
+            diff = [f"{k} {theirs[k]} but configs have {want[k]}" for k in keys if theirs[k] != want[k]]
+            if diff:
                 raise LabelConfigMismatchError(
-                    f"project {title!r} (id {p.id}) has labels {sorted(theirs)} but configs/labels.yaml has {sorted(labels.names)}")
+                    f"project {title!r} (id {p.id}) has " + "; ".join(diff) + " (configs/labels.yaml, configs/ontology.yaml)")
             return p
-    return client.projects.create(title=title, label_config=labels.label_studio_config())
+    return client.projects.create(title=title, label_config=ours)
 
 
 def task_key(data: dict[str, Any]) -> str:
@@ -249,6 +275,83 @@ def _regions(text: str, spans: Iterable[tuple[int, int, str, float | None]], pre
     return out
 
 
+def prediction_result(text: str, entities: Iterable[Any], events: Iterable[Any], prefix: str = "p") -> list[dict[str, Any]]:
+    """A pre-annotation: entity regions, plus a trigger region per event with its relations and fields.
+
+    ``entities`` carry start, end, label, score; ``events`` are the extractor's Event records
+    (type, date, trigger span, actors, places with admin spans, quantities with unit/upper spans).
+    A relation is kept only when both ends are predicted regions; a trigger that would overlap a
+    region, or a quantity already in another event, is left out, so that accepting the prediction
+    as it is gives an annotation the importer takes.
+    """
+    ents = list(entities)
+    result = _regions(text, [(e.start, e.end, e.label, e.score) for e in ents], prefix)
+    ids = {(r["value"]["start"], r["value"]["end"]): r["id"] for r in result}
+    labels_at = {(r["value"]["start"], r["value"]["end"]): r["value"]["labels"][0] for r in result}
+    occupied = sorted(ids)
+    owned: set[tuple[int, int]] = set()
+    extra: list[dict[str, Any]] = []
+    admin_of: dict[tuple[int, int], tuple[int, int]] = {}
+    unit_of: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def rel(a: str, b: str, label: str) -> None:
+        extra.append({"from_id": a, "to_id": b, "type": "relation", "direction": "right", "labels": [label]})
+
+    def field(rid: str, span: tuple[int, int], name: str, val: Any) -> None:
+        value: dict[str, Any] = {"start": span[0], "end": span[1]}
+        value.update({"number": val} if name == VALUE_FIELD else {"text": [val]})
+        extra.append({"id": rid, "from_name": name, "to_name": TO_NAME, "type": "number" if name == VALUE_FIELD else "textarea", "value": value})
+
+    def fits(span: tuple[int, int] | None, label: str) -> str | None:
+        return ids.get(span) if span is not None and labels_at.get(span) == label else None
+
+    for n, ev in enumerate(events):
+        trig = getattr(ev, "trigger", None)
+        if trig is None:
+            continue
+        ts = (trig.start, trig.end)
+        if ts[0] >= ts[1] or any(a < ts[1] and ts[0] < b for a, b in occupied):
+            continue
+        tid = f"{prefix}t{n}"
+        occupied.append(ts)
+        extra.append({"id": tid, "from_name": TRIGGER_NAME, "to_name": TO_NAME, "type": "labels",
+                      "value": {"start": ts[0], "end": ts[1], "text": text[ts[0]:ts[1]], "labels": [ev.type]}})
+        if ev.date:
+            field(tid, ts, DATE_FIELD, ev.date)
+        for a in ev.actors:
+            if (rid := fits((a.start, a.end), RELATIONS["actor"][1])):
+                rel(tid, rid, "actor")
+        for p in ev.places:
+            span = (p.start, p.end)
+            if not (rid := fits(span, RELATIONS["place"][1])):
+                continue
+            rel(tid, rid, "place")
+            parent = tuple(p.admin_span) if p.admin_span else None
+            if parent and span not in admin_of and parent != span and (pid := fits(parent, RELATIONS["admin"][1])):
+                if admin_of.get(parent) != span:  # no cycle
+                    admin_of[span] = parent
+                    rel(rid, pid, "admin")
+        for q in ev.quantities:
+            span = (q.start, q.end)
+            if span in owned or not (rid := fits(span, RELATIONS["quantity"][1])):
+                continue
+            owned.add(span)
+            rel(tid, rid, "quantity")
+            field(rid, span, VALUE_FIELD, q.value if not float(q.value).is_integer() else int(q.value))
+            if q.approx:
+                field(rid, span, APPROX_FIELD, q.approx)
+            unit = tuple(q.unit_span) if q.unit_span else None
+            if unit and span not in unit_of and (uid := fits(unit, RELATIONS["unit"][1])):
+                unit_of[span] = unit
+                rel(rid, uid, "unit")
+            upper = tuple(q.upper_span) if q.upper_span else None
+            if upper and upper not in owned and upper != span and (hid := fits(upper, RELATIONS["upper"][1])):
+                owned.add(upper)
+                rel(rid, hid, "upper")
+                field(hid, upper, VALUE_FIELD, q.upper if not float(q.upper).is_integer() else int(q.upper))
+    return result + extra
+
+
 @dataclass
 class PushSummary:
     corpus_imported: int = 0
@@ -270,7 +373,7 @@ def push(client: Any, cfg: LabelStudioConfig, labels: LabelSet, *, corpus: list[
     """Import corpus tasks (with their annotations) and inbox reports (with predictions)."""
     summary = PushSummary()
     t0 = time.time()
-    project = ensure_project(client, cfg.project_title, labels)
+    project = ensure_project(client, cfg.project_title, labels, cfg.event_types())
     summary.project_id = project.id
     have = project_keys(client, project.id)
     summary.seconds["project"] = time.time() - t0
@@ -306,7 +409,8 @@ def push(client: Any, cfg: LabelStudioConfig, labels: LabelSet, *, corpus: list[
             summary.inbox_not_selected = max(0, len(rows) - top_n)
             rows = rows[:top_n]
         for rank, (rid, text, ents, unc) in enumerate(rows):
-            result = _regions(text, [(e.start, e.end, e.label, e.score) for e in ents], "p")
+            events = extractor.assemble(text, ents) if hasattr(extractor, "assemble") else []
+            result = prediction_result(text, ents, events, "p")
             items.append({"data": {"text": text, "report_id": rid, "uncertainty": round(unc, 4), "rank": rank},
                           "predictions": [{"model_version": extractor.model_version, "score": round(1 - unc, 4), "result": result}]})
     _import(client, project.id, items, batch)
@@ -343,12 +447,21 @@ class PullSummary:
                 f"merged {self.held_out}" + (f"; backup {self.backup}" if self.backup else ""))
 
 
-def _signature(doc: Document) -> tuple[str, tuple[tuple[int, int, str], ...]]:
-    return doc.text, tuple((s.start, s.end, s.label) for s in doc.spans)
+Signature = tuple[Any, ...]
 
 
-def _signatures(tasks: list[dict[str, Any]], labels: LabelSet) -> dict[str, tuple[str, tuple[tuple[int, int, str], ...]]]:
-    """Text and spans of each usable task, by task key (what "unchanged" compares)."""
+def _signature(doc: Document) -> Signature:
+    """What an annotation says, by offsets (region ids may differ between exports): spans, triggers,
+    relations and per-region fields."""
+    at = {rid: (r.start, r.end) for rid, r in doc.regions.items()}
+    return (doc.text, tuple((s.start, s.end, s.label) for s in doc.spans),
+            tuple((t.start, t.end, t.type) for t in doc.triggers),
+            tuple(sorted((at[r.from_id], at[r.to_id], r.label) for r in doc.relations)),
+            tuple(sorted((at[rid], k, json.dumps(v)) for rid, f in doc.values.items() for k, v in f.items())))
+
+
+def _signatures(tasks: list[dict[str, Any]], labels: LabelSet) -> dict[str, Signature]:
+    """What each usable task says, by task key (what "unchanged" compares)."""
     docs, _ = read_tasks(tasks, labels, lenient=True)
     return {task_key(dict(d.meta, text=d.text)): _signature(d) for d in docs}
 
@@ -366,9 +479,10 @@ def merge_pulled(exported: list[dict[str, Any]], labels: LabelSet, cfg: LabelStu
     summary = PullSummary(exported=len(exported), target=cfg.pulled_file)
     rejected = []
     docs: list[tuple[dict[str, Any], Document]] = []
+    types = cfg.event_types(root)
     for task in exported:
         try:
-            got, _ = read_tasks([task], labels, file=f"export of project {cfg.project_title!r}")
+            got, _ = read_tasks([task], labels, file=f"export of project {cfg.project_title!r}", event_types=types)
         except AnnotationError as exc:
             rejected.append(str(exc))
             continue
