@@ -347,7 +347,7 @@ def _stub_extractor(tiny_model: Path) -> Extractor:
         per_window = False  # Tagger._forward: batch windows (padded) and call once per batch
 
         def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-            return table[ids]
+            return table[ids], None
 
     tagger._run = TableRunner()
     return ex

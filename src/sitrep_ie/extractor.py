@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import ConfigError, ModelIncompatibleError
+from .data.labels import event_type_of
 from .events.dates import as_date
+from .events.learned import LearnedEventLayer, LinkerWeights, TriggerSpan
 from .events.pipeline import CONFIG_FILES, EventLayer
-from .model.tagger import Tagger, check_text
+from .model.tagger import Tagged, Tagger, check_text
 from .data.labels import LabelSet
 from .schema import Entity, Event
 
@@ -34,6 +36,7 @@ class Extractor:
         ontology: event ontology YAML (default: the copy saved with the model).
         normalisation: normalisation YAML (default: the copy saved with the model).
         lexicon: cue-word YAML (default: the copy saved with the model).
+        events: "auto" (the learned event layer when the model has one, else the rules), "learned" or "rules".
         batch_size: windows per forward pass of the torch backend (ONNX backends run windows one by one, in parallel).
         threads: CPU threads (default: all cores).
 
@@ -44,14 +47,18 @@ class Extractor:
     """
 
     def __init__(self, model: str | Path | None = None, *, backend: str = "auto", ontology: str | Path | None = None,
-                 normalisation: str | Path | None = None, lexicon: str | Path | None = None, batch_size: int = 8,
-                 threads: int | None = None) -> None:
+                 normalisation: str | Path | None = None, lexicon: str | Path | None = None, events: str = "auto",
+                 batch_size: int = 8, threads: int | None = None) -> None:
+        if events not in ("auto", "learned", "rules"):
+            raise ConfigError(f"events {events!r} is not one of auto, learned, rules")
         self.tagger = Tagger(Path(model) if model is not None else default_model_path(), backend=backend,
                              batch_size=batch_size, threads=threads)
         self.path = self.tagger.path
         self._config_paths = {"ontology": ontology, "normalisation": normalisation, "lexicon": lexicon}
         self._lock = threading.Lock()
         self._events: EventLayer | None = None
+        self.events_mode = events
+        self._learned: LearnedEventLayer | None | bool = None  # False: the rules serve
 
     @property
     def events(self) -> EventLayer:
@@ -71,6 +78,18 @@ class Extractor:
         return self._events
 
     @property
+    def learned(self) -> LearnedEventLayer | None:
+        """The learned event layer, or None when the rules serve (a model without one, or events="rules")."""
+        if self._learned is None:
+            md = self.tagger.model_dir
+            self.tagger.load()
+            has = LinkerWeights.present(md.resolved()) and any(event_type_of(n) for n in self.tagger.labels.names)
+            if self.events_mode == "learned" and not has:
+                raise ModelIncompatibleError(f"{md.resolved()} has no learned event layer; retrain with `make train` or use events='rules'")
+            self._learned = LearnedEventLayer(self.events, LinkerWeights.from_disk(md.resolved())) if has and self.events_mode != "rules" else False
+        return self._learned or None
+
+    @property
     def backend(self) -> str:
         self.tagger.load()
         return self.tagger.backend
@@ -81,13 +100,22 @@ class Extractor:
         return self.tagger.labels
 
     @property
+    def entity_labels(self) -> LabelSet:
+        """The entity labels of the model (its triggers left out): what annotations are read with."""
+        return LabelSet(tuple(lab for lab in self.labels.labels if event_type_of(lab.name) is None))
+
+    @property
     def model_version(self) -> str:
         self.tagger.load()
         return self.tagger.model_version
 
     def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
-        """Entities of each text (see :meth:`tag`)."""
-        return self.tagger.tag_many(texts, batch_size)
+        """Entities of each text (see :meth:`tag`); triggers are not entities (see :meth:`tag_full`)."""
+        return [[e for e in ents if event_type_of(e.label) is None] for ents in self.tagger.tag_many(texts, batch_size)]
+
+    def tag_full(self, texts: Iterable[str], batch_size: int | None = None) -> list[Tagged]:
+        """Entities with triggers (``EVT_<TYPE>``), uncertainty and hidden states of each text."""
+        return self.tagger.tag_full(list(texts), batch_size)
 
     def tag_with_uncertainty(self, texts: Iterable[str], batch_size: int | None = None) -> list[tuple[list[Entity], float]]:
         """Entities and model uncertainty of each text (mean least-confidence over words; for active learning)."""
@@ -95,7 +123,7 @@ class Extractor:
 
     def tag(self, text: str) -> list[Entity]:
         """Tagged QUANTITY/UNIT/PLACE/ACTOR spans of one text, in order."""
-        return self.tagger.tag(text)
+        return self.tag_many([text])[0]
 
     def extract_many(self, texts: Iterable[str], *, reference_dates: Sequence[dt.date | str | None] | None = None,
                      batch_size: int | None = None) -> list[list[Event]]:
@@ -105,12 +133,34 @@ class Extractor:
         if len(refs) != len(texts):
             raise ValueError(f"{len(refs)} reference dates for {len(texts)} texts")
         dates = [as_date(r) for r in refs]
-        tagged = self.tag_many(texts, batch_size)
-        return [self.assemble(t, ents, reference_date=r) for t, ents, r in zip(texts, tagged, dates)]
+        tagged = self.tagger.tag_full(texts, batch_size)
+        return [self.assemble(t, tg.entities, reference_date=r, tagged=tg) for t, tg, r in zip(texts, tagged, dates)]
 
-    def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None) -> list[Event]:
-        """Events from already-tagged entities (what extract() does after tagging)."""
-        return self.events.assemble(text, entities, reference_date=as_date(reference_date), model_version=self.model_version)
+    def layer_name(self, layer: str = "auto") -> str:
+        """"learned" or "rules": the event layer that ``layer`` ("auto", "learned", "rules") runs."""
+        if layer == "auto":
+            return "learned" if self.learned is not None else "rules"
+        return layer
+
+    def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None,
+                 tagged: Tagged | None = None, layer: str = "auto") -> list[Event]:
+        """Events from already-tagged entities (what extract() does after tagging).
+
+        Entities may include triggers (``EVT_<TYPE>`` labels). The learned layer also reads the
+        encoder's hidden states: from ``tagged`` when given, else from one tagger pass over ``text``.
+        """
+        ref = as_date(reference_date)
+        plain = [e for e in entities if event_type_of(e.label) is None]
+        learned = self.learned if layer != "rules" else None
+        if layer == "learned" and learned is None:
+            raise ModelIncompatibleError(f"{self.path} has no learned event layer; retrain with `make train`")
+        if learned is None:
+            return self.events.assemble(text, plain, reference_date=ref, model_version=self.model_version)
+        if tagged is None:
+            tagged = self.tagger.tag_full([text])[0]
+        triggers = [TriggerSpan(e.start, e.end, t, e.score) for e in entities if (t := event_type_of(e.label))]
+        return learned.assemble(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden, reference_date=ref,
+                                model_version=self.model_version)
 
     def extract(self, text: str, *, reference_date: dt.date | str | None = None) -> list[Event]:
         """Event records of one report (SPEC.md), in text order."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+
+import numpy as np
 from typing import Any, Iterable, Sequence
 
 from ..data.annotations import Document, Span, spans_to_bio
@@ -119,3 +121,79 @@ def argument_scores(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, 
     out["overall"] = _prf(sum((g_all & p_all).values()), sum(p_all.values()), sum(g_all.values()))
     out["event_type"] = _prf(len(g_types & p_types), len(p_types), len(g_types))
     return out
+
+
+def _arg_tuples(ev: dict[str, Any]) -> Counter:
+    """The quantity, place and actor tuples of one event (what two events must share to match)."""
+    return Counter({k: v for k, v in event_tuples("", [ev]).items() if k[2] in ("quantity", "place", "actor")})
+
+
+def match_events(gold: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
+    """One-to-one matching of a document's events (SPEC.md): maximum total weight, where a pair may
+    match only with the same type and at least one shared quantity, place or actor tuple, and
+    weighs the number of shared tuples.
+
+    >>> g = [{"type": "demining", "quantities": [{"value": 12, "unit": "mines"}], "places": [], "actors": []}]
+    >>> match_events(g, g + g)
+    [(0, 0)]
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if not gold or not predicted:
+        return []
+    gt = [_arg_tuples(e) for e in gold]
+    pt = [_arg_tuples(e) for e in predicted]
+    w = np.zeros((len(gold), len(predicted)))
+    for i, (ge, gc) in enumerate(zip(gold, gt)):
+        for j, (pe, pc) in enumerate(zip(predicted, pt)):
+            if ge["type"] == pe["type"]:
+                w[i, j] = sum((gc & pc).values())
+    rows, cols = linear_sum_assignment(-w)
+    return [(int(i), int(j)) for i, j in zip(rows, cols) if w[i, j] > 0]
+
+
+def event_scores(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Event P/R/F1 (overall and per type), and how well confidence separates right from wrong events.
+
+    Confidence: ROC AUC between matched and unmatched predictions, expected calibration error (10
+    bins), and the reliability table (per bin: mean confidence, share right, count).
+    """
+    n_gold = n_pred = n_match = 0
+    per_type: dict[str, list[int]] = {}
+    conf: list[tuple[float, int]] = []
+    for doc, g in gold.items():
+        p = predicted.get(doc, [])
+        pairs = match_events(g, p)
+        matched = {j for _, j in pairs}
+        n_gold, n_pred, n_match = n_gold + len(g), n_pred + len(p), n_match + len(pairs)
+        for e in g:
+            per_type.setdefault(e["type"], [0, 0, 0])[0] += 1
+        for j, e in enumerate(p):
+            per_type.setdefault(e["type"], [0, 0, 0])[1] += 1
+            per_type[e["type"]][2] += int(j in matched)
+            conf.append((float(e.get("confidence", 0.0)), int(j in matched)))
+    out: dict[str, Any] = {"overall": _prf(n_match, n_pred, n_gold)}
+    out["per_type"] = {t: _prf(m, np_, ng) for t, (ng, np_, m) in sorted(per_type.items())}
+    out["confidence"] = confidence_scores(conf)
+    return out
+
+
+def confidence_scores(conf: Sequence[tuple[float, int]], bins: int = 10) -> dict[str, Any]:
+    """ROC AUC, expected calibration error and the reliability table of (confidence, right) pairs."""
+    if not conf:
+        return {"roc_auc": None, "ece": None, "bins": []}
+    c = np.asarray([x for x, _ in conf], dtype=float)
+    y = np.asarray([r for _, r in conf], dtype=float)
+    pos, neg = c[y == 1], c[y == 0]
+    auc = None
+    if len(pos) and len(neg):
+        # probability that a right event outranks a wrong one (ties count half)
+        auc = float(((pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()) / (len(pos) * len(neg)))
+    table, ece = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        sel = (c >= lo) & ((c < hi) if b < bins - 1 else (c <= hi))
+        if sel.any():
+            table.append({"from": lo, "to": hi, "confidence": float(c[sel].mean()), "right": float(y[sel].mean()), "n": int(sel.sum())})
+            ece += sel.sum() / len(c) * abs(c[sel].mean() - y[sel].mean())
+    return {"roc_auc": auc, "ece": float(ece), "bins": table, "n": len(c)}

@@ -67,27 +67,36 @@ def _admin_link(text: str, child: Entity, parent: Entity, cfg: NormalisationConf
             or (child_designator is not None and "of" in gap_words))
 
 
-def places_in(text: str, seg: Segment, spans: SpanIndex, cfg: NormalisationConfig, lex: Lexicon, skip: tuple[int, int] | None) -> list[Place]:
-    """The places of a clause or sentence, each with its admin parent; parents are not event places."""
-    cands = [e for e in spans.within(seg, "PLACE") if not (skip and skip[0] <= e.start < skip[1])]
+def admin_parents(text: str, places: Sequence[Entity], cfg: NormalisationConfig, lex: Lexicon, lookback_from: int = 0) -> dict[int, int]:
+    """Index of each place's admin parent among ``places`` (sorted, one sentence or clause).
+
+    "Talbiseh in Homs province": the next place; "Kafr Nabudah and Tell Hawash in Hama": the parent
+    covers the whole list; "In Daraa province, ... in al-Sanamayn": a leading region frames the
+    specific places after it. ``lookback_from`` bounds the text read before a place.
+    """
     admin_of: dict[int, int] = {}
-    for k in range(len(cands) - 1):
-        if _admin_link(text, cands[k], cands[k + 1], cfg, lex):
+    for k in range(len(places) - 1):
+        if _admin_link(text, places[k], places[k + 1], cfg, lex):
             admin_of[k] = k + 1
-            # "Kafr Nabudah and Tell Hawash in the province of Hama": the parent covers the whole list
             j = k - 1
-            while j >= 0 and j not in admin_of and lex.list_gap.fullmatch(text[cands[j].end:cands[j + 1].start]):
+            while j >= 0 and j not in admin_of and lex.list_gap.fullmatch(text[places[j].end:places[j + 1].start]):
                 admin_of[j] = k + 1
                 j -= 1
-    # "In Daraa province, 38 fighters ... in al-Sanamayn": a leading region frames the specific places after it
-    for k, e in enumerate(cands):
+    for k, e in enumerate(places):
         designator = split_designator(e.text, cfg)[1] or next((w for w in cfg.admin_designators if text[e.end:e.end + 20].lower().lstrip().startswith(w)), None)
         if designator not in cfg.admin_designators or k in admin_of or k in admin_of.values():
             continue
-        later = [j for j in range(k + 1, len(cands)) if j not in admin_of and split_designator(cands[j].text, cfg)[1] not in cfg.admin_designators]
-        if later and lex.framing.search(text[max(seg.start, e.start - 25):e.start]):
+        later = [j for j in range(k + 1, len(places)) if j not in admin_of and split_designator(places[j].text, cfg)[1] not in cfg.admin_designators]
+        if later and lex.framing.search(text[max(lookback_from, e.start - 25):e.start]):
             for j in later:
                 admin_of[j] = k
+    return admin_of
+
+
+def places_in(text: str, seg: Segment, spans: SpanIndex, cfg: NormalisationConfig, lex: Lexicon, skip: tuple[int, int] | None) -> list[Place]:
+    """The places of a clause or sentence, each with its admin parent; parents are not event places."""
+    cands = [e for e in spans.within(seg, "PLACE") if not (skip and skip[0] <= e.start < skip[1])]
+    admin_of = admin_parents(text, cands, cfg, lex, seg.start)
     parents = set(admin_of.values())
     places = []
     for k, e in enumerate(cands):

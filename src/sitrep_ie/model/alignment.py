@@ -130,6 +130,35 @@ def stitch(n_tokens: int, windows: Sequence[Window], probs: Sequence[np.ndarray]
     return out
 
 
+def _inside_word(text: str, i: int) -> bool:
+    """Is the boundary before ``text[i]`` inside a word? Letters or digits on both sides (or joined
+    by a hyphen or apostrophe) are one word; a digit-letter change ("12km") is a boundary."""
+    if i <= 0 or i >= len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if a.isalpha() and b.isalpha() or a.isdigit() and b.isdigit():
+        return True
+    joiners = "-'’"
+    if (a in joiners and i >= 2 and text[i - 2].isalnum() and b.isalnum()) or (b in joiners and a.isalnum() and i + 1 < len(text) and text[i + 1].isalnum()):
+        return True
+    # "1,700" and "1.7" are one number
+    return (a in ".," and i >= 2 and text[i - 2].isdigit() and b.isdigit()) or (b in ".," and a.isdigit() and i + 1 < len(text) and text[i + 1].isdigit())
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span so it starts and ends on word boundaries ("-escalation" -> "de-escalation").
+
+    >>> t = "the de-escalation zone"
+    >>> snap_to_words(t, 6, 22), snap_to_words("12km", 0, 2), snap_to_words("1,700 t", 2, 5)
+    ((4, 22), (0, 2), (0, 5))
+    """
+    while _inside_word(text, start):
+        start -= 1
+    while _inside_word(text, end):
+        end += 1
+    return start, end
+
+
 @dataclass(frozen=True)
 class TaggedSpan:
     start: int

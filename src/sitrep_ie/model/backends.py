@@ -59,11 +59,15 @@ class OnnxRunner:
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sitrep-ie-onnx")
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        self.outputs = [o.name for o in self.session.get_outputs()]
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(logits, last hidden states or None for a model exported without them)."""
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
-        return self.session.run(None, feed)[0]
+        out = self.session.run(None, feed)
+        return out[0], (out[1] if len(out) > 1 else None)
 
 
 class TorchRunner:
@@ -80,20 +84,34 @@ class TorchRunner:
             raise ModelCorruptError(f"cannot load torch model from {path}: {exc}") from None
         self.torch = torch
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         with self.torch.inference_mode():
-            out = self.model(input_ids=self.torch.from_numpy(ids), attention_mask=self.torch.from_numpy(mask))
-        return out.logits.numpy()
+            out = self.model(input_ids=self.torch.from_numpy(ids), attention_mask=self.torch.from_numpy(mask), output_hidden_states=True)
+        return out.logits.numpy(), out.hidden_states[-1].numpy()
 
 
 def export_onnx(model_dir: Path, max_length: int) -> dict[str, Path]:
-    """Write onnx/model.onnx (fp32) and onnx/model.int8.onnx (dynamic int8 weights)."""
+    """Write onnx/model.onnx (fp32) and onnx/model.int8.onnx (dynamic int8 weights).
+
+    Outputs: ``logits`` (the tags) and ``hidden`` (the last hidden states, which the event layer
+    reads its span representations from), so one encoder call serves both.
+    """
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModelForTokenClassification
 
+    class WithHidden(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> tuple[Any, Any]:
+            out = self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids, output_hidden_states=True)
+            return out.logits, out.hidden_states[-1]
+
     # eager attention exports plain MatMul/Softmax nodes that ONNX Runtime fuses; the SDPA path does not fuse
-    model = AutoModelForTokenClassification.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
+    model = WithHidden(AutoModelForTokenClassification.from_pretrained(str(model_dir), local_files_only=True,
+                                                                       attn_implementation="eager").eval())
     out = model_dir / "onnx"
     out.mkdir(exist_ok=True)
     fp32, int8 = out / "model.onnx", out / "model.int8.onnx"
@@ -101,10 +119,10 @@ def export_onnx(model_dir: Path, max_length: int) -> dict[str, Path]:
     mask = torch.ones((2, 16), dtype=torch.long)
     types = torch.zeros((2, 16), dtype=torch.long)
     axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-            "token_type_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}}
+            "token_type_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}, "hidden": {0: "batch", 1: "seq"}}
     with torch.inference_mode():
         torch.onnx.export(model, (ids, mask, types), str(fp32), input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False)
+                          output_names=["logits", "hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
     # per-channel weight scales on the MatMuls only: 99.4% span agreement with fp32 on train+dev,
     # against 98.4% for the per-tensor default that also quantises the embedding Gathers
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])

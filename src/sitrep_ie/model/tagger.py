@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError, ModelCorruptError
 from ..schema import Entity
-from .alignment import SpecialTokens, Window, decode, encode_texts, load_tokenizer, make_windows, stitch
+from .alignment import SpecialTokens, Window, decode, encode_texts, load_tokenizer, make_windows, snap_to_words, stitch
 from .artifacts import ModelDir
 from .backends import OnnxRunner, TorchRunner, check_backend, softmax
 
@@ -28,6 +29,16 @@ def check_text(text: Any, fn: str) -> str:
     except UnicodeEncodeError as exc:
         raise InputError(f"{fn}() got text that is not valid Unicode: lone surrogate {text[exc.start]!r} at offset {exc.start}") from None
     return text
+
+
+@dataclass
+class Tagged:
+    """What the tagger gives for one text: spans, uncertainty, and what the event layer reads."""
+
+    entities: list[Entity]
+    uncertainty: float  # mean least-confidence over words (1 - top tag probability)
+    token_offsets: np.ndarray  # (tokens, 2) character offsets
+    hidden: np.ndarray | None  # (tokens, hidden size) last hidden states; None for models exported without them
 
 
 class Tagger:
@@ -87,15 +98,17 @@ class Tagger:
             self._loaded = True
 
     # -- tagging ---------------------------------------------------------------------------
-    def _forward(self, windows: Sequence[Window], batch_size: int) -> list[np.ndarray]:
+    def _forward(self, windows: Sequence[Window], batch_size: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """(tag probabilities, last hidden states or None) of each window."""
         if self._run.per_window:
-            def one(w: Window) -> np.ndarray:
+            def one(w: Window) -> tuple[np.ndarray, np.ndarray | None]:
                 ids = np.asarray([w.input_ids], dtype=np.int64)
-                return softmax(np.asarray(self._run(ids, np.ones_like(ids)), dtype=np.float32))[0]
+                logits, hidden = self._run(ids, np.ones_like(ids))
+                return softmax(np.asarray(logits, dtype=np.float32))[0], (hidden[0] if hidden is not None else None)
 
             return list(self._run.pool.map(one, windows))
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
-        out: list[np.ndarray | None] = [None] * len(windows)
+        out: list[tuple[np.ndarray, np.ndarray | None] | None] = [None] * len(windows)
         pad = self.special.pad_id
         for a in range(0, len(order), batch_size):
             idx = order[a:a + batch_size]
@@ -106,42 +119,55 @@ class Tagger:
                 w = windows[i].input_ids
                 ids[r, : len(w)] = w
                 mask[r, : len(w)] = 1
-            probs = softmax(np.asarray(self._run(ids, mask), dtype=np.float32))
+            logits, hidden = self._run(ids, mask)
+            probs = softmax(np.asarray(logits, dtype=np.float32))
             for r, i in enumerate(idx):
-                out[i] = probs[r, : len(windows[i].input_ids)]
+                n = len(windows[i].input_ids)
+                out[i] = (probs[r, :n], hidden[r, :n] if hidden is not None else None)
         return out  # type: ignore[return-value]
 
-    def _tag(self, texts: Sequence[str], batch_size: int | None) -> list[tuple[list[Entity], float]]:
-        """Entities and the mean least-confidence (1 - top tag probability, averaged over words) of each text."""
+    def tag_full(self, texts: Sequence[str], batch_size: int | None = None) -> list[Tagged]:
+        """Entities (triggers included), model uncertainty and per-token hidden states of each text."""
         self.load()
+        texts = [check_text(t, "tag") for t in texts]
         encs = encode_texts(self.tokenizer, texts)
         windows = make_windows(encs, self.max_length, self.stride, self.special)
-        probs = self._forward(windows, batch_size or self.batch_size) if windows else []
+        outs = self._forward(windows, batch_size or self.batch_size) if windows else []
         per_doc: list[list[int]] = [[] for _ in texts]
         for k, w in enumerate(windows):
             per_doc[w.doc].append(k)
-        result: list[tuple[list[Entity], float]] = []
+        n_prefix = len(self.special.prefix)
+        result: list[Tagged] = []
         for d, (text, enc) in enumerate(zip(texts, encs)):
             ks = per_doc[d]
+            offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
             if not ks:
-                result.append(([], 0.0))
+                result.append(Tagged([], 0.0, offsets, None))
                 continue
-            token_probs = stitch(len(enc.ids), [windows[k] for k in ks], [probs[k] for k in ks], len(self.special.prefix))
-            spans = decode(enc, token_probs, self.id2label)
+            ws = [windows[k] for k in ks]
+            token_probs = stitch(len(enc.ids), ws, [outs[k][0] for k in ks], n_prefix)
+            hidden = stitch(len(enc.ids), ws, [outs[k][1] for k in ks], n_prefix) if outs[ks[0]][1] is not None else None
             wids = enc.word_ids  # a property that rebuilds its list on every access
             first = [i for i, w in enumerate(wids) if i == 0 or w != wids[i - 1]]
             uncertainty = float(np.mean(1.0 - token_probs[first].max(axis=-1))) if first else 0.0
-            ents = [Entity(s.start, s.end, s.label, text[s.start:s.end], s.score) for s in spans if text[s.start:s.end].strip()]
-            result.append((ents, uncertainty))
+            ents = []
+            for sp in decode(enc, token_probs, self.id2label):
+                a, b = snap_to_words(text, sp.start, sp.end)
+                if text[a:b].strip():
+                    ents.append(Entity(a, b, sp.label, text[a:b], sp.score))
+            result.append(Tagged(ents, uncertainty, offsets, hidden))
         return result
+
+    def _tag(self, texts: Sequence[str], batch_size: int | None) -> list[tuple[list[Entity], float]]:
+        return [(t.entities, t.uncertainty) for t in self.tag_full(texts, batch_size)]
 
     def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
         """Entities of each text (see :meth:`tag`)."""
-        return [ents for ents, _ in self._tag([check_text(t, "tag") for t in texts], batch_size)]
+        return [ents for ents, _ in self._tag(list(texts), batch_size)]
 
     def tag_with_uncertainty(self, texts: Iterable[str], batch_size: int | None = None) -> list[tuple[list[Entity], float]]:
         """Entities and model uncertainty of each text (mean least-confidence over words; for active learning)."""
-        return self._tag([check_text(t, "tag") for t in texts], batch_size)
+        return self._tag(list(texts), batch_size)
 
     def tag(self, text: str) -> list[Entity]:
         """Tagged QUANTITY/UNIT/PLACE/ACTOR spans of one text, in order."""

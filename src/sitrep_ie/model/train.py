@@ -9,6 +9,7 @@ where users load it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,11 +22,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..config import TrainConfig
 from ..data.annotations import Document, ImportReport, Span, read_export
-from ..data.labels import LabelSet
+from ..data.labels import LabelSet, read_event_types, tagger_labels, trigger_label
 from ..errors import ConfigError
 from .alignment import SpecialTokens, encode_texts, make_windows
 from .artifacts import CONFIG_FILES, ModelDir
@@ -124,8 +125,7 @@ def load_data(cfg: TrainConfig, root: Path, labels: LabelSet, log: Any) -> _Data
     leaked = [d.report_id for d in train_docs + dev_docs if " ".join(d.text.split()) in test_texts]
     if leaked:
         raise ConfigError(f"{len(leaked)} training/dev reports also occur in the test split: {leaked[:5]}")
-    augmented = augment(train_docs, cfg.augment_copies, cfg.seed) if cfg.augment_copies else []
-    return _Data(train_docs, dev_docs, augmented, {"train": train_report, "dev": dev_report}, train_files + dev_files)
+    return _Data(train_docs, dev_docs, [], {"train": train_report, "dev": dev_report}, train_files + dev_files)
 
 
 def run_directory(cfg: TrainConfig, root: Path, run_hash: str, log: Any) -> tuple[Path, Path | None]:
@@ -168,8 +168,21 @@ def word_f1_metric(id2label: dict[int, str]) -> Any:
     return compute
 
 
-def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> TrainResult:
+def with_triggers(docs: Sequence[Document]) -> list[Document]:
+    """Documents whose spans also hold their triggers, as tagger labels ("EVT_DEMINING")."""
+    out = []
+    for d in docs:
+        spans = sorted(list(d.spans) + [Span(t.start, t.end, trigger_label(t.type)) for t in d.triggers])
+        out.append(dataclasses.replace(d, spans=spans))
+    return out
+
+
+def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print,
+          before_publish: Callable[[ModelDir, list[Document], list[Document]], None] | None = None) -> TrainResult:
     """Fine-tune, export, compare backends on dev, and publish to ``cfg.output_dir``.
+
+    ``before_publish(model_dir, train_docs, dev_docs)`` adds to the finished model directory before
+    it is published (the event layer is trained there, on the tagger's own representations).
 
     Example:
         >>> cfg = TrainConfig.from_yaml("configs/train.yaml", {"max_steps": 5})  # doctest: +SKIP
@@ -182,9 +195,14 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
                               TrainingArguments, enable_full_determinism)
 
     started = time.time()
-    labels = LabelSet.from_yaml(root / cfg.labels)
+    entity_labels = LabelSet.from_yaml(root / cfg.labels)
     base = cfg.resolve_base_model()
-    data = load_data(cfg, root, labels, log)
+    data = load_data(cfg, root, entity_labels, log)
+    labels, tag_train, tag_dev = entity_labels, list(data.train), list(data.dev)
+    if cfg.events:
+        labels = tagger_labels(entity_labels, read_event_types(resolve_config(root, "ontology.yaml")))
+        tag_train, tag_dev = with_triggers(data.train), with_triggers(data.dev)
+    data.augmented = augment(tag_train, cfg.augment_copies, cfg.seed) if cfg.augment_copies else []
     torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
     enable_full_determinism(cfg.seed)
     hf_tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
@@ -200,8 +218,8 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
         return Dataset.from_dict({"input_ids": [w.input_ids for w in ws], "attention_mask": [[1] * len(w.input_ids) for w in ws],
                                   "labels": [w.labels for w in ws]})
 
-    train_ds = windows_of(data.train + data.augmented, False)
-    dev_ds = windows_of(data.dev, True) if data.dev else None
+    train_ds = windows_of(tag_train + data.augmented, False)
+    dev_ds = windows_of(tag_dev, True) if tag_dev else None
     n_tokens = sum(len(x) for x in train_ds["input_ids"])
     log(f"windows: train {len(train_ds)} ({len(data.train)} reports + {len(data.augmented)} augmented, {n_tokens} tokens), "
         f"dev {len(dev_ds) if dev_ds is not None else 0}")
@@ -246,7 +264,9 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> Trai
     staging.write_meta(meta)
     if cfg.export_onnx:
         export_onnx(staging.path, cfg.max_length)
-    compare_backends(staging.path, meta, data.dev, data.dev + data.train)
+    compare_backends(staging.path, meta, tag_dev, tag_dev + tag_train)
+    if before_publish is not None:
+        before_publish(staging, data.train, data.dev)
     seconds = time.time() - started
     meta["training"] = {
         "model_version": version, "base_model": str(cfg.base_model), "run_hash": run_hash, "resumed": resume_from is not None,

@@ -1,0 +1,107 @@
+"""Training data and fitting of the learned event layer (learned.py), from annotated reports.
+
+Pairs come from the annotation: every (trigger, candidate) pair in the trigger's window, positive
+when the candidate's value is an argument of the trigger's event (a restated "275" counts as the
+same value). Trigger pairs of one type are positive when they are mentions of one event
+(``same_as``). The networks are scikit-learn MLPs whose weights are copied into numpy arrays, so
+inference needs neither scikit-learn nor torch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..data.annotations import Document, derive_events
+from ..schema import Entity
+from .learned import Context, LinkerWeights, Mlp, TriggerSpan, merge_features, pair_matrix, prepare, window
+from .pipeline import EventLayer
+
+
+@dataclass
+class Encoded:
+    """The tagger's view of one report: token offsets and last hidden states."""
+
+    offsets: np.ndarray
+    hidden: np.ndarray | None
+
+
+def _ref(doc: Document) -> dt.date | None:
+    r = doc.meta.get("reference_date")
+    try:
+        return dt.date.fromisoformat(r) if isinstance(r, str) else None
+    except ValueError:
+        return None
+
+
+def gold_context(doc: Document, enc: Encoded | None, layer: EventLayer) -> tuple[Context, list[int]]:
+    """The report with its annotated spans and triggers, and the event index of each trigger."""
+    events = derive_events(doc)
+    trig_event: dict[tuple[int, int], int] = {}
+    for k, ev in enumerate(events):
+        for t in [ev.trigger, *ev.mentions]:
+            trig_event[(t.start, t.end)] = k
+    triggers = sorted({(t.start, t.end, t.type) for t in doc.triggers})
+    ents = [Entity(s.start, s.end, s.label, doc.text[s.start:s.end], 1.0) for s in doc.spans]
+    ctx = prepare(doc.text, ents, [TriggerSpan(a, b, ty) for a, b, ty in triggers], layer, _ref(doc),
+                  enc.offsets if enc else None, enc.hidden if enc else None)
+    return ctx, [trig_event.get((t.start, t.end), -1) for t in ctx.triggers]
+
+
+def gold_pairs(doc: Document, enc: Encoded | None, layer: EventLayer, types: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(link X, link y, merge X, merge y) of one annotated report."""
+    ctx, ev_of = gold_context(doc, enc, layer)
+    events = derive_events(doc)
+    arg_starts = [{s.start for s in (*e.actor_spans, *e.place_spans, *e.quantity_spans)} for e in events]
+    keys = [{c.key() for c in ctx.candidates if c.start in starts} for starts in arg_starts]
+    pairs = [(i, j) for i in range(len(ctx.triggers)) for j in window(ctx, i) if ev_of[i] >= 0]
+    y = np.asarray([float(ctx.candidates[j].key() in keys[ev_of[i]]) for i, j in pairs], dtype=np.float32)
+    x = pair_matrix(ctx, pairs, layer, types)
+    mpairs = [(a, b) for b in range(len(ctx.triggers)) for a in range(b)
+              if ctx.triggers[a].type == ctx.triggers[b].type and ev_of[a] >= 0 and ev_of[b] >= 0]
+    mx = np.stack([merge_features(ctx, a, b) for a, b in mpairs]) if mpairs else np.zeros((0, 0), dtype=np.float32)
+    my = np.asarray([float(ev_of[a] == ev_of[b]) for a, b in mpairs], dtype=np.float32)
+    return x, y, mx, my
+
+
+def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, seed: int) -> Mlp:
+    """A scikit-learn MLP (early stopping on a held-out tenth), copied into numpy weights."""
+    from sklearn.neural_network import MLPClassifier
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    if len(set(y.tolist())) < 2:  # nothing to learn (a tiny corpus): a constant answer
+        p = float(y.mean()) if len(y) else 0.0
+        logit = np.log((p + 1e-6) / (1 - p + 1e-6))
+        return Mlp(np.zeros((x.shape[1], 1), np.float32), np.zeros(1, np.float32), np.zeros((1, 1), np.float32),
+                   np.asarray([logit], np.float32), mean, scale)
+    clf = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3, max_iter=300, early_stopping=len(y) >= 200,
+                        random_state=seed, n_iter_no_change=10)
+    clf.fit((x - mean) / scale, y.astype(int))
+    (w1, w2), (b1, b2) = clf.coefs_, clf.intercepts_
+    return Mlp(w1.astype(np.float32), b1.astype(np.float32), w2.astype(np.float32), b2.astype(np.float32),
+               mean.astype(np.float32), scale.astype(np.float32))
+
+
+def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: EventLayer, types: Sequence[str], *,
+        seed: int = 13, log: Any = print) -> LinkerWeights:
+    """Fit the link and merge networks on annotated reports (thresholds and calibration: defaults)."""
+    xs, ys, mxs, mys = [], [], [], []
+    for doc, enc in zip(docs, encoded):
+        x, y, mx, my = gold_pairs(doc, enc, layer, types)
+        if len(x):
+            xs.append(x)
+            ys.append(y)
+        if len(mx):
+            mxs.append(mx)
+            mys.append(my)
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    mx = np.concatenate(mxs) if mxs else np.zeros((1, 10), np.float32)
+    my = np.concatenate(mys) if mys else np.zeros(1, np.float32)
+    log(f"event layer: {len(y)} trigger-candidate pairs ({int(y.sum())} arguments), {len(my)} trigger pairs ({int(my.sum())} restatements)")
+    return LinkerWeights(list(types), fit_mlp(x, y, 64, seed), fit_mlp(mx, my, 8, seed),
+                         info={"link_pairs": int(len(y)), "link_positive": int(y.sum()), "merge_pairs": int(len(my)),
+                               "merge_positive": int(my.sum()), "features": int(x.shape[1])})

@@ -1,0 +1,415 @@
+"""The learned event layer: triggers from the tagger, arguments linked by a classifier, restatements merged.
+
+For each trigger the tagger finds (``EVT_<TYPE>`` spans, same forward pass as the entities), every
+ACTOR, PLACE and quantity within its sentence and the neighbouring ones is a candidate argument.
+A small network scores each (trigger, candidate) pair from the encoder's span representations
+(mean of the last hidden states over the span) and hand features: distance, order, same clause,
+triggers in between, speaker and reference-point cues, dateline and headline position, word shape.
+Decoding keeps the constraints: a quantity goes to the one trigger that scores it highest (and
+only above the threshold); actors and places may be shared. A second scorer says whether two
+triggers of one type state the same fact (headline, lead, quote): those become one event that
+keeps every evidence span. Dates, units, qualifiers and admin parents stay rules (dates.py,
+quantities.py, arguments.py). The event's confidence is a calibrated probability (isotonic
+regression fitted on dev by training).
+
+Weights live in the model directory (``event_layer.npz`` + ``event_layer.json``); inference is
+numpy only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import ModelCorruptError
+from ..schema import Entity, Event, Mention, Place, Quantity, unit_lemma
+from .arguments import SpanIndex, admin_parents, split_designator
+from .dates import event_date
+from .pipeline import EventLayer, _Doc, segment
+from .quantities import build_quantities
+
+WEIGHTS_FILE = "event_layer.npz"
+SETTINGS_FILE = "event_layer.json"
+ROLES = ("actor", "place", "quantity")
+ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
+_QUOTE = re.compile(r"[\"“”«»]")
+
+
+@dataclass(frozen=True)
+class TriggerSpan:
+    """A trigger the tagger found (or the annotation holds): its span, event type and score."""
+
+    start: int
+    end: int
+    type: str
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible argument: an ACTOR or PLACE span, or a quantity (with its unit and range)."""
+
+    role: str
+    start: int
+    end: int
+    text: str
+    quantity: Quantity | None = None
+
+    def key(self) -> tuple[str, str]:
+        """What makes two mentions the same argument value (a restated "275 devices" is one quantity)."""
+        if self.quantity is not None:
+            q = self.quantity
+            return ("quantity", f"{q.value:g}|{q.upper or ''}|{unit_lemma(q.unit) if q.unit else ''}")
+        return (self.role, self.text.lower())
+
+
+@dataclass
+class Context:
+    """One report prepared for linking: segments, candidates, triggers and span vectors."""
+
+    doc: _Doc
+    triggers: list[TriggerSpan]
+    candidates: list[Candidate]
+    admin_of: dict[int, int]  # candidate index of a place -> candidate index of its parent
+    vectors: np.ndarray | None  # (triggers + candidates, hidden) span representations
+    sentence_of: list[int] = field(default_factory=list)  # per trigger, then per candidate
+    clause_of: list[int] = field(default_factory=list)
+
+    def trigger_vec(self, i: int) -> np.ndarray | None:
+        return None if self.vectors is None else self.vectors[i]
+
+    def cand_vec(self, j: int) -> np.ndarray | None:
+        return None if self.vectors is None else self.vectors[len(self.triggers) + j]
+
+
+def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Mean of the hidden states of the tokens that overlap each span (zeros when none does)."""
+    out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
+    if len(offsets) == 0:
+        return out
+    starts, ends = offsets[:, 0], offsets[:, 1]
+    for k, (a, b) in enumerate(spans):
+        idx = np.nonzero((starts < b) & (ends > a) & (ends > starts))[0]
+        if len(idx):
+            out[k] = hidden[idx].mean(axis=0)
+    return out
+
+
+def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], layer: EventLayer,
+            reference_date: dt.date | None, offsets: np.ndarray | None = None, hidden: np.ndarray | None = None) -> Context:
+    """Segment the report and collect candidates, admin parents and span vectors."""
+    ents = sorted((e for e in entities if e.label in ROLE_OF_LABEL or e.label == "UNIT"), key=lambda e: (e.start, e.end))
+    doc = segment(text, ents, layer.lexicon, reference_date)
+    cands: list[Candidate] = []
+    for q, used in build_quantities(text, ents, layer.normalisation, layer.lexicon):
+        cands.append(Candidate("quantity", q.start, q.end, q.text, q))
+    for e in ents:
+        if e.label in ("ACTOR", "PLACE"):
+            cands.append(Candidate(ROLE_OF_LABEL[e.label], e.start, e.end, e.text))
+    cands.sort(key=lambda c: (c.start, c.end))
+    admin_of: dict[int, int] = {}
+    for sent in doc.sentences:  # parents are read within a sentence, as the rule layer reads them
+        places = [j for j, c in enumerate(cands) if c.role == "place" and sent.start <= c.start < sent.end]
+        place_ents = [Entity(cands[j].start, cands[j].end, "PLACE", cands[j].text, 1.0) for j in places]
+        admin_of.update({places[k]: places[v] for k, v in admin_parents(text, place_ents, layer.normalisation, layer.lexicon, sent.start).items()})
+    vectors = None
+    if hidden is not None and offsets is not None:
+        vectors = span_vectors([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands], offsets, hidden)
+    ctx = Context(doc, list(triggers), cands, admin_of, vectors)
+    starts = [s.start for s in doc.sentences]
+    cstarts = [c.start for _, c in doc.clauses]
+    for pos in [t.start for t in triggers] + [c.start for c in cands]:
+        ctx.sentence_of.append(max(0, int(np.searchsorted(starts, pos, side="right")) - 1) if starts else 0)
+        ctx.clause_of.append(max(0, int(np.searchsorted(cstarts, pos, side="right")) - 1) if cstarts else 0)
+    return ctx
+
+
+def window(ctx: Context, i: int) -> list[int]:
+    """Candidates a trigger may take: in its sentence and the neighbouring ones."""
+    s = ctx.sentence_of[i]
+    n = len(ctx.triggers)
+    return [j for j in range(len(ctx.candidates)) if abs(ctx.sentence_of[n + j] - s) <= 1]
+
+
+def _shape(text: str) -> list[float]:
+    words = text.split()
+    return [float(bool(words) and all(w[:1].isupper() for w in words if w[:1].isalpha())),
+            float(text.isupper() and any(ch.isalpha() for ch in text)), float(any(ch.isdigit() for ch in text))]
+
+
+N_HAND = 30
+
+
+def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray:
+    """The hand features of the pair (trigger i, candidate j); N_HAND values, roughly in [-1, 1]."""
+    t, c = ctx.triggers[i], ctx.candidates[j]
+    n = len(ctx.triggers)
+    text = ctx.doc.text
+    ts, cs = ctx.sentence_of[i], ctx.sentence_of[n + j]
+    dist = (c.start - t.start) / 100.0
+    between = [k for k in range(n) if k != i and min(t.start, c.start) < ctx.triggers[k].start < max(t.end, c.end)]
+    # is another trigger nearer to this candidate than trigger i?
+    near = min((abs(ctx.triggers[k].start - c.start) for k in range(n) if k != i), default=10**9) < abs(t.start - c.start)
+    same_type_between = sum(1 for k in between if ctx.triggers[k].type == t.type)
+    after = text[c.end:c.end + 40]
+    before = text[max(0, c.start - 40):c.start]
+    lex = layer.lexicon
+    sent = ctx.doc.sentences[cs] if ctx.doc.sentences else None
+    in_quote_t = bool(_QUOTE.search(text[max(0, t.start - 300):t.start]))  # crude: a quote opened before the trigger
+    dl = ctx.doc.dates.dateline_place
+    f = [
+        float(c.role == "actor"), float(c.role == "place"), float(c.role == "quantity"),
+        float(np.clip(dist, -3, 3)) / 3, min(abs(dist), 3.0) / 3, float(abs(c.start - t.start) < 30), float(abs(c.start - t.start) < 80),
+        float(c.start < t.start),
+        float(ts == cs), float(cs == ts - 1), float(cs == ts + 1),
+        float(ctx.clause_of[i] == ctx.clause_of[n + j]),
+        min(len(between), 3) / 3, min(same_type_between, 2) / 2, float(near),
+        float(bool(lex.speaker_after.match(after))), float(bool(lex.not_doer_before.search(before))),
+        float(dl is not None and dl[0] <= c.start < dl[1]), float(cs == 0),
+        float(j in ctx.admin_of.values()), float(j in ctx.admin_of),
+        float(bool(lex.subset.search(text[max(0, c.start - 30):c.start]))),
+        *_shape(c.text),
+        float(c.quantity is not None and c.quantity.unit is not None),
+        float(c.quantity is not None and bool(c.quantity.unit) and layer.ontology[t.type].hints_unit(unit_lemma(c.quantity.unit or ""))
+              if t.type in layer.ontology.names else 0.0),
+        float(in_quote_t), float(sent is not None and bool(lex.negation.search(text[sent.start:sent.end]))),
+        float(c.role == "actor" and layer.ontology[t.type].is_victim(text[c.end:c.end + 30]) if t.type in layer.ontology.names else 0.0),
+    ]
+    assert len(f) == N_HAND
+    return np.asarray(f, dtype=np.float32)
+
+
+def pair_matrix(ctx: Context, pairs: Sequence[tuple[int, int]], layer: EventLayer, types: Sequence[str]) -> np.ndarray:
+    """Feature rows of (trigger, candidate) pairs: hand features, type one-hot x role, span vectors."""
+    rows = []
+    for i, j in pairs:
+        h = hand_features(ctx, i, j, layer)
+        onehot = np.zeros(len(types) * 3, dtype=np.float32)
+        if ctx.triggers[i].type in types:
+            onehot[types.index(ctx.triggers[i].type) * 3 + ROLES.index(ctx.candidates[j].role)] = 1.0
+        parts = [h, onehot]
+        if ctx.vectors is not None:
+            tv, cv = ctx.trigger_vec(i), ctx.cand_vec(j)
+            parts += [tv, cv, tv * cv]
+        rows.append(np.concatenate(parts))
+    return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+N_MERGE = 10
+
+
+def merge_features(ctx: Context, a: int, b: int) -> np.ndarray:
+    """Do triggers a < b (same type) state the same fact? Features from their sentences alone."""
+    n = len(ctx.triggers)
+    text = ctx.doc.text
+    sa, sb = ctx.sentence_of[a], ctx.sentence_of[b]
+
+    def keys(s: int) -> set[tuple[str, str]]:
+        return {c.key() for j, c in enumerate(ctx.candidates) if ctx.sentence_of[n + j] == s}
+
+    ka, kb = keys(sa), keys(sb)
+    qa, qb = {k for k in ka if k[0] == "quantity"}, {k for k in kb if k[0] == "quantity"}
+    pa, pb = {k for k in ka if k[0] != "quantity"}, {k for k in kb if k[0] != "quantity"}
+    sent_b = ctx.doc.sentences[sb] if ctx.doc.sentences else None
+    quoted_b = bool(sent_b and _QUOTE.search(text[max(0, sent_b.start - 1):sent_b.end]))
+    between_same = sum(1 for k in range(a + 1, b) if ctx.triggers[k].type == ctx.triggers[a].type)
+    f = [
+        min(abs(sb - sa), 6) / 6, float(sa == sb), float(sa == 0), float(bool(qa & qb)), float(bool(qa) and bool(qb) and not (qa & qb)),
+        float(not qa or not qb), float(bool(pa & pb)), float(quoted_b), min(between_same, 2) / 2,
+        float(ctx.doc.text[ctx.triggers[a].start:ctx.triggers[a].end].lower()[:4] == ctx.doc.text[ctx.triggers[b].start:ctx.triggers[b].end].lower()[:4]),
+    ]
+    return np.asarray(f, dtype=np.float32)
+
+
+@dataclass
+class Mlp:
+    """A one-hidden-layer network (numpy forward): sigmoid(relu(x W1 + b1) W2 + b2)."""
+
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if len(x) == 0:
+            return np.zeros(0, dtype=np.float32)
+        h = np.maximum(((x - self.mean) / self.scale) @ self.w1 + self.b1, 0.0)
+        return 1.0 / (1.0 + np.exp(-(h @ self.w2 + self.b2).ravel()))
+
+
+@dataclass
+class LinkerWeights:
+    """Everything the learned layer needs besides the configs: networks, thresholds, calibration."""
+
+    types: list[str]
+    link: Mlp
+    merge: Mlp
+    link_threshold: float = 0.5
+    merge_threshold: float = 0.5
+    calibration_x: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))
+    calibration_y: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def calibrate(self, raw: float) -> float:
+        return float(np.interp(raw, self.calibration_x, self.calibration_y))
+
+    def to_disk(self, path: Path) -> None:
+        arrays = {f"{name}_{k}": getattr(m, k) for name, m in (("link", self.link), ("merge", self.merge))
+                  for k in ("w1", "b1", "w2", "b2", "mean", "scale")}
+        np.savez(path / WEIGHTS_FILE, calibration_x=self.calibration_x, calibration_y=self.calibration_y, **arrays)
+        (path / SETTINGS_FILE).write_text(json.dumps({"types": self.types, "link_threshold": self.link_threshold,
+                                                      "merge_threshold": self.merge_threshold, "info": self.info}, indent=2) + "\n")
+
+    @classmethod
+    def from_disk(cls, path: Path) -> LinkerWeights:
+        try:
+            settings = json.loads((path / SETTINGS_FILE).read_text(encoding="utf-8"))
+            with np.load(path / WEIGHTS_FILE) as z:
+                arrays = {k: z[k] for k in z.files}
+            nets = {name: Mlp(*(arrays[f"{name}_{k}"] for k in ("w1", "b1", "w2", "b2", "mean", "scale"))) for name in ("link", "merge")}
+            return cls(list(settings["types"]), nets["link"], nets["merge"], float(settings["link_threshold"]),
+                       float(settings["merge_threshold"]), arrays["calibration_x"], arrays["calibration_y"], settings.get("info", {}))
+        except (OSError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
+            raise ModelCorruptError(f"the event layer files in {path} are missing or damaged ({exc}); retrain with `make train`") from None
+
+    @staticmethod
+    def present(path: Path) -> bool:
+        return (path / WEIGHTS_FILE).is_file() and (path / SETTINGS_FILE).is_file()
+
+
+@dataclass
+class Draft:
+    """An event being decoded: its trigger mentions (indices) and linked candidates with their scores."""
+
+    mentions: list[int]
+    args: dict[int, float] = field(default_factory=dict)
+
+
+def link(ctx: Context, layer: EventLayer, weights: LinkerWeights) -> dict[tuple[int, int], float]:
+    """Probability that candidate j is an argument of trigger i, for every pair in a trigger's window."""
+    pairs = [(i, j) for i in range(len(ctx.triggers)) for j in window(ctx, i)]
+    probs = weights.link(pair_matrix(ctx, pairs, layer, weights.types))
+    return dict(zip(pairs, map(float, probs)))
+
+
+def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict[tuple[int, int], float], weights: LinkerWeights) -> list[Draft]:
+    """Events from pair scores: quantities to their best trigger, shared actors and places, mentions merged.
+
+    Example:
+        >>> ctx = Context(None, [TriggerSpan(0, 5, "demining"), TriggerSpan(20, 25, "demining")],  # doctest: +SKIP
+        ...               [Candidate("quantity", 6, 8, "12")], {}, None)
+    """
+    n = len(ctx.triggers)
+    clusters: list[list[int]] = []
+    for i in range(n):
+        best, best_p = None, weights.merge_threshold
+        for c, members in enumerate(clusters):
+            head = members[0]
+            if ctx.triggers[head].type != ctx.triggers[i].type:
+                continue
+            p = merge_probs.get((head, i), 0.0)
+            if p > best_p:
+                best, best_p = c, p
+        if best is None:
+            clusters.append([i])
+        else:
+            clusters[best].append(i)
+    owner = {i: c for c, members in enumerate(clusters) for i in members}
+    drafts = [Draft(members) for members in clusters]
+    by_cand: dict[int, list[tuple[float, int]]] = {}
+    for (i, j), p in scores.items():
+        if p >= weights.link_threshold:
+            by_cand.setdefault(j, []).append((p, i))
+    for j, hits in by_cand.items():
+        if ctx.candidates[j].role == "quantity":
+            p, i = max(hits)  # a quantity belongs to one event
+            d = drafts[owner[i]]
+            d.args[j] = max(d.args.get(j, 0.0), p)
+        else:
+            for p, i in hits:
+                d = drafts[owner[i]]
+                d.args[j] = max(d.args.get(j, 0.0), p)
+    return drafts
+
+
+def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: LinkerWeights, model_version: str | None) -> list[Event]:
+    """Event records of decoded drafts: one value per argument key, dates by rule, calibrated confidence."""
+    text = ctx.doc.text
+    events = []
+    for d in drafts:
+        head = ctx.triggers[d.mentions[0]]
+        seen: set[tuple[str, str]] = set()
+        actors, places, quantities = [], [], []
+        for j in sorted(d.args, key=lambda j: ctx.candidates[j].start):
+            c = ctx.candidates[j]
+            if c.key() in seen:
+                continue  # a restated value ("As many as 275 ... have been cleared") counts once
+            seen.add(c.key())
+            if c.role == "actor":
+                actors.append(Mention(c.text, c.start, c.end))
+            elif c.role == "place":
+                parent = ctx.candidates[ctx.admin_of[j]] if j in ctx.admin_of else None
+                places.append(Place(name=c.text, start=c.start, end=c.end, admin=parent.text if parent else None,
+                                    admin_span=(parent.start, parent.end) if parent else None,
+                                    designator=split_designator(c.text, layer.normalisation)[1]))
+            elif c.quantity is not None:
+                quantities.append(c.quantity)
+        sent = ctx.doc.sentences[ctx.sentence_of[d.mentions[0]]]
+        date, precision, dspan = event_date(text, sent, ctx.doc.dates, layer.lexicon)
+        arg_p = list(d.args.values())
+        raw = head.score * (float(np.mean(arg_p)) if arg_p else 0.5)
+        evidence = []
+        for i in d.mentions:
+            s = ctx.doc.sentences[ctx.sentence_of[i]]
+            evidence.append(Mention(text[s.start:s.end], s.start, s.end))
+        events.append(Event(
+            type=head.type, date=date, date_precision=precision, date_span=dspan if date else None,
+            actors=actors, places=places, quantities=quantities, evidence=evidence,
+            confidence=weights.calibrate(raw), trigger=Mention(text[head.start:head.end], head.start, head.end),
+            model_version=model_version,
+        ))
+    return events
+
+
+def merge_scores(ctx: Context, weights: LinkerWeights) -> dict[tuple[int, int], float]:
+    pairs = [(a, b) for b in range(len(ctx.triggers)) for a in range(b) if ctx.triggers[a].type == ctx.triggers[b].type]
+    if not pairs:
+        return {}
+    probs = weights.merge(np.stack([merge_features(ctx, a, b) for a, b in pairs]))
+    return dict(zip(pairs, map(float, probs)))
+
+
+class LearnedEventLayer:
+    """The learned layer over an :class:`EventLayer`'s configs (dates, units, admin rules, lexicon).
+
+    Example:
+        >>> layer = LearnedEventLayer(EventLayer(), LinkerWeights.from_disk(Path("models/default")))  # doctest: +SKIP
+    """
+
+    def __init__(self, rules: EventLayer, weights: LinkerWeights) -> None:
+        self.rules = rules
+        self.weights = weights
+
+    def assemble(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *, offsets: np.ndarray | None = None,
+                 hidden: np.ndarray | None = None, reference_date: dt.date | None = None, model_version: str | None = None) -> list[Event]:
+        """Event records of one report from its tagged entities and triggers, in text order."""
+        if not triggers:
+            return []
+        ctx = prepare(text, entities, sorted(triggers, key=lambda t: (t.start, t.end)), self.rules, reference_date, offsets, hidden)
+        if not ctx.doc.sentences:
+            return []
+        drafts = decode(ctx, link(ctx, self.rules, self.weights), merge_scores(ctx, self.weights), self.weights)
+        events = to_events(ctx, drafts, self.rules, self.weights, model_version)
+        return sorted(events, key=lambda e: e.trigger.start if e.trigger else 0)
+
+
+__all__ = ["LearnedEventLayer", "LinkerWeights", "Mlp", "TriggerSpan", "Candidate", "Context", "prepare", "window",
+           "pair_matrix", "merge_features", "span_vectors", "link", "decode", "to_events", "merge_scores", "SpanIndex"]

@@ -1,0 +1,108 @@
+"""The learned event layer without a model: decoding, its constraints, restatements, saving and loading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sitrep_ie.data.corpus import parse_body
+from sitrep_ie.errors import ModelCorruptError
+from sitrep_ie.events.learned import (LinkerWeights, Mlp, TriggerSpan, decode, merge_features, pair_matrix, prepare, span_vectors,
+                                      to_events, window)
+from sitrep_ie.events.pipeline import EventLayer
+from sitrep_ie.schema import Entity
+
+LAYER = EventLayer()
+CODES = {"Q": "QUANTITY", "U": "UNIT", "P": "PLACE", "A": "ACTOR", "T": "TRIGGER"}
+TEXT = ("[[Sappers|A]] [[cleared|T]] [[275|Q]] [[explosive devices|U]] in [[Deir ez-Zor|P]]. "
+        "\"As many as [[275|Q]] [[explosive devices|U]] have been [[removed|T]],\" the centre said. "
+        "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] of flour to [[Douma|P]] in [[Rif Dimashq governorate|P]].")
+TYPES = {"cleared": "demining", "removed": "demining", "delivered": "aid_delivery"}
+
+
+def _weights(link_threshold: float = 0.5, merge_threshold: float = 0.5) -> LinkerWeights:
+    const = Mlp(np.zeros((1, 1), np.float32), np.zeros(1, np.float32), np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
+                np.zeros(1, np.float32), np.ones(1, np.float32))
+    return LinkerWeights(LAYER.ontology.names, const, const, link_threshold, merge_threshold)
+
+
+def _ctx():
+    text, spans = parse_body(TEXT, CODES, "learned")
+    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
+    trigs = [TriggerSpan(a, b, TYPES[text[a:b]], 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    return prepare(text, ents, trigs, LAYER, None)
+
+
+def _cand(ctx, text: str, nth: int = 0) -> int:
+    return [j for j, c in enumerate(ctx.candidates) if c.text == text][nth]
+
+
+def test_candidates_windows_and_admin():
+    ctx = _ctx()
+    assert [c.role for c in ctx.candidates].count("quantity") == 3  # each number with its unit
+    assert ctx.candidates[_cand(ctx, "12")].quantity.unit == "tonnes"
+    # "Douma in Rif Dimashq governorate": the parent comes from the admin rules
+    assert ctx.admin_of[_cand(ctx, "Douma")] == _cand(ctx, "Rif Dimashq governorate")
+    # a trigger's window: its sentence and the neighbouring ones, never further
+    assert _cand(ctx, "Deir ez-Zor") in window(ctx, 0) and _cand(ctx, "WFP") not in window(ctx, 0)
+
+
+@pytest.mark.parametrize("case,scores,merges,expect", [
+    ("a quantity goes to the trigger that scores it highest",
+     {(0, "275"): 0.9, (2, "275"): 0.6}, {}, {0: {"275"}, 1: set(), 2: set()}),
+    ("an actor may be shared",
+     {(0, "Sappers"): 0.8, (2, "Sappers"): 0.7}, {}, {0: {"Sappers"}, 1: set(), 2: {"Sappers"}}),
+    ("below the threshold nothing links",
+     {(0, "Sappers"): 0.49, (0, "275"): 0.2}, {}, {0: set(), 1: set(), 2: set()}),
+    ("mentions of one fact merge, and keep every argument",
+     {(0, "Deir ez-Zor"): 0.9, (1, "275#1"): 0.8}, {(0, 1): 0.9}, {0: {"Deir ez-Zor", "275#1"}, 2: set()}),
+    ("a weak restatement score keeps two events",
+     {(0, "Deir ez-Zor"): 0.9}, {(0, 1): 0.3}, {0: {"Deir ez-Zor"}, 1: set(), 2: set()}),
+])
+def test_decode(case, scores, merges, expect):
+    ctx = _ctx()
+
+    def idx(name: str) -> int:
+        text, _, nth = name.partition("#")
+        return _cand(ctx, text, int(nth or 0))
+
+    drafts = decode(ctx, {(i, idx(c)): p for (i, c), p in scores.items()}, merges, _weights())
+    got = {d.mentions[0]: {ctx.candidates[j].text + ("#1" if j == _cand(ctx, "275", 1) else "") for j in d.args} for d in drafts}
+    assert got == expect, case
+
+
+def test_merged_restatement_counts_a_value_once_and_keeps_both_evidence_spans():
+    ctx = _ctx()
+    first, second = _cand(ctx, "275", 0), _cand(ctx, "275", 1)
+    drafts = decode(ctx, {(0, first): 0.9, (1, second): 0.9, (0, _cand(ctx, "Deir ez-Zor")): 0.9}, {(0, 1): 0.9}, _weights())
+    (ev, aid) = to_events(ctx, drafts, LAYER, _weights(), "v1")
+    assert ev.type == "demining" and [q.value for q in ev.quantities] == [275] and len(ev.evidence) == 2
+    assert aid.type == "aid_delivery" and aid.quantities == []
+
+
+def test_types_never_merge():
+    ctx = _ctx()
+    drafts = decode(ctx, {}, {(0, 2): 0.99}, _weights())
+    assert len(drafts) == 3
+
+
+def test_features_have_fixed_width_and_use_span_vectors():
+    ctx = _ctx()
+    x = pair_matrix(ctx, [(0, 0), (2, 1)], LAYER, LAYER.ontology.names)
+    assert x.shape == (2, 30 + 3 * len(LAYER.ontology.names))
+    hidden = np.arange(40 * 4, dtype=np.float32).reshape(40, 4)
+    offsets = np.stack([np.arange(40) * 5, np.arange(40) * 5 + 4], axis=1)
+    vec = span_vectors([(0, 9), (500, 600)], offsets, hidden)
+    assert np.allclose(vec[0], hidden[:2].mean(axis=0)) and not vec[1].any()
+    assert merge_features(ctx, 0, 1).shape == (10,)
+
+
+def test_weights_round_trip_and_damage(tmp_path):
+    w = _weights(0.4, 0.7)
+    w.calibration_x, w.calibration_y = np.array([0.0, 0.5, 1.0]), np.array([0.1, 0.6, 0.9])
+    w.to_disk(tmp_path)
+    back = LinkerWeights.from_disk(tmp_path)
+    assert (back.link_threshold, back.merge_threshold) == (0.4, 0.7) and back.calibrate(0.25) == pytest.approx(0.35)
+    (tmp_path / "event_layer.npz").write_bytes(b"not a zip")
+    with pytest.raises(ModelCorruptError, match="E102"):
+        LinkerWeights.from_disk(tmp_path)
