@@ -35,12 +35,14 @@ $(LS_STAMP): constraints.txt
 	$(LS_VENV)/bin/python -m pip install --disable-pip-version-check -q -c constraints.txt "label-studio>=1.20,<2"
 	touch $@
 
-# Corpus: hand-written sources (annotations/AUTHORING.md) -> Label Studio exports + gold events.
+# Corpus: hand-written sources (annotations/AUTHORING.md) -> Label Studio exports (spans, triggers, relations,
+# per-region fields); gold_events.jsonl is derived FROM those exports (data/annotations.derive_events).
+DATA_CODE := $(wildcard src/sitrep_ie/data/*.py)
 corpus: $(CORPUS)
-$(CORPUS) &: $(SOURCES) tools/build_corpus.py configs/labels.yaml configs/ontology.yaml | $(STAMP)
+$(CORPUS) &: $(SOURCES) tools/build_corpus.py configs/labels.yaml configs/ontology.yaml annotations/structures.yaml $(DATA_CODE) | $(STAMP)
 	$(BIN)/python tools/build_corpus.py
 
-corpus-stats: $(CORPUS)
+corpus-stats: $(CORPUS) annotations/structures.yaml
 	$(BIN)/python tools/corpus_stats.py
 
 # Model: fine-tuned from configs/train.yaml; published atomically as models/default.

@@ -237,6 +237,7 @@ EVENT_ERRORS = [
     ("E017", RegionValueError, dict(drop=("q.value",), extra=[{"id": "q", "from_name": "value", "to_name": "text", "type": "number",
                                                               "value": {"start": 16, "end": 18, "number": "12"}}]), "q", "finite JSON number"),
     ("E018", RestatementError, dict(extra=[_rel("t", "m", "same_as")]), "t", "cycle"),
+    ("E018", RestatementError, dict(extra=[_trig("x", "said", "demining"), _rel("m", "x", "same_as")]), "m", "restates 2 triggers"),
     ("E018", RestatementError, dict(extra=[_trig("x", "said", "casualties"), _rel("x", "t", "same_as")]), "x", "restates a demining event"),
     ("E019", AmbiguousRelationError, dict(extra=[_reg("u2", "mines", "UNIT", nth=1), _rel("q", "u2", "unit")]), "q", "2 units"),
 ]

@@ -264,3 +264,36 @@ def test_events_round_trip(server, tmp_path, labels):
     assert (again.added, again.updated) == (0, 1), again.text()
     docs, _ = read_export(cfg.pulled_file, labels, event_types=cfg.event_types())
     assert derive_events(docs[0])[1].record()["places"] == [{"name": "Kafr Shams", "admin": "Daraa province"}]
+
+
+def test_prediction_accepted_as_is_imports_and_derives_the_extracted_event(labels):
+    """No server needed: the pre-annotation of an inbox report, taken as an annotation, gives back the event."""
+    from sitrep_ie.data.annotations import read_tasks
+    from sitrep_ie.data.labelstudio import prediction_result
+    from sitrep_ie.schema import Entity, Event, Mention, Place, Quantity
+
+    words = (("Sappers", "ACTOR"), ("12", "QUANTITY"), ("mines", "UNIT"), ("Kafr Shams", "PLACE"), ("Daraa province", "PLACE"),
+             ("300", "QUANTITY"), ("400", "QUANTITY"), ("families", "UNIT"))
+    ents = [Entity(*_at(w), lab, w, 0.8) for w, lab in words]
+    clear = Event("demining", "2020-03-02", actors=[Mention("Sappers", *_at("Sappers"))],
+                  places=[Place("Kafr Shams", *_at("Kafr Shams"), admin="Daraa province", admin_span=_at("Daraa province"))],
+                  quantities=[Quantity(12.0, *_at("12"), "12", unit="mines", unit_span=_at("mines"))],
+                  trigger=Mention("cleared", *_at("cleared")))
+    back = Event("refugee_return", None, quantities=[Quantity(300.0, *_at("300"), "300", unit="families", unit_span=_at("families"),
+                                                              approx="range", upper=400.0, upper_span=_at("400"))],
+                 trigger=Mention("returned", *_at("returned")))
+    # a second event on the same trigger span and a quantity already taken are left out
+    dup = Event("casualties", None, quantities=[Quantity(12.0, *_at("12"), "12")], trigger=Mention("cleared", *_at("cleared")))
+    steal = Event("casualties", None, quantities=[Quantity(12.0, *_at("12"), "12")], trigger=Mention("Monday", *_at("Monday")))
+    result = prediction_result(EVENT_TEXT, ents, [clear, back, dup, steal])
+    task = {"id": 5, "data": {"text": EVENT_TEXT}, "annotations": [{"id": 1, "result": result}]}
+    docs, rep = read_tasks([task], labels, event_types=read_event_types(ROOT / "configs" / "ontology.yaml"))
+    got = [e.record() for e in derive_events(docs[0])]
+    assert got == [
+        {"type": "demining", "date": "2020-03-02", "actors": ["Sappers"], "places": [{"name": "Kafr Shams", "admin": "Daraa province"}],
+         "quantities": [{"value": 12, "unit": "mines", "approx": None}]},
+        {"type": "casualties", "date": None, "actors": [], "places": [], "quantities": []},
+        {"type": "refugee_return", "date": None, "actors": [], "places": [],
+         "quantities": [{"value": 300, "unit": "families", "approx": "range", "upper": 400}]},
+    ]
+    assert len({r["id"] for r in result if r["type"] == "labels"}) == len(ents) + 3
