@@ -92,7 +92,8 @@ def test_round_trip(server, tmp_path, labels, tiny_model):
     assert unc == pytest.approx([round(u, 4) for _, u in scored[:2]])  # most uncertain first
     preds = list(client.predictions.list(task=inbox_tasks[0].id))
     assert preds and preds[0].model_version == ex.model_version
-    assert all("score" in r for r in preds[0].result)
+    assert all("score" in r for r in preds[0].result if r.get("from_name") == "label")
+    assert {r["value"]["labels"][0] for r in preds[0].result if r.get("from_name") == "label"} <= set(labels.names)
 
     # re-running never duplicates: only the report active learning left out comes in now
     again = push(client, cfg, labels, corpus=corpus, inbox=INBOX, extractor=ex)
@@ -285,7 +286,8 @@ def test_prediction_accepted_as_is_imports_and_derives_the_extracted_event(label
     # a second event on the same trigger span and a quantity already taken are left out
     dup = Event("casualties", None, quantities=[Quantity(12.0, *_at("12"), "12")], trigger=Mention("cleared", *_at("cleared")))
     steal = Event("casualties", None, quantities=[Quantity(12.0, *_at("12"), "12")], trigger=Mention("Monday", *_at("Monday")))
-    result = prediction_result(EVENT_TEXT, ents, [clear, back, dup, steal])
+    tagged_trigger = Entity(*_at("returned"), "EVT_REFUGEE_RETURN", "returned", 0.7)  # a tagger that also tags triggers
+    result = prediction_result(EVENT_TEXT, ents + [tagged_trigger], [clear, back, dup, steal], entity_labels=labels.names)
     task = {"id": 5, "data": {"text": EVENT_TEXT}, "annotations": [{"id": 1, "result": result}]}
     docs, rep = read_tasks([task], labels, event_types=read_event_types(ROOT / "configs" / "ontology.yaml"))
     got = [e.record() for e in derive_events(docs[0])]

@@ -275,16 +275,19 @@ def _regions(text: str, spans: Iterable[tuple[int, int, str, float | None]], pre
     return out
 
 
-def prediction_result(text: str, entities: Iterable[Any], events: Iterable[Any], prefix: str = "p") -> list[dict[str, Any]]:
+def prediction_result(text: str, entities: Iterable[Any], events: Iterable[Any], prefix: str = "p",
+                      entity_labels: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """A pre-annotation: entity regions, plus a trigger region per event with its relations and fields.
 
     ``entities`` carry start, end, label, score; ``events`` are the extractor's Event records
     (type, date, trigger span, actors, places with admin spans, quantities with unit/upper spans).
     A relation is kept only when both ends are predicted regions; a trigger that would overlap a
     region, or a quantity already in another event, is left out, so that accepting the prediction
-    as it is gives an annotation the importer takes.
+    as it is gives an annotation the importer takes. With ``entity_labels``, entities of other
+    labels (a tagger that also tags triggers) are left out: triggers come from the events.
     """
-    ents = list(entities)
+    keep = set(entity_labels) if entity_labels is not None else None
+    ents = [e for e in entities if keep is None or e.label in keep]
     result = _regions(text, [(e.start, e.end, e.label, e.score) for e in ents], prefix)
     ids = {(r["value"]["start"], r["value"]["end"]): r["id"] for r in result}
     labels_at = {(r["value"]["start"], r["value"]["end"]): r["value"]["labels"][0] for r in result}
@@ -410,7 +413,7 @@ def push(client: Any, cfg: LabelStudioConfig, labels: LabelSet, *, corpus: list[
             rows = rows[:top_n]
         for rank, (rid, text, ents, unc) in enumerate(rows):
             events = extractor.assemble(text, ents) if hasattr(extractor, "assemble") else []
-            result = prediction_result(text, ents, events, "p")
+            result = prediction_result(text, ents, events, "p", labels.names)
             items.append({"data": {"text": text, "report_id": rid, "uncertainty": round(unc, 4), "rank": rank},
                           "predictions": [{"model_version": extractor.model_version, "score": round(1 - unc, 4), "result": result}]})
     _import(client, project.id, items, batch)
