@@ -60,6 +60,7 @@ class TrainConfig:
     lenient: bool = field(default=False, metadata={"help": "Skip (and count) tasks the importer rejects instead of stopping."})
     export_onnx: bool = field(default=True, metadata={"help": "Also export ONNX fp32 and int8 backends after training."})
     threads: int = field(default=0, metadata={"help": "Torch threads for training (0: all cores)."})
+    selection_reports: int = field(default=120, metadata={"help": "Training reports added to dev when the default backend is chosen (more: a firmer choice, a longer run)."})
     events: bool = field(default=True, metadata={"help": "Also learn event triggers (one tagger label per ontology type) and the learned event layer."})
 
     def __post_init__(self) -> None:

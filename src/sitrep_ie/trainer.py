@@ -9,7 +9,6 @@ states, its thresholds are chosen on dev (event F1), and its confidence is calib
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -83,13 +82,15 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     for rid, evs in pred.items():
         matched = {j for _, j in match_events(gold[rid], evs)}
         raw += [(e["confidence"], int(j in matched)) for j, e in enumerate(evs)]
-    from sklearn.isotonic import IsotonicRegression
+    if len({y for _, y in raw}) == 2:  # calibration needs right and wrong events on dev; else the raw score stays
+        from sklearn.isotonic import IsotonicRegression
 
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit([x for x, _ in raw], [y for _, y in raw])
-    weights.calibration_x, weights.calibration_y = iso.X_thresholds_.astype(np.float64), iso.y_thresholds_.astype(np.float64)
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit([x for x, _ in raw], [y for _, y in raw])
+        weights.calibration_x, weights.calibration_y = iso.X_thresholds_.astype(np.float64), iso.y_thresholds_.astype(np.float64)
     calibrated = event_scores(gold, run())
+    conf = calibrated["confidence"]
     log(f"event layer on dev: event F1 {calibrated['overall']['f1']:.3f} (link threshold {best[1]}, merge threshold {best[2]}); "
-        f"confidence ROC AUC {calibrated['confidence']['roc_auc']}, ECE {calibrated['confidence']['ece']:.3f} (calibrated on dev)")
+        f"confidence ROC AUC {conf['roc_auc']}, ECE {conf['ece']} (calibrated on dev)")
     return {"dev_event_f1": round(calibrated["overall"]["f1"], 4), "link_threshold": best[1], "merge_threshold": best[2],
             "dev_raw_confidence": confidence_scores(raw)}
 
@@ -99,7 +100,7 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     t0 = time.time()
     path = model_dir.path
     layer = EventLayer.from_files(**{role: path / name for role, name in CONFIG_FILES.items()})
-    meta = json.loads((path / "sitrep_ie.json").read_text())
+    meta = model_dir.meta()
     tagger = Tagger(path, backend=meta.get("default_backend", "auto"))
     train_tagged = tagger.tag_full([d.text for d in train_docs])
     encoded = [Encoded(t.token_offsets, t.hidden) for t in train_tagged]
@@ -109,7 +110,7 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     weights.info["seconds"] = round(time.time() - t0, 1)
     weights.to_disk(path)
     meta["event_layer"] = weights.info
-    (path / "sitrep_ie.json").write_text(json.dumps(meta, indent=2) + "\n")
+    model_dir.write_meta(meta)
     log(f"event layer fitted in {weights.info['seconds']:.0f} s")
 
 

@@ -96,7 +96,7 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
     predicted_triggers = [[e for e in ents if event_type_of(e.label) is not None] for ents in given]
     ents = entity_scores(docs, tagged)
     trig = None
-    if any(d.triggers for d in docs):
+    if any(d.triggers for d in docs) and any(event_type_of(n) for n in extractor.labels.names):  # a tagger that tags triggers
         gold_trig = [Document(d.task_id, d.text, [Span(t.start, t.end, trigger_label(t.type)) for t in d.triggers], d.meta) for d in docs]
         trig = entity_scores(gold_trig, predicted_triggers)
     scored: dict[str, dict[str, Any]] = {}

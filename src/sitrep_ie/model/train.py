@@ -177,32 +177,25 @@ def with_triggers(docs: Sequence[Document]) -> list[Document]:
     return out
 
 
-def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print,
-          before_publish: Callable[[ModelDir, list[Document], list[Document]], None] | None = None) -> TrainResult:
-    """Fine-tune, export, compare backends on dev, and publish to ``cfg.output_dir``.
+@dataclass
+class _Fitted:
+    trainer: Any
+    tokenizer: Any
+    output: Any
+    windows: int
+    tokens: int
+    steps_per_epoch: int
+    seconds: float
 
-    ``before_publish(model_dir, train_docs, dev_docs)`` adds to the finished model directory before
-    it is published (the event layer is trained there, on the tagger's own representations).
 
-    Example:
-        >>> cfg = TrainConfig.from_yaml("configs/train.yaml", {"max_steps": 5})  # doctest: +SKIP
-        >>> train(cfg).published  # doctest: +SKIP
-        PosixPath('models/default')
-    """
+def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[Document], dev_docs: list[Document],
+               run_dir: Path, resume_from: Path | None, log: Any) -> _Fitted:
+    """Fine-tune the token classifier with the transformers Trainer (best epoch by word-level dev F1)."""
     import torch
     from datasets import Dataset
     from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer,
                               TrainingArguments, enable_full_determinism)
 
-    started = time.time()
-    entity_labels = LabelSet.from_yaml(root / cfg.labels)
-    base = cfg.resolve_base_model()
-    data = load_data(cfg, root, entity_labels, log)
-    labels, tag_train, tag_dev = entity_labels, list(data.train), list(data.dev)
-    if cfg.events:
-        labels = tagger_labels(entity_labels, read_event_types(resolve_config(root, "ontology.yaml")))
-        tag_train, tag_dev = with_triggers(data.train), with_triggers(data.dev)
-    data.augmented = augment(tag_train, cfg.augment_copies, cfg.seed) if cfg.augment_copies else []
     torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
     enable_full_determinism(cfg.seed)
     hf_tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
@@ -218,14 +211,10 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print,
         return Dataset.from_dict({"input_ids": [w.input_ids for w in ws], "attention_mask": [[1] * len(w.input_ids) for w in ws],
                                   "labels": [w.labels for w in ws]})
 
-    train_ds = windows_of(tag_train + data.augmented, False)
-    dev_ds = windows_of(tag_dev, True) if tag_dev else None
+    train_ds = windows_of(train_docs, False)
+    dev_ds = windows_of(dev_docs, True) if dev_docs else None
     n_tokens = sum(len(x) for x in train_ds["input_ids"])
-    log(f"windows: train {len(train_ds)} ({len(data.train)} reports + {len(data.augmented)} augmented, {n_tokens} tokens), "
-        f"dev {len(dev_ds) if dev_ds is not None else 0}")
-
-    run_hash = _hash(cfg, data.files)
-    run_dir, resume_from = run_directory(cfg, root, run_hash, log)
+    log(f"windows: train {len(train_ds)} ({len(train_docs)} reports, {n_tokens} tokens), dev {len(dev_ds) if dev_ds is not None else 0}")
     model = AutoModelForTokenClassification.from_pretrained(
         str(base), num_labels=len(labels.bio_tags), id2label=labels.id2label, label2id=labels.label2id, local_files_only=True)
     steps_per_epoch = math.ceil(len(train_ds) / cfg.batch_size)
@@ -245,35 +234,70 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print,
                       compute_metrics=word_f1_metric(labels.id2label) if use_eval else None)
     t0 = time.time()
     out = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    train_seconds = time.time() - t0
+    return _Fitted(trainer, hf_tok, out, len(train_ds), n_tokens, steps_per_epoch, time.time() - t0)
 
-    version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{run_hash[:6]}"
-    versions_dir = (root / cfg.output_dir).parent / "versions"
-    staging = ModelDir(versions_dir / f".{version}.partial")
+
+def write_model(staging: ModelDir, fitted: _Fitted, cfg: TrainConfig, root: Path, labels: LabelSet, version: str) -> dict[str, Any]:
+    """Weights, tokenizer, label map, configs and a first metadata file into the staging directory."""
     shutil.rmtree(staging.path, ignore_errors=True)
     staging.path.mkdir(parents=True)
-    trainer.model.config.id2label = labels.id2label
-    trainer.model.config.label2id = labels.label2id
-    trainer.save_model(str(staging.path))
-    hf_tok.model_max_length = cfg.max_length
-    hf_tok.save_pretrained(str(staging.path))
+    fitted.trainer.model.config.id2label = labels.id2label
+    fitted.trainer.model.config.label2id = labels.label2id
+    fitted.trainer.save_model(str(staging.path))
+    fitted.tokenizer.model_max_length = cfg.max_length
+    fitted.tokenizer.save_pretrained(str(staging.path))
     staging.copy_configs({name: root / cfg.labels if name == "labels.yaml" else resolve_config(root, name) for name in CONFIG_FILES})
     (staging.path / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
     meta: dict[str, Any] = {"model_version": version, "labels": labels.names, "max_length": cfg.max_length,
                             "stride": cfg.stride, "default_backend": "torch-fp32", "backends": {}}
     staging.write_meta(meta)
+    return meta
+
+
+def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print,
+          before_publish: Callable[[ModelDir, list[Document], list[Document]], None] | None = None) -> TrainResult:
+    """Fine-tune, export, compare backends on dev, and publish to ``cfg.output_dir``.
+
+    ``before_publish(model_dir, train_docs, dev_docs)`` adds to the finished model directory before
+    it is published (the event layer is trained there, on the tagger's own representations).
+
+    Example:
+        >>> cfg = TrainConfig.from_yaml("configs/train.yaml", {"max_steps": 5})  # doctest: +SKIP
+        >>> train(cfg).published  # doctest: +SKIP
+        PosixPath('models/default')
+    """
+    started = time.time()
+    entity_labels = LabelSet.from_yaml(root / cfg.labels)
+    base = cfg.resolve_base_model()
+    data = load_data(cfg, root, entity_labels, log)
+    labels, tag_train, tag_dev = entity_labels, list(data.train), list(data.dev)
+    if cfg.events:
+        labels = tagger_labels(entity_labels, read_event_types(resolve_config(root, "ontology.yaml")))
+        tag_train, tag_dev = with_triggers(data.train), with_triggers(data.dev)
+    data.augmented = augment(tag_train, cfg.augment_copies, cfg.seed) if cfg.augment_copies else []
+    run_hash = _hash(cfg, data.files)
+    run_dir, resume_from = run_directory(cfg, root, run_hash, log)
+    fitted = fit_tagger(cfg, base, labels, tag_train + data.augmented, tag_dev, run_dir, resume_from, log)
+
+    version = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{run_hash[:6]}"
+    versions_dir = (root / cfg.output_dir).parent / "versions"
+    staging = ModelDir(versions_dir / f".{version}.partial")
+    meta = write_model(staging, fitted, cfg, root, labels, version)
     if cfg.export_onnx:
         export_onnx(staging.path, cfg.max_length)
-    compare_backends(staging.path, meta, tag_dev, tag_dev + tag_train)
+    compare_backends(staging.path, meta, tag_dev, tag_dev + tag_train[:cfg.selection_reports])
+    staging.write_meta(meta)
     if before_publish is not None:
         before_publish(staging, data.train, data.dev)
+        meta = staging.meta()  # the hook may add to the metadata
     seconds = time.time() - started
+    out = fitted.output
     meta["training"] = {
         "model_version": version, "base_model": str(cfg.base_model), "run_hash": run_hash, "resumed": resume_from is not None,
         "train_reports": len(data.train), "augmented_reports": len(data.augmented), "dev_reports": len(data.dev),
-        "train_windows": len(train_ds), "train_tokens_per_epoch": n_tokens, "steps": out.global_step,
-        "train_loss": round(float(out.training_loss), 4), "train_seconds": round(train_seconds, 1),
-        "total_seconds": round(seconds, 1), "tokens_per_second": round(n_tokens * (out.global_step / max(1, steps_per_epoch)) / max(train_seconds, 1e-9), 1),
+        "train_windows": fitted.windows, "train_tokens_per_epoch": fitted.tokens, "steps": out.global_step,
+        "train_loss": round(float(out.training_loss), 4), "train_seconds": round(fitted.seconds, 1), "total_seconds": round(seconds, 1),
+        "tokens_per_second": round(fitted.tokens * (out.global_step / max(1, fitted.steps_per_epoch)) / max(fitted.seconds, 1e-9), 1),
         "import": {k: r.summary() for k, r in data.reports.items()},
         "versions": _versions(), "created": dt.datetime.now(dt.timezone.utc).isoformat(), "command": " ".join(sys.argv),
     }
