@@ -54,8 +54,9 @@ from ..errors import (
     UnknownEventTypeError,
     UnknownLabelError,
 )
+from ..schema import trim_span
 from .labels import APPROX_FIELD, DATE_FIELD, RELATIONS, TRIGGER, TRIGGER_NAME, VALUE_FIELD, LabelSet
-from .numbers import read_number
+from .numbers import read_number, whole
 
 
 @dataclass(frozen=True, order=True)
@@ -216,11 +217,7 @@ def _checked_span(text: str, region: dict[str, Any], task_id: Any, file: str | N
                 f"region {rid!r} [{start}:{end}] says {claimed!r} but the text there is {text[start:end]!r} (text edited after annotating?)",
                 file=file, task_id=task_id,
             )
-    s, e = start, end
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
+    s, e = trim_span(text, start, end)
     if s == e:
         raise AnnotationStructureError(f"region {rid!r} [{start}:{end}] holds only whitespace", file=file, task_id=task_id)
     if (s, e) != (start, end):
@@ -255,54 +252,91 @@ def _field_text(value: dict[str, Any]) -> list[str]:
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+@dataclass
+class _Results:
+    """One annotation's results sorted by kind, before the checks across regions."""
+
+    spans: list[Span] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+    by_id: dict[str, Span | Trigger] = field(default_factory=dict)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    fields: list[dict[str, Any]] = field(default_factory=list)
+
+
 def parse_annotation(text: str, results: Iterable[Any], labels: LabelSet, task_id: Any, file: str | None,
                      report: ImportReport, event_types: Collection[str] | None = None) -> _Parsed:
     """Entity spans, triggers, relations and per-region fields of one annotation, each checked.
 
     ``event_types``: the ontology's types a trigger may carry (None: not checked).
     """
+    got = _collect_results(text, results, labels, task_id, file, report, event_types)
+    spans = _unique_spans(got.spans, text, task_id, file, report)
+    triggers = _unique_triggers(got.triggers, got.by_id, report)
+    _check_no_overlap(spans, triggers, text, task_id, file)
+    relations = _parse_relations(got.relations, got.by_id, task_id, file, report)
+    values = _parse_fields(got.fields, got.by_id, text, task_id, file, report)
+    # one id per region: duplicates merged above are known by the first id seen
+    canon: dict[Span | Trigger, str] = {}
+    for key, reg in got.by_id.items():
+        canon.setdefault(reg, reg.id if isinstance(reg, Trigger) else key)
+    regions = {cid: reg for reg, cid in canon.items()}
+    rels = _canonical_relations(relations, canon, got.by_id, report)
+    merged = _canonical_values(values, canon, got.by_id, task_id, file)
+    return _Parsed(spans, triggers, rels, regions, merged)
+
+
+def _collect_results(text: str, results: Iterable[Any], labels: LabelSet, task_id: Any, file: str | None,
+                     report: ImportReport, event_types: Collection[str] | None) -> _Results:
+    """Sort the results into regions, relations and per-region fields, checking each region in order."""
     known = set(labels.names)
-    spans: list[Span] = []
-    triggers: list[Trigger] = []
-    by_id: dict[str, Span | Trigger] = {}
-    rel_raw: list[dict[str, Any]] = []
-    fields: list[dict[str, Any]] = []
+    got = _Results()
     for region in results:
         if not isinstance(region, dict):
             raise AnnotationStructureError(f"region {region!r} is not an object", file=file, task_id=task_id)
         kind = region.get("type")
         if kind == "relation":
-            rel_raw.append(region)
+            got.relations.append(region)
             continue
         if region.get("from_name") in (DATE_FIELD, VALUE_FIELD, APPROX_FIELD):
-            fields.append(region)
+            got.fields.append(region)
             continue
         if kind != "labels":
             report.results_not_labels += 1
             continue
-        s, e, label = _checked_span(text, region, task_id, file, report)
-        rid = region.get("id")
-        if region.get("from_name") == TRIGGER_NAME:
-            if event_types is not None and label not in event_types:
-                raise UnknownEventTypeError(
-                    f"trigger {text[s:e]!r} [{s}:{e}] has event type {label!r}, which configs/ontology.yaml lacks "
-                    f"(types: {', '.join(sorted(event_types))})", file=file, task_id=task_id, region=rid)
-            reg: Span | Trigger = Trigger(s, e, label, str(rid))
-            triggers.append(reg)  # type: ignore[arg-type]
+        reg = _labelled_region(text, region, labels, known, task_id, file, report, event_types)
+        if isinstance(reg, Trigger):
+            got.triggers.append(reg)
         else:
-            if label not in known:
-                raise UnknownLabelError(f"unknown label {label!r} at [{s}:{e}] (known: {', '.join(labels.names)})", file=file, task_id=task_id)
-            reg = Span(s, e, label)
-            spans.append(reg)
+            got.spans.append(reg)
+        rid = region.get("id")
         if rid is not None:
             key = str(rid)
-            if key in by_id and by_id[key] != reg:
+            if key in got.by_id and got.by_id[key] != reg:
                 raise AnnotationStructureError(f"two different regions share the id {key!r}", file=file, task_id=task_id, region=key)
-            by_id[key] = reg
+            got.by_id[key] = reg
+    return got
 
-    spans.sort()
+
+def _labelled_region(text: str, region: dict[str, Any], labels: LabelSet, known: set[str], task_id: Any,
+                     file: str | None, report: ImportReport, event_types: Collection[str] | None) -> Span | Trigger:
+    """A checked labels region as a Trigger (control ``trigger``, typed) or an entity Span (known label)."""
+    s, e, label = _checked_span(text, region, task_id, file, report)
+    rid = region.get("id")
+    if region.get("from_name") == TRIGGER_NAME:
+        if event_types is not None and label not in event_types:
+            raise UnknownEventTypeError(
+                f"trigger {text[s:e]!r} [{s}:{e}] has event type {label!r}, which configs/ontology.yaml lacks "
+                f"(types: {', '.join(sorted(event_types))})", file=file, task_id=task_id, region=rid)
+        return Trigger(s, e, label, str(rid))
+    if label not in known:
+        raise UnknownLabelError(f"unknown label {label!r} at [{s}:{e}] (known: {', '.join(labels.names)})", file=file, task_id=task_id)
+    return Span(s, e, label)
+
+
+def _unique_spans(spans: list[Span], text: str, task_id: Any, file: str | None, report: ImportReport) -> list[Span]:
+    """The entity spans sorted, exact duplicates merged (counted); overlapping ones raise E007."""
     unique: list[Span] = []
-    for sp in spans:
+    for sp in sorted(spans):
         if unique and unique[-1] == sp:
             report.regions_deduplicated += 1
             continue
@@ -314,11 +348,14 @@ def parse_annotation(text: str, results: Iterable[Any], labels: LabelSet, task_i
                 file=file, task_id=task_id,
             )
         unique.append(sp)
-    # triggers: duplicates (same offsets and type) collapse into the first; ids of the others point to it
-    triggers.sort()
+    return unique
+
+
+def _unique_triggers(triggers: list[Trigger], by_id: dict[str, Span | Trigger], report: ImportReport) -> list[Trigger]:
+    """The triggers sorted; duplicates (same offsets and type) collapse into the first, and ``by_id`` points to it."""
     first_at: dict[tuple[int, int, str], Trigger] = {}
     kept: list[Trigger] = []
-    for t in triggers:
+    for t in sorted(triggers):
         k = (t.start, t.end, t.type)
         if k in first_at:
             report.regions_deduplicated += 1
@@ -328,20 +365,22 @@ def parse_annotation(text: str, results: Iterable[Any], labels: LabelSet, task_i
     for key, reg in list(by_id.items()):
         if isinstance(reg, Trigger):
             by_id[key] = first_at[(reg.start, reg.end, reg.type)]
-    occupied = sorted([(sp.start, sp.end, sp.label) for sp in unique] + [(t.start, t.end, f"trigger {t.type}") for t in kept])
+    return kept
+
+
+def _check_no_overlap(spans: list[Span], triggers: list[Trigger], text: str, task_id: Any, file: str | None) -> None:
+    """No trigger overlaps an entity span or another trigger (E007)."""
+    occupied = sorted([(sp.start, sp.end, sp.label) for sp in spans] + [(t.start, t.end, f"trigger {t.type}") for t in triggers])
     for a, b in zip(occupied, occupied[1:]):
         if b[0] < a[1]:
             raise OverlapError(
                 f"spans overlap: {a[2]} [{a[0]}:{a[1]}] {text[a[0]:a[1]]!r} and {b[2]} [{b[0]}:{b[1]}] {text[b[0]:b[1]]!r}",
                 file=file, task_id=task_id)
 
-    relations = _parse_relations(rel_raw, by_id, task_id, file, report)
-    values = _parse_fields(fields, by_id, text, task_id, file, report)
-    # one id per region: duplicates merged above are known by the first id seen
-    canon: dict[Span | Trigger, str] = {}
-    for key, reg in by_id.items():
-        canon.setdefault(reg, reg.id if isinstance(reg, Trigger) else key)
-    regions = {cid: reg for reg, cid in canon.items()}
+
+def _canonical_relations(relations: list[Relation], canon: dict[Span | Trigger, str], by_id: dict[str, Span | Trigger],
+                         report: ImportReport) -> list[Relation]:
+    """The relations between canonical region ids; those that became equal are merged (counted)."""
     rels: list[Relation] = []
     for r in relations:
         c = Relation(canon[by_id[r.from_id]], canon[by_id[r.to_id]], r.label)
@@ -349,14 +388,25 @@ def parse_annotation(text: str, results: Iterable[Any], labels: LabelSet, task_i
             report.relations_deduplicated += 1
         else:
             rels.append(c)
+    return rels
+
+
+def _canonical_values(values: dict[str, dict[str, Any]], canon: dict[Span | Trigger, str], by_id: dict[str, Span | Trigger],
+                      task_id: Any, file: str | None) -> dict[str, dict[str, Any]]:
+    """The per-region fields by canonical region id; merged regions must not disagree (E017)."""
     merged: dict[str, dict[str, Any]] = {}
     for key, fv in values.items():
         slot = merged.setdefault(canon[by_id[key]], {})
         for name, v in fv.items():
-            if name in slot and slot[name] != v:
-                raise RegionValueError(f"region has two different {name} values {slot[name]!r} and {v!r}", file=file, task_id=task_id, region=key)
-            slot[name] = v
-    return _Parsed(unique, kept, rels, regions, merged)
+            _set_value(slot, name, v, task_id, file, key)
+    return merged
+
+
+def _set_value(slot: dict[str, Any], name: str, value: Any, task_id: Any, file: str | None, region: str) -> None:
+    """Record one per-region field; a second, different value for it raises RegionValueError."""
+    if name in slot and slot[name] != value:
+        raise RegionValueError(f"region has two different {name} values {slot[name]!r} and {value!r}", file=file, task_id=task_id, region=region)
+    slot[name] = value
 
 
 def _kind(reg: Span | Trigger) -> str:
@@ -370,6 +420,7 @@ def _describe(reg: Span | Trigger, text: str) -> str:
 
 def _parse_relations(raw: list[dict[str, Any]], by_id: dict[str, Span | Trigger], task_id: Any, file: str | None,
                      report: ImportReport) -> list[Relation]:
+    """The relations, each between existing regions of the kinds its label joins (E011, E012), duplicates merged."""
     out: list[Relation] = []
     seen: set[Relation] = set()
     for r in raw:
@@ -416,6 +467,7 @@ def _kind_text(reg: Span | Trigger) -> str:
 
 def _parse_fields(fields: list[dict[str, Any]], by_id: dict[str, Span | Trigger], text: str, task_id: Any,
                   file: str | None, report: ImportReport) -> dict[str, dict[str, Any]]:
+    """The per-region fields by region id, each checked against the region it sits on."""
     values: dict[str, dict[str, Any]] = {}
     for f in fields:
         name, rid = f.get("from_name"), f.get("id")
@@ -428,43 +480,51 @@ def _parse_fields(fields: list[dict[str, Any]], by_id: dict[str, Span | Trigger]
         if not isinstance(value, dict):
             raise AnnotationStructureError(f"per-region field {name!r} has no 'value' object", file=file, task_id=task_id, region=rid)
         if name == DATE_FIELD:
-            if not isinstance(reg, Trigger):
-                raise RegionValueError(f"event_date is on {_describe(reg, text)}; it belongs on a trigger", file=file, task_id=task_id, region=rid)
-            texts = _field_text(value)
-            if texts is None or len(set(texts)) > 1:
-                raise BadEventDateError(f"event_date of trigger {text[reg.start:reg.end]!r} must be one ISO date or empty, is {value.get('text')!r}",
-                                        file=file, task_id=task_id, region=rid)
-            got: Any = texts[0] if texts else None
-            if got is not None:
-                try:
-                    ok = bool(ISO_DATE.fullmatch(got)) and dt.date.fromisoformat(got) is not None
-                except ValueError:
-                    ok = False
-                if not ok:
-                    raise BadEventDateError(f"event_date {got!r} of trigger {text[reg.start:reg.end]!r} is not a date YYYY-MM-DD",
-                                            file=file, task_id=task_id, region=rid)
+            got = _date_field(value, reg, text, task_id, file, rid)
         else:
-            if isinstance(reg, Trigger) or reg.label != RELATIONS["quantity"][1]:
-                raise RegionValueError(f"{name} is on {_describe(reg, text)}; it belongs on a {RELATIONS['quantity'][1]}",
-                                       file=file, task_id=task_id, region=rid)
-            if name == VALUE_FIELD:
-                got = value.get("number")
-                if not isinstance(got, (int, float)) or isinstance(got, bool) or not math.isfinite(got):
-                    raise RegionValueError(f"value of {_describe(reg, text)} must be a finite JSON number, is {got!r}",
-                                           file=file, task_id=task_id, region=rid)
-                got = int(got) if float(got).is_integer() else got
-            else:
-                texts = _field_text(value)
-                if texts is None or len(set(texts)) > 1:
-                    raise RegionValueError(f"approx of {_describe(reg, text)} must be one text or empty, is {value.get('text')!r}",
-                                           file=file, task_id=task_id, region=rid)
-                got = texts[0] if texts else None
-        slot = values.setdefault(rid, {})
-        if name in slot and slot[name] != got:
-            raise RegionValueError(f"region has two different {name} values {slot[name]!r} and {got!r}", file=file, task_id=task_id, region=rid)
-        slot[name] = got
+            got = _quantity_field(name, value, reg, text, task_id, file, rid)
+        _set_value(values.setdefault(rid, {}), name, got, task_id, file, rid)
         report.region_values_used += 1
     return values
+
+
+def _date_field(value: dict[str, Any], reg: Span | Trigger, text: str, task_id: Any, file: str | None, rid: str) -> str | None:
+    """The ``event_date`` of a trigger: one ISO date YYYY-MM-DD, or None when empty (E016, E017)."""
+    if not isinstance(reg, Trigger):
+        raise RegionValueError(f"event_date is on {_describe(reg, text)}; it belongs on a trigger", file=file, task_id=task_id, region=rid)
+    texts = _field_text(value)
+    if texts is None or len(set(texts)) > 1:
+        raise BadEventDateError(f"event_date of trigger {text[reg.start:reg.end]!r} must be one ISO date or empty, is {value.get('text')!r}",
+                                file=file, task_id=task_id, region=rid)
+    got = texts[0] if texts else None
+    if got is not None:
+        try:
+            ok = bool(ISO_DATE.fullmatch(got)) and dt.date.fromisoformat(got) is not None
+        except ValueError:
+            ok = False
+        if not ok:
+            raise BadEventDateError(f"event_date {got!r} of trigger {text[reg.start:reg.end]!r} is not a date YYYY-MM-DD",
+                                    file=file, task_id=task_id, region=rid)
+    return got
+
+
+def _quantity_field(name: Any, value: dict[str, Any], reg: Span | Trigger, text: str, task_id: Any, file: str | None,
+                    rid: str) -> Any:
+    """The ``value`` (a finite number) or ``approx`` (one text or None) of a QUANTITY region (E017)."""
+    if isinstance(reg, Trigger) or reg.label != RELATIONS["quantity"][1]:
+        raise RegionValueError(f"{name} is on {_describe(reg, text)}; it belongs on a {RELATIONS['quantity'][1]}",
+                               file=file, task_id=task_id, region=rid)
+    if name == VALUE_FIELD:
+        got = value.get("number")
+        if not isinstance(got, (int, float)) or isinstance(got, bool) or not math.isfinite(got):
+            raise RegionValueError(f"value of {_describe(reg, text)} must be a finite JSON number, is {got!r}",
+                                   file=file, task_id=task_id, region=rid)
+        return whole(got)
+    texts = _field_text(value)
+    if texts is None or len(set(texts)) > 1:
+        raise RegionValueError(f"approx of {_describe(reg, text)} must be one text or empty, is {value.get('text')!r}",
+                               file=file, task_id=task_id, region=rid)
+    return texts[0] if texts else None
 
 
 @dataclass
@@ -490,40 +550,53 @@ class DerivedEvent:
 
 def _structure(doc: Document, file: str | None = None) -> tuple[dict[str, str], dict[str, dict[str, list[str]]]]:
     """Check the events the relations form. Returns (trigger id -> its event's trigger id, outgoing relations by region id)."""
-    text, tid = doc.text, doc.task_id
     out: dict[str, dict[str, list[str]]] = {}
     for r in doc.relations:
         out.setdefault(r.from_id, {}).setdefault(r.label, []).append(r.to_id)
-    # restatements: each mention leads, through same_as, to one trigger that restates nothing
-    head: dict[str, str] = {}
-    for t in doc.triggers:
-        chain = [t.id]
-        cur = t.id
-        while True:
-            nxt = out.get(cur, {}).get("same_as", [])
-            if len(nxt) > 1:
-                raise RestatementError(f"trigger {text[t.start:t.end]!r} restates {len(nxt)} triggers ({', '.join(map(repr, nxt))}); "
-                                       "a mention restates one event", file=file, task_id=tid, region=cur)
-            if not nxt:
-                break
-            cur = nxt[0]
-            if cur in chain:
-                raise RestatementError(f"same_as relations form a cycle through trigger {text[t.start:t.end]!r}", file=file, task_id=tid, region=t.id)
-            chain.append(cur)
-        root = doc.regions[cur]
-        if root.type != t.type:  # type: ignore[union-attr]
-            raise RestatementError(f"trigger {text[t.start:t.end]!r} ({t.type}) restates a {root.type} event ({text[root.start:root.end]!r}); "  # type: ignore[union-attr]
-                                   "a mention has its event's type", file=file, task_id=tid, region=t.id)
-        head[t.id] = cur
-    # admin parents: one per place, no cycles
+    head = {t.id: _restated(doc, t, out, file) for t in doc.triggers}
+    _check_single_targets(doc, out, file)
+    _check_admin_cycles(doc, out, file)
+    _check_quantities(doc, out, head, file)
+    return head, out
+
+
+def _restated(doc: Document, t: Trigger, out: dict[str, dict[str, list[str]]], file: str | None) -> str:
+    """The trigger a mention leads to through ``same_as``: one, of its type, restating nothing (E018)."""
+    text, tid = doc.text, doc.task_id
+    chain = [t.id]
+    cur = t.id
+    while True:
+        nxt = out.get(cur, {}).get("same_as", [])
+        if len(nxt) > 1:
+            raise RestatementError(f"trigger {text[t.start:t.end]!r} restates {len(nxt)} triggers ({', '.join(map(repr, nxt))}); "
+                                   "a mention restates one event", file=file, task_id=tid, region=cur)
+        if not nxt:
+            break
+        cur = nxt[0]
+        if cur in chain:
+            raise RestatementError(f"same_as relations form a cycle through trigger {text[t.start:t.end]!r}", file=file, task_id=tid, region=t.id)
+        chain.append(cur)
+    root = doc.regions[cur]
+    if root.type != t.type:  # type: ignore[union-attr]
+        raise RestatementError(f"trigger {text[t.start:t.end]!r} ({t.type}) restates a {root.type} event ({text[root.start:root.end]!r}); "  # type: ignore[union-attr]
+                               "a mention has its event's type", file=file, task_id=tid, region=t.id)
+    return cur
+
+
+def _check_single_targets(doc: Document, out: dict[str, dict[str, list[str]]], file: str | None) -> None:
+    """A region has at most one admin parent, one unit and one upper end (E019)."""
     for rid, rels in out.items():
         for lab in ("admin", "unit", "upper"):
             targets = dict.fromkeys(rels.get(lab, []))
             if len(targets) > 1:
                 what = {"admin": "admin parents", "unit": "units", "upper": "upper ends"}[lab]
                 names = ", ".join(repr(doc.surface(doc.regions[x])) for x in targets)
-                raise AmbiguousRelationError(f"{_describe(doc.regions[rid], text)} has {len(targets)} {what}: {names}",
-                                             file=file, task_id=tid, region=rid)
+                raise AmbiguousRelationError(f"{_describe(doc.regions[rid], doc.text)} has {len(targets)} {what}: {names}",
+                                             file=file, task_id=doc.task_id, region=rid)
+
+
+def _check_admin_cycles(doc: Document, out: dict[str, dict[str, list[str]]], file: str | None) -> None:
+    """Following admin parents from any place never comes back to a place already passed (E014)."""
     for rid in out:
         seen = [rid]
         cur = rid
@@ -531,9 +604,13 @@ def _structure(doc: Document, file: str | None = None) -> tuple[dict[str, str], 
             cur = out[cur]["admin"][0]
             if cur in seen:
                 names = " -> ".join(repr(doc.surface(doc.regions[x])) for x in seen + [cur])
-                raise AdminCycleError(f"admin relations form a cycle: {names}", file=file, task_id=tid, region=rid)
+                raise AdminCycleError(f"admin relations form a cycle: {names}", file=file, task_id=doc.task_id, region=rid)
             seen.append(cur)
-    # a quantity belongs to one event, and every event quantity has a number
+
+
+def _check_quantities(doc: Document, out: dict[str, dict[str, list[str]]], head: dict[str, str], file: str | None) -> None:
+    """A quantity belongs to one event (E015), and it and its upper end have a number (E017)."""
+    tid = doc.task_id
     owner: dict[Span, tuple[str, str]] = {}
     for t in doc.triggers:
         for q in out.get(t.id, {}).get("quantity", []):
@@ -550,7 +627,6 @@ def _structure(doc: Document, file: str | None = None) -> tuple[dict[str, str], 
                 if _number(doc, x) is None:
                     raise RegionValueError(f"QUANTITY {doc.surface(doc.regions[x])!r} has no per-region value and its text does not "
                                            "read as one number", file=file, task_id=tid, region=x)
-    return head, out
 
 
 def _field(doc: Document, rid: str, name: str) -> Any:
@@ -593,38 +669,50 @@ def derive_events(doc: Document, file: str | None = None) -> list[DerivedEvent]:
         groups.setdefault(head[t.id], []).append(t)
     order = {id(t): i for i, t in enumerate(doc.triggers)}
     rel_order = {(r.from_id, r.to_id, r.label): i for i, r in enumerate(doc.relations)}
-    events = []
-    for hid in sorted(groups, key=lambda h: order[id(doc.regions[h])]):
-        trig: Trigger = doc.regions[hid]  # type: ignore[assignment]
-        members = groups[hid]
-        member_ids = {t.id for t in members}
-        rels = sorted((r for r in doc.relations if r.from_id in member_ids and r.label in ("actor", "place", "quantity")), key=lambda r: rel_order[(r.from_id, r.to_id, r.label)])
-        ev = DerivedEvent(trig.type, _field(doc, hid, DATE_FIELD), [], [], [], trig, [t for t in members if t != trig])
-        seen_q: set[Span] = set()
-        for r in rels:
-            reg = doc.regions[r.to_id]
-            if r.label == "actor":
-                if doc.surface(reg) not in ev.actors:
-                    ev.actors.append(doc.surface(reg))
-                    ev.actor_spans.append(reg)
-            elif r.label == "place":
-                parent = _outgoing(out, r.to_id, "admin")
-                place = {"name": doc.surface(reg), "admin": doc.surface(doc.regions[parent]) if parent else None}
-                if place not in ev.places:
-                    ev.places.append(place)
-                    ev.place_spans.append(reg)
-            elif r.label == "quantity" and reg not in seen_q:
-                seen_q.add(reg)
-                unit = _outgoing(out, r.to_id, "unit")
-                upper = _outgoing(out, r.to_id, "upper")
-                q: dict[str, Any] = {"value": _number(doc, r.to_id), "unit": doc.surface(doc.regions[unit]) if unit else None,
-                                     "approx": _field(doc, r.to_id, APPROX_FIELD)}
-                if upper:
-                    q["upper"] = _number(doc, upper)
-                ev.quantities.append(q)
-                ev.quantity_spans.append(reg)
-        events.append(ev)
-    return events
+    return [_derive_event(doc, out, hid, groups[hid], rel_order) for hid in sorted(groups, key=lambda h: order[id(doc.regions[h])])]
+
+
+def _derive_event(doc: Document, out: dict[str, dict[str, list[str]]], hid: str, members: list[Trigger],
+                  rel_order: dict[tuple[str, str, str], int]) -> DerivedEvent:
+    """One event: its trigger ``hid``, its mentions and the arguments related from any of them, in relation order."""
+    trig: Trigger = doc.regions[hid]  # type: ignore[assignment]
+    member_ids = {t.id for t in members}
+    rels = sorted((r for r in doc.relations if r.from_id in member_ids and r.label in ("actor", "place", "quantity")), key=lambda r: rel_order[(r.from_id, r.to_id, r.label)])
+    ev = DerivedEvent(trig.type, _field(doc, hid, DATE_FIELD), [], [], [], trig, [t for t in members if t != trig])
+    seen_q: set[Span] = set()
+    for r in rels:
+        reg = doc.regions[r.to_id]
+        if r.label == "actor":
+            if doc.surface(reg) not in ev.actors:
+                ev.actors.append(doc.surface(reg))
+                ev.actor_spans.append(reg)
+        elif r.label == "place":
+            place = _place_record(doc, out, r.to_id)
+            if place not in ev.places:
+                ev.places.append(place)
+                ev.place_spans.append(reg)
+        elif r.label == "quantity" and reg not in seen_q:
+            seen_q.add(reg)
+            ev.quantities.append(_quantity_record(doc, out, r.to_id))
+            ev.quantity_spans.append(reg)
+    return ev
+
+
+def _place_record(doc: Document, out: dict[str, dict[str, list[str]]], rid: str) -> dict[str, Any]:
+    """A gold place: the PLACE's text and the text of its admin parent (or None)."""
+    parent = _outgoing(out, rid, "admin")
+    return {"name": doc.surface(doc.regions[rid]), "admin": doc.surface(doc.regions[parent]) if parent else None}
+
+
+def _quantity_record(doc: Document, out: dict[str, dict[str, list[str]]], rid: str) -> dict[str, Any]:
+    """A gold quantity: value, unit text (or None), approx (or None) and, with an upper relation, upper."""
+    unit = _outgoing(out, rid, "unit")
+    upper = _outgoing(out, rid, "upper")
+    q: dict[str, Any] = {"value": _number(doc, rid), "unit": doc.surface(doc.regions[unit]) if unit else None,
+                         "approx": _field(doc, rid, APPROX_FIELD)}
+    if upper:
+        q["upper"] = _number(doc, upper)
+    return q
 
 
 def _outgoing(out: dict[str, dict[str, list[str]]], rid: str, label: str) -> str | None:

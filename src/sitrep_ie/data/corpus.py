@@ -24,12 +24,13 @@ import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..config import read_yaml
 from ..errors import AnnotationError
 from .annotations import gold_records, read_tasks
-from .labels import APPROX_FIELD, DATE_FIELD, FROM_NAME, TO_NAME, TRIGGER_NAME, VALUE_FIELD, LabelSet, read_event_types
+from .labels import (APPROX_FIELD, DATE_FIELD, FROM_NAME, TRIGGER_NAME, VALUE_FIELD, LabelSet, field_result, read_event_types,
+                     region_result, relation_result)
 from .numbers import readings
 
 ROOT = Path(".")  # the repository: sources, configs and outputs are found relative to it
@@ -66,6 +67,15 @@ class Record:
 
 class SourceError(ValueError):
     pass
+
+
+Spot = tuple[int, int]  # a span's (start, end)
+
+
+def _where(rec: Record) -> str:
+    """Where a record is, for messages: source file, line and report id."""
+    return f"{rec.source}:{rec.line} ({rec.report_id})"
+
 
 
 def parse_body(body: str, codes: dict[str, str], where: str) -> tuple[str, list[tuple[int, int, str]]]:
@@ -146,7 +156,7 @@ def _digits(s: str) -> str:
 
 def check_record(rec: Record, types: set[str]) -> list[str]:
     """Return every problem of one record (empty list when it is clean)."""
-    where = f"{rec.source}:{rec.line} ({rec.report_id})"
+    where = _where(rec)
     problems = []
     words = len(rec.text.split())
     if not MIN_WORDS <= words <= MAX_WORDS:
@@ -207,15 +217,14 @@ def resolve_triggers(rec: Record) -> tuple[list[list[tuple[int, int]]], list[str
     An event names its trigger by the text of a T span, or "text#k" for the k-th T span with that
     text; without "#k", events take same-text triggers in text order. Every T span is used once.
     """
-    where = f"{rec.source}:{rec.line} ({rec.report_id})"
+    where = _where(rec)
     by_text: dict[str, list[tuple[int, int]]] = {}
     for s, e in rec.triggers:
         by_text.setdefault(rec.text[s:e], []).append((s, e))
     used: set[tuple[int, int]] = set()
     out: list[list[tuple[int, int]]] = []
     problems: list[str] = []
-    structures = {x.strip() for x in rec.meta.get("structures", "").split(",") if x.strip()}
-    need = bool(rec.triggers) or bool(structures)
+    need = bool(rec.triggers) or bool(structures(rec.meta))
     for n, ev in enumerate(rec.events, 1):
         refs = ([ev["trigger"]] if "trigger" in ev else []) + list(ev.get("mentions", []))
         if not refs:
@@ -258,6 +267,33 @@ class Linked:
     problems: list[str] = field(default_factory=list)
 
 
+def _nearest(cands: list[Spot], ts: list[Spot]) -> tuple[Spot, Spot] | None:
+    """The candidate nearest to any of an event's trigger spans, with that trigger span (ties: earlier trigger, candidate)."""
+    best = min(((_gap(c, t), i, j, c, t) for j, c in enumerate(cands) for i, t in enumerate(ts)), default=None)
+    return (best[3], best[4]) if best else None
+
+
+def _closest(cands: Iterable[Spot], anchor: Spot) -> Spot | None:
+    """The candidate nearest to ``anchor`` (a tie goes to the one after it), or None."""
+    return min(cands, key=lambda x: (_gap(x, anchor), x[0] < anchor[0]), default=None)
+
+
+@dataclass
+class _Linking:
+    """What linking one record's events shares: its spans by label, quantity readings, and who owns what."""
+
+    rec: Record
+    out: Linked = field(default_factory=Linked)
+    by_label: dict[str, list[Spot]] = field(default_factory=dict)
+    reads: dict[Spot, set[int | float]] = field(default_factory=dict)
+    owner: dict[Spot, int] = field(default_factory=dict)              # QUANTITY span -> event number
+    admin_of: dict[Spot, Spot | None] = field(default_factory=dict)    # PLACE span -> the admin parent it was given
+
+    def with_text(self, label: str, text: str) -> list[Spot]:
+        """The spans of ``label`` whose text is ``text``, in text order."""
+        return [sp for sp in self.by_label.get(label, []) if self.rec.text[sp[0]:sp[1]] == text]
+
+
 def link_events(rec: Record) -> Linked:
     """Tie each event line to regions: its trigger (typed), same_as from its mentions, and relations
     to the nearest span with each argument's text (to the trigger, else to a mention: the relation
@@ -265,97 +301,100 @@ def link_events(rec: Record) -> Linked:
     as its value and is no other event's; its unit to the nearest UNIT span with that text, its
     upper end to the nearest other QUANTITY span that reads as it; an admin parent to the nearest
     other PLACE span with its text, never contradicting the parent another event gave that place."""
-    where = f"{rec.source}:{rec.line} ({rec.report_id})"
-    out = Linked()
-    by_label: dict[str, list[tuple[int, int]]] = {}
+    lk = _Linking(rec)
     for s, e, lab in rec.spans:
-        by_label.setdefault(lab, []).append((s, e))
-    reads = {sp: readings(rec.text[sp[0]:sp[1]]) for sp in by_label.get("QUANTITY", [])}
-    owner: dict[tuple[int, int], int] = {}            # QUANTITY span -> event number
-    admin_of: dict[tuple[int, int], tuple[int, int] | None] = {}
-    unit_of: dict[tuple[int, int], tuple[int, int] | None] = {}
+        lk.by_label.setdefault(lab, []).append((s, e))
+    lk.reads = {sp: readings(rec.text[sp[0]:sp[1]]) for sp in lk.by_label.get("QUANTITY", [])}
     trig_spans, _ = resolve_triggers(rec)
-    typed: dict[tuple[int, int], str] = {}
+    typed: dict[Spot, str] = {}
     for n, (ev, ts) in enumerate(zip(rec.events, trig_spans), 1):
-        w = f"{where} event {n}"
+        w = f"{_where(rec)} event {n}"
         if not ts:
-            out.problems.append(f"{w}: no trigger, so the event cannot be annotated in Label Studio")
+            lk.out.problems.append(f"{w}: no trigger, so the event cannot be annotated in Label Studio")
             continue
         for t in ts:
             typed[t] = ev["type"]
-        head = ts[0]
         if ev.get("date") is not None:
-            out.fields.append((head, DATE_FIELD, ev["date"]))
+            lk.out.fields.append((ts[0], DATE_FIELD, ev["date"]))
         for m in ts[1:]:
-            out.relations.append((m, head, "same_as"))
-
-        def nearest(cands: list[tuple[int, int]]) -> tuple[tuple[int, int], tuple[int, int]] | None:
-            best = min(((_gap(c, t), i, j, c, t) for j, c in enumerate(cands) for i, t in enumerate(ts)), default=None)
-            return (best[3], best[4]) if best else None
-
-        for a in ev["actors"]:
-            got = nearest([sp for sp in by_label.get("ACTOR", []) if rec.text[sp[0]:sp[1]] == a])
-            if got is None:
-                out.problems.append(f"{w}: actor {a!r} is not the text of an A span")
-                continue
-            out.relations.append((got[1], got[0], "actor"))
-        for p in ev["places"]:
-            name, admin = p["name"], p["admin"]
-            admins = [sp for sp in by_label.get("PLACE", []) if rec.text[sp[0]:sp[1]] == admin] if admin is not None else []
-            if admin is not None and not admins:
-                out.problems.append(f"{w}: admin {admin!r} of {name!r} is not the text of a P span (an admin parent is a PLACE region)")
-                continue
-            options = []
-            for c in (sp for sp in by_label.get("PLACE", []) if rec.text[sp[0]:sp[1]] == name):
-                parent = min((x for x in admins if x != c), key=lambda x: (_gap(x, c), x[0] < c[0]), default=None)
-                if admin is not None and parent is None:
-                    continue
-                if c in admin_of and admin_of[c] != parent:
-                    continue  # another event gave this place span another parent
-                options.append((min(_gap(c, t) for t in ts), c, parent))
-            if not options:
-                out.problems.append(f"{w}: no P span {name!r} can take admin {admin!r} (another event gives it another parent)")
-                continue
-            _, c, parent = min(options)
-            got = nearest([c])
-            out.relations.append((got[1], c, "place"))
-            if c not in admin_of:
-                admin_of[c] = parent
-                if parent is not None:
-                    out.relations.append((c, parent, "admin"))
-        used_here: set[tuple[int, int]] = set()
+            lk.out.relations.append((m, ts[0], "same_as"))
+        _link_actors(lk, w, ev["actors"], ts)
+        _link_places(lk, w, ev["places"], ts)
+        used_here: set[Spot] = set()
         for q in ev["quantities"]:
-            free = [sp for sp, r in reads.items() if q["value"] in r and owner.get(sp, n) == n and sp not in used_here]
-            got = nearest(free)
-            if got is None:
-                out.problems.append(f"{w}: no free Q span reads as {q['value']} (a quantity belongs to one event)")
+            _link_quantity(lk, w, n, q, ts, used_here)
+    lk.out.triggers = [(s, e, typed[(s, e)]) for s, e in rec.triggers if (s, e) in typed]
+    return lk.out
+
+
+def _link_actors(lk: _Linking, w: str, actors: list[str], ts: list[Spot]) -> None:
+    """Relate the event to the nearest ACTOR span with each actor's text."""
+    for a in actors:
+        got = _nearest(lk.with_text("ACTOR", a), ts)
+        if got is None:
+            lk.out.problems.append(f"{w}: actor {a!r} is not the text of an A span")
+            continue
+        lk.out.relations.append((got[1], got[0], "actor"))
+
+
+def _link_places(lk: _Linking, w: str, places: list[dict[str, Any]], ts: list[Spot]) -> None:
+    """Relate the event to the nearest PLACE span of each place that can take its admin parent, and that parent."""
+    for p in places:
+        name, admin = p["name"], p["admin"]
+        admins = lk.with_text("PLACE", admin) if admin is not None else []
+        if admin is not None and not admins:
+            lk.out.problems.append(f"{w}: admin {admin!r} of {name!r} is not the text of a P span (an admin parent is a PLACE region)")
+            continue
+        options = []
+        for c in lk.with_text("PLACE", name):
+            parent = _closest((x for x in admins if x != c), c)
+            if admin is not None and parent is None:
                 continue
-            qs, t = got
-            owner[qs] = n
-            used_here.add(qs)
-            out.relations.append((t, qs, "quantity"))
-            out.fields.append((qs, VALUE_FIELD, q["value"]))
-            if q.get("approx") is not None:
-                out.fields.append((qs, APPROX_FIELD, q["approx"]))
-            if q["unit"] is not None:
-                units = [sp for sp in by_label.get("UNIT", []) if rec.text[sp[0]:sp[1]] == q["unit"]]
-                u = min(units, key=lambda x: (_gap(x, qs), x[0] < qs[0]), default=None)
-                if u is None:
-                    out.problems.append(f"{w}: unit {q['unit']!r} is not the text of a U span")
-                    continue
-                out.relations.append((qs, u, "unit"))
-            if "upper" in q:
-                ups = [sp for sp, r in reads.items() if q["upper"] in r and sp != qs and owner.get(sp, n) == n and sp not in used_here]
-                up = min(ups, key=lambda x: (_gap(x, qs), x[0] < qs[0]), default=None)
-                if up is None:
-                    out.problems.append(f"{w}: no free Q span reads as the upper end {q['upper']}")
-                    continue
-                owner[up] = n
-                used_here.add(up)
-                out.relations.append((qs, up, "upper"))
-                out.fields.append((up, VALUE_FIELD, q["upper"]))
-    out.triggers = [(s, e, typed[(s, e)]) for s, e in rec.triggers if (s, e) in typed]
-    return out
+            if c in lk.admin_of and lk.admin_of[c] != parent:
+                continue  # another event gave this place span another parent
+            options.append((min(_gap(c, t) for t in ts), c, parent))
+        if not options:
+            lk.out.problems.append(f"{w}: no P span {name!r} can take admin {admin!r} (another event gives it another parent)")
+            continue
+        _, c, parent = min(options)
+        got = _nearest([c], ts)
+        lk.out.relations.append((got[1], c, "place"))
+        if c not in lk.admin_of:
+            lk.admin_of[c] = parent
+            if parent is not None:
+                lk.out.relations.append((c, parent, "admin"))
+
+
+def _link_quantity(lk: _Linking, w: str, n: int, q: dict[str, Any], ts: list[Spot], used_here: set[Spot]) -> None:
+    """Relate event ``n`` to the nearest free QUANTITY span reading as the value, with its fields, unit and upper end."""
+    free = [sp for sp, r in lk.reads.items() if q["value"] in r and lk.owner.get(sp, n) == n and sp not in used_here]
+    got = _nearest(free, ts)
+    if got is None:
+        lk.out.problems.append(f"{w}: no free Q span reads as {q['value']} (a quantity belongs to one event)")
+        return
+    qs, t = got
+    lk.owner[qs] = n
+    used_here.add(qs)
+    lk.out.relations.append((t, qs, "quantity"))
+    lk.out.fields.append((qs, VALUE_FIELD, q["value"]))
+    if q.get("approx") is not None:
+        lk.out.fields.append((qs, APPROX_FIELD, q["approx"]))
+    if q["unit"] is not None:
+        u = _closest(lk.with_text("UNIT", q["unit"]), qs)
+        if u is None:
+            lk.out.problems.append(f"{w}: unit {q['unit']!r} is not the text of a U span")
+            return
+        lk.out.relations.append((qs, u, "unit"))
+    if "upper" in q:
+        ups = [sp for sp, r in lk.reads.items() if q["upper"] in r and sp != qs and lk.owner.get(sp, n) == n and sp not in used_here]
+        up = _closest(ups, qs)
+        if up is None:
+            lk.out.problems.append(f"{w}: no free Q span reads as the upper end {q['upper']}")
+            return
+        lk.owner[up] = n
+        used_here.add(up)
+        lk.out.relations.append((qs, up, "upper"))
+        lk.out.fields.append((up, VALUE_FIELD, q["upper"]))
 
 
 def corpus_checks(records: list[Record]) -> list[str]:
@@ -394,64 +433,11 @@ def to_export(rec: Record, linked: Linked | None = None) -> dict:
     ref = dt.datetime.fromisoformat(rec.meta["reference_date"]).replace(tzinfo=dt.timezone.utc)
     created = (ref + dt.timedelta(days=30)).isoformat().replace("+00:00", "Z")
     updated = (ref + dt.timedelta(days=30, minutes=7)).isoformat().replace("+00:00", "Z")
-
-    def rid(span: tuple[int, int]) -> str:
-        return region_id(rec.report_id, span[0], span[1])
-
-    def region(s: int, e: int, control: str, lab: str) -> dict:
-        return {"id": rid((s, e)), "from_name": control, "to_name": TO_NAME, "type": "labels", "origin": "manual",
-                "value": {"start": s, "end": e, "text": rec.text[s:e], "labels": [lab]}}
-
-    regions = sorted([region(s, e, FROM_NAME, lab) for s, e, lab in rec.spans] +
-                     [region(s, e, TRIGGER_NAME, typ) for s, e, typ in linked.triggers], key=lambda r: r["value"]["start"])
-    fields = []
-    for (s, e), name, val in linked.fields:
-        value: dict[str, Any] = {"start": s, "end": e}
-        if name == VALUE_FIELD:
-            value["number"] = val
-        else:
-            value["text"] = [val]
-        fields.append({"id": rid((s, e)), "from_name": name, "to_name": TO_NAME,
-                       "type": "number" if name == VALUE_FIELD else "textarea", "origin": "manual", "value": value})
-    relations = [{"from_id": rid(a), "to_id": rid(b), "type": "relation", "direction": "right", "labels": [lab]}
-                 for a, b, lab in linked.relations]
-    result = regions + fields + relations
-    data = {
-        "text": rec.text,
-        "report_id": rec.report_id,
-        "style": rec.meta["style"],
-        "country": rec.meta["country"],
-        "reference_date": rec.meta["reference_date"],
-        "structures": structures(rec.meta),
-    }
+    regions, result = _export_result(rec, linked)
     return {
         "id": tid,
-        "data": data,
-        "annotations": [
-            {
-                "id": tid,
-                "completed_by": 1,
-                "result": result,
-                "was_cancelled": False,
-                "ground_truth": False,
-                "created_at": created,
-                "updated_at": updated,
-                "draft_created_at": None,
-                "lead_time": 60.0 + len(regions) * 4.5,
-                "prediction": {},
-                "result_count": len(result),
-                "unique_id": hashlib.sha1(f"ann:{rec.report_id}".encode()).hexdigest()[:32],
-                "import_id": None,
-                "last_action": None,
-                "bulk_created": False,
-                "task": tid,
-                "project": 1,
-                "updated_by": 1,
-                "parent_prediction": None,
-                "parent_annotation": None,
-                "last_created_by": None,
-            }
-        ],
+        "data": _export_data(rec),
+        "annotations": [_export_annotation(rec, tid, result, len(regions), created, updated)],
         "drafts": [],
         "predictions": [],
         "meta": {},
@@ -470,6 +456,59 @@ def to_export(rec: Record, linked: Linked | None = None) -> dict:
     }
 
 
+def _export_result(rec: Record, linked: Linked) -> tuple[list[dict], list[dict]]:
+    """The regions (entities and triggers, in text order) and the whole result: regions, fields, relations."""
+
+    def rid(span: tuple[int, int]) -> str:
+        return region_id(rec.report_id, span[0], span[1])
+
+    regions = sorted([region_result(rid((s, e)), FROM_NAME, rec.text, s, e, lab, origin="manual") for s, e, lab in rec.spans] +
+                     [region_result(rid((s, e)), TRIGGER_NAME, rec.text, s, e, typ, origin="manual") for s, e, typ in linked.triggers],
+                     key=lambda r: r["value"]["start"])
+    fields = [field_result(rid(span), span, name, val, origin="manual") for span, name, val in linked.fields]
+    relations = [relation_result(rid(a), rid(b), lab) for a, b, lab in linked.relations]
+    return regions, regions + fields + relations
+
+
+def _export_data(rec: Record) -> dict:
+    """The task's data: the text and the report's header fields."""
+    return {
+        "text": rec.text,
+        "report_id": rec.report_id,
+        "style": rec.meta["style"],
+        "country": rec.meta["country"],
+        "reference_date": rec.meta["reference_date"],
+        "structures": structures(rec.meta),
+    }
+
+
+def _export_annotation(rec: Record, tid: int, result: list[dict], n_regions: int, created: str, updated: str) -> dict:
+    """The one submitted annotation of a task, with the bookkeeping fields Label Studio exports."""
+    return {
+        "id": tid,
+        "completed_by": 1,
+        "result": result,
+        "was_cancelled": False,
+        "ground_truth": False,
+        "created_at": created,
+        "updated_at": updated,
+        "draft_created_at": None,
+        "lead_time": 60.0 + n_regions * 4.5,
+        "prediction": {},
+        "result_count": len(result),
+        "unique_id": hashlib.sha1(f"ann:{rec.report_id}".encode()).hexdigest()[:32],
+        "import_id": None,
+        "last_action": None,
+        "bulk_created": False,
+        "task": tid,
+        "project": 1,
+        "updated_by": 1,
+        "parent_prediction": None,
+        "parent_annotation": None,
+        "last_created_by": None,
+    }
+
+
 def load_sources(paths: list[Path]) -> tuple[list[Record], list[str]]:
     codes, types = short_codes(), _event_types()
     records: list[Record] = []
@@ -483,9 +522,9 @@ def load_sources(paths: list[Path]) -> tuple[list[Record], list[str]]:
     for r in records:
         problems.extend(check_record(r, types))
         problems.extend(resolve_triggers(r)[1])
-        for x in (x.strip() for x in r.meta.get("structures", "").split(",")):
-            if x and x not in known:
-                problems.append(f"{r.source}:{r.line} ({r.report_id}): unknown structure {x!r} (annotations/structures.yaml)")
+        for x in structures(r.meta):
+            if x not in known:
+                problems.append(f"{_where(r)}: unknown structure {x!r} (annotations/structures.yaml)")
     problems.extend(corpus_checks(records))
     return records, problems
 
@@ -552,7 +591,7 @@ def build(records: list[Record], root: Path = ROOT) -> tuple[dict[str, list[dict
         problems += linked.problems
         task = to_export(rec, linked)
         exports[rec.meta["split"]].append(task)
-        where = f"{rec.source}:{rec.line} ({rec.report_id})"
+        where = _where(rec)
         try:
             docs, _ = read_tasks([task], labels, file=f"{rec.meta['split']}.json", event_types=types)
             derived = gold_records(docs[0])

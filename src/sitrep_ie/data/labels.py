@@ -37,6 +37,32 @@ RELATIONS: dict[str, tuple[str, str]] = {
 TRIGGER_COLOR = "#fdd835"
 
 
+def region_result(rid: str, control: str, text: str, start: int, end: int, label: str,
+                  origin: str | None = None) -> dict[str, Any]:
+    """A labels region as Label Studio's results write it (``control``: FROM_NAME or TRIGGER_NAME)."""
+    out: dict[str, Any] = {"id": rid, "from_name": control, "to_name": TO_NAME, "type": "labels"}
+    if origin is not None:
+        out["origin"] = origin
+    out["value"] = {"start": start, "end": end, "text": text[start:end], "labels": [label]}
+    return out
+
+
+def field_result(rid: str, span: tuple[int, int], name: str, val: Any, origin: str | None = None) -> dict[str, Any]:
+    """A per-region field of region ``rid`` as a result: a number for VALUE_FIELD, else a one-line text."""
+    value: dict[str, Any] = {"start": span[0], "end": span[1]}
+    value.update({"number": val} if name == VALUE_FIELD else {"text": [val]})
+    out: dict[str, Any] = {"id": rid, "from_name": name, "to_name": TO_NAME, "type": "number" if name == VALUE_FIELD else "textarea"}
+    if origin is not None:
+        out["origin"] = origin
+    out["value"] = value
+    return out
+
+
+def relation_result(from_id: str, to_id: str, label: str) -> dict[str, Any]:
+    """A directed relation between two regions as a result."""
+    return {"from_id": from_id, "to_id": to_id, "type": "relation", "direction": "right", "labels": [label]}
+
+
 def read_event_types(path: str | Path) -> dict[str, str]:
     """Event type -> description, in the order of the ontology file's ``types``."""
     data = read_yaml(path) or {}

@@ -37,8 +37,9 @@ from ..config import read_yaml
 from .annotations import Document, read_tasks, select_annotation
 from ..errors import (AnnotationError, BadTokenError, ConfigError, LabelConfigMismatchError, RejectedTasksError,
                      ServerUnreachableError)
-from .labels import (APPROX_FIELD, DATE_FIELD, FROM_NAME, RELATIONS, TO_NAME, TRIGGER_NAME, VALUE_FIELD, LabelSet,
-                     read_event_types)
+from .labels import (APPROX_FIELD, DATE_FIELD, FROM_NAME, RELATIONS, TRIGGER_NAME, VALUE_FIELD, LabelSet, field_result,
+                     read_event_types, region_result, relation_result)
+from .numbers import whole
 
 
 @dataclass
@@ -265,10 +266,10 @@ def project_keys(client: Any, project_id: int) -> set[str]:
 
 
 def _regions(text: str, spans: Iterable[tuple[int, int, str, float | None]], prefix: str) -> list[dict[str, Any]]:
+    """Entity regions of a pre-annotation, numbered ``<prefix><i>``, with the tagger's score when it has one."""
     out = []
     for i, (s, e, lab, score) in enumerate(spans):
-        r = {"id": f"{prefix}{i}", "from_name": FROM_NAME, "to_name": TO_NAME, "type": "labels",
-             "value": {"start": s, "end": e, "text": text[s:e], "labels": [lab]}}
+        r = region_result(f"{prefix}{i}", FROM_NAME, text, s, e, lab)
         if score is not None:
             r["score"] = round(float(score), 4)
         out.append(r)
@@ -288,71 +289,92 @@ def prediction_result(text: str, entities: Iterable[Any], events: Iterable[Any],
     """
     keep = set(entity_labels) if entity_labels is not None else None
     ents = [e for e in entities if keep is None or e.label in keep]
-    result = _regions(text, [(e.start, e.end, e.label, e.score) for e in ents], prefix)
-    ids = {(r["value"]["start"], r["value"]["end"]): r["id"] for r in result}
-    labels_at = {(r["value"]["start"], r["value"]["end"]): r["value"]["labels"][0] for r in result}
-    occupied = sorted(ids)
-    owned: set[tuple[int, int]] = set()
-    extra: list[dict[str, Any]] = []
-    admin_of: dict[tuple[int, int], tuple[int, int]] = {}
-    unit_of: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def rel(a: str, b: str, label: str) -> None:
-        extra.append({"from_id": a, "to_id": b, "type": "relation", "direction": "right", "labels": [label]})
-
-    def field(rid: str, span: tuple[int, int], name: str, val: Any) -> None:
-        value: dict[str, Any] = {"start": span[0], "end": span[1]}
-        value.update({"number": val} if name == VALUE_FIELD else {"text": [val]})
-        extra.append({"id": rid, "from_name": name, "to_name": TO_NAME, "type": "number" if name == VALUE_FIELD else "textarea", "value": value})
-
-    def fits(span: tuple[int, int] | None, label: str) -> str | None:
-        return ids.get(span) if span is not None and labels_at.get(span) == label else None
-
+    pred = _Prediction(text, prefix, _regions(text, [(e.start, e.end, e.label, e.score) for e in ents], prefix))
     for n, ev in enumerate(events):
+        pred.add_event(n, ev)
+    return pred.result + pred.extra
+
+
+Spot = tuple[int, int]  # a region's (start, end)
+
+
+class _Prediction:
+    """A pre-annotation being built: the entity regions, then what each event adds (triggers, relations, fields)."""
+
+    def __init__(self, text: str, prefix: str, result: list[dict[str, Any]]) -> None:
+        self.text, self.prefix, self.result = text, prefix, result
+        self.ids = {(r["value"]["start"], r["value"]["end"]): r["id"] for r in result}
+        self.labels_at = {(r["value"]["start"], r["value"]["end"]): r["value"]["labels"][0] for r in result}
+        self.occupied = sorted(self.ids)
+        self.owned: set[Spot] = set()          # QUANTITY regions already in an event
+        self.extra: list[dict[str, Any]] = []
+        self.admin_of: dict[Spot, Spot] = {}
+        self.unit_of: dict[Spot, Spot] = {}
+
+    def rel(self, a: str, b: str, label: str) -> None:
+        """Add a relation between two region ids."""
+        self.extra.append(relation_result(a, b, label))
+
+    def field(self, rid: str, span: Spot, name: str, val: Any) -> None:
+        """Add a per-region field to region ``rid``."""
+        self.extra.append(field_result(rid, span, name, val))
+
+    def fits(self, span: Spot | None, label: str) -> str | None:
+        """The id of the entity region at ``span`` when it has ``label``, else None."""
+        return self.ids.get(span) if span is not None and self.labels_at.get(span) == label else None
+
+    def add_event(self, n: int, ev: Any) -> None:
+        """Add event ``n``: its trigger region (unless it overlaps a region), date, actors, places and quantities."""
         trig = getattr(ev, "trigger", None)
         if trig is None:
-            continue
+            return
         ts = (trig.start, trig.end)
-        if ts[0] >= ts[1] or any(a < ts[1] and ts[0] < b for a, b in occupied):
-            continue
-        tid = f"{prefix}t{n}"
-        occupied.append(ts)
-        extra.append({"id": tid, "from_name": TRIGGER_NAME, "to_name": TO_NAME, "type": "labels",
-                      "value": {"start": ts[0], "end": ts[1], "text": text[ts[0]:ts[1]], "labels": [ev.type]}})
+        if ts[0] >= ts[1] or any(a < ts[1] and ts[0] < b for a, b in self.occupied):
+            return
+        tid = f"{self.prefix}t{n}"
+        self.occupied.append(ts)
+        self.extra.append(region_result(tid, TRIGGER_NAME, self.text, ts[0], ts[1], ev.type))
         if ev.date:
-            field(tid, ts, DATE_FIELD, ev.date)
+            self.field(tid, ts, DATE_FIELD, ev.date)
         for a in ev.actors:
-            if (rid := fits((a.start, a.end), RELATIONS["actor"][1])):
-                rel(tid, rid, "actor")
+            if (rid := self.fits((a.start, a.end), RELATIONS["actor"][1])):
+                self.rel(tid, rid, "actor")
         for p in ev.places:
-            span = (p.start, p.end)
-            if not (rid := fits(span, RELATIONS["place"][1])):
-                continue
-            rel(tid, rid, "place")
-            parent = tuple(p.admin_span) if p.admin_span else None
-            if parent and span not in admin_of and parent != span and (pid := fits(parent, RELATIONS["admin"][1])):
-                if admin_of.get(parent) != span:  # no cycle
-                    admin_of[span] = parent
-                    rel(rid, pid, "admin")
+            self.add_place(tid, p)
         for q in ev.quantities:
-            span = (q.start, q.end)
-            if span in owned or not (rid := fits(span, RELATIONS["quantity"][1])):
-                continue
-            owned.add(span)
-            rel(tid, rid, "quantity")
-            field(rid, span, VALUE_FIELD, q.value if not float(q.value).is_integer() else int(q.value))
-            if q.approx:
-                field(rid, span, APPROX_FIELD, q.approx)
-            unit = tuple(q.unit_span) if q.unit_span else None
-            if unit and span not in unit_of and (uid := fits(unit, RELATIONS["unit"][1])):
-                unit_of[span] = unit
-                rel(rid, uid, "unit")
-            upper = tuple(q.upper_span) if q.upper_span else None
-            if upper and upper not in owned and upper != span and (hid := fits(upper, RELATIONS["upper"][1])):
-                owned.add(upper)
-                rel(rid, hid, "upper")
-                field(hid, upper, VALUE_FIELD, q.upper if not float(q.upper).is_integer() else int(q.upper))
-    return result + extra
+            self.add_quantity(tid, q)
+
+    def add_place(self, tid: str, p: Any) -> None:
+        """Relate trigger ``tid`` to a predicted PLACE, and the place to its admin parent (one, no cycle)."""
+        span = (p.start, p.end)
+        if not (rid := self.fits(span, RELATIONS["place"][1])):
+            return
+        self.rel(tid, rid, "place")
+        parent = tuple(p.admin_span) if p.admin_span else None
+        if parent and span not in self.admin_of and parent != span and (pid := self.fits(parent, RELATIONS["admin"][1])):
+            if self.admin_of.get(parent) != span:  # no cycle
+                self.admin_of[span] = parent
+                self.rel(rid, pid, "admin")
+
+    def add_quantity(self, tid: str, q: Any) -> None:
+        """Relate trigger ``tid`` to a predicted QUANTITY no other event has, with its value, approx, unit and upper end."""
+        span = (q.start, q.end)
+        if span in self.owned or not (rid := self.fits(span, RELATIONS["quantity"][1])):
+            return
+        self.owned.add(span)
+        self.rel(tid, rid, "quantity")
+        self.field(rid, span, VALUE_FIELD, whole(q.value))
+        if q.approx:
+            self.field(rid, span, APPROX_FIELD, q.approx)
+        unit = tuple(q.unit_span) if q.unit_span else None
+        if unit and span not in self.unit_of and (uid := self.fits(unit, RELATIONS["unit"][1])):
+            self.unit_of[span] = unit
+            self.rel(rid, uid, "unit")
+        upper = tuple(q.upper_span) if q.upper_span else None
+        if upper and upper not in self.owned and upper != span and (hid := self.fits(upper, RELATIONS["upper"][1])):
+            self.owned.add(upper)
+            self.rel(rid, hid, "upper")
+            self.field(hid, upper, VALUE_FIELD, whole(q.upper))
 
 
 @dataclass

@@ -24,6 +24,15 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1
 _EXTRA = {"a": 1, "an": 1, "single": 1}
 
 
+def whole(v: int | float) -> int | float:
+    """A number as the exports write it: 4.0 as 4, any other number unchanged.
+
+    >>> whole(4.0), whole(1.5), whole(7)
+    (4, 1.5, 7)
+    """
+    return int(v) if float(v).is_integer() else v
+
+
 def _tidy(v: float) -> int | float:
     return int(v) if float(v).is_integer() else round(v, 10)
 
