@@ -32,9 +32,9 @@ def make_task(text: str, regions: list[tuple[int, int, str]], tid: int = 1, **an
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Fine-tune the real base model for a few steps on a dozen corpus reports."""
+    """Fine-tune the real base model for a few steps on a dozen corpus reports, event layer included."""
     from sitrep_ie.config import TrainConfig
-    from sitrep_ie.model.train import train
+    from sitrep_ie.trainer import run
 
     work = tmp_path_factory.mktemp("tiny")
     tasks = json.loads((ROOT / "annotations" / "train.json").read_text())
@@ -46,7 +46,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (work / "configs" / f).write_text((ROOT / "configs" / f).read_text())
     cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir="models/default",
                       max_steps=6, batch_size=8, learning_rate=5e-4, augment_copies=0)
-    result = train(cfg, root=work, log=lambda *a: None)
+    result = run(cfg, root=work, log=lambda *a: None)
     return result.published
 
 

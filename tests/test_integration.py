@@ -22,9 +22,11 @@ REPORT = ("HMEIMIM /Syria/, November 2. /TASS/. Officers from the Russian Defens
 def test_tiny_model_directory_is_complete(tiny_model):
     meta = json.loads((tiny_model / "sitrep_ie.json").read_text())
     cfg = json.loads((tiny_model / "config.json").read_text())
-    assert meta["labels"] == ["QUANTITY", "UNIT", "PLACE", "ACTOR"]
-    assert cfg["id2label"]["1"] == "B-QUANTITY"
-    for f in ("tokenizer.json", "model.safetensors", "onnx/model.int8.onnx", "README.md", "train_config.json", "ontology.yaml"):
+    # entities first, then one trigger label per ontology type: the label map lives in the model
+    assert meta["labels"][:4] == ["QUANTITY", "UNIT", "PLACE", "ACTOR"] and "EVT_DEMINING" in meta["labels"]
+    assert cfg["id2label"]["1"] == "B-QUANTITY" and len(cfg["id2label"]) == 1 + 2 * len(meta["labels"])
+    for f in ("tokenizer.json", "model.safetensors", "onnx/model.int8.onnx", "README.md", "train_config.json", "ontology.yaml",
+              "lexicon.yaml", "event_layer.npz", "event_layer.json"):
         assert (tiny_model / f).is_file(), f
     assert set(meta["backends"]) == {"torch-fp32", "onnx-fp32", "onnx-int8"}
     assert meta["training"]["steps"] == 6
@@ -51,13 +53,14 @@ def _gold_entities():
 @pytest.mark.parametrize("backend", ["onnx-int8", "torch-fp32"])
 def test_extract_output_shape_and_evidence(tiny_model, backend):
     ex = Extractor(tiny_model, backend=backend)
-    tags = ex.tag(REPORT)
-    for ent in tags:
+    full = ex.tag_full([REPORT])[0]
+    for ent in full.entities:
         assert REPORT[ent.start:ent.end] == ent.text and 0 <= ent.score <= 1
+    assert full.hidden is not None and full.hidden.shape[0] == len(full.token_offsets)  # one encoder pass serves the event layer
     # extract() is tagging followed by assembly, exactly
     assert [e.to_dict() for e in ex.extract(REPORT, reference_date="2017-11-02")] == \
-        [e.to_dict() for e in ex.assemble(REPORT, tags, reference_date="2017-11-02")]
-    events = ex.assemble(REPORT, _gold_entities(), reference_date="2017-11-02")
+        [e.to_dict() for e in ex.assemble(REPORT, full.entities, reference_date="2017-11-02", tagged=full)]
+    events = ex.assemble(REPORT, _gold_entities(), reference_date="2017-11-02", layer="rules")
     assert [e.type for e in events] == ["demining", "aid_delivery", "medical_aid"]
     for ev in events:
         d = ev.to_dict()
@@ -88,7 +91,7 @@ def test_package_level_api_uses_env_model(tiny_model, monkeypatch):
     assert sitrep_ie.tag(REPORT) == ex.tag(REPORT)
     assert [e.to_dict() for e in sitrep_ie.extract(REPORT, reference_date="2017-11-02")] == \
         [e.to_dict() for e in ex.extract(REPORT, reference_date="2017-11-02")]
-    assert {e.model_version for e in ex.assemble(REPORT, _gold_entities())} == {ex.model_version}
+    assert {e.model_version for e in ex.assemble(REPORT, _gold_entities(), layer="rules")} == {ex.model_version}
     with pytest.raises(TypeError, match="got NoneType"):
         sitrep_ie.extract(None)  # type: ignore[arg-type]
     with pytest.raises(InputError):

@@ -60,6 +60,7 @@ class TrainConfig:
     lenient: bool = field(default=False, metadata={"help": "Skip (and count) tasks the importer rejects instead of stopping."})
     export_onnx: bool = field(default=True, metadata={"help": "Also export ONNX fp32 and int8 backends after training."})
     threads: int = field(default=0, metadata={"help": "Torch threads for training (0: all cores)."})
+    train_fraction: float = field(default=1.0, metadata={"help": "Share of the training reports used (a seeded sample; make curve trains on 0.25 ... 1.0)."})
     selection_reports: int = field(default=120, metadata={"help": "Training reports added to dev when the default backend is chosen (more: a firmer choice, a longer run)."})
     events: bool = field(default=True, metadata={"help": "Also learn event triggers (one tagger label per ontology type) and the learned event layer."})
 
@@ -77,6 +78,8 @@ class TrainConfig:
             problems.append(f"stride {self.stride} must be >= 0 and < max_length - 2")
         if not self.train_files:
             problems.append("train_files is empty")
+        if not 0 < self.train_fraction <= 1:
+            problems.append(f"train_fraction {self.train_fraction} must be in (0, 1]")
         if self.augment_copies < 0:
             problems.append(f"augment_copies {self.augment_copies} must be >= 0")
         if problems:

@@ -112,6 +112,9 @@ def load_data(cfg: TrainConfig, root: Path, labels: LabelSet, log: Any) -> _Data
         if not Path(f).is_file():
             raise ConfigError(f"data file {f} does not exist (configs: train_files / dev_files)")
     train_docs, train_report = read_export(train_files, labels, lenient=cfg.lenient)
+    if cfg.train_fraction < 1:
+        keep = max(1, round(len(train_docs) * cfg.train_fraction))
+        train_docs = sorted(random.Random(cfg.seed).sample(train_docs, keep), key=lambda d: d.report_id)
     dev_docs, dev_report = read_export(dev_files, labels, lenient=cfg.lenient) if dev_files else ([], ImportReport())
     log(f"train data: {train_report.summary()}")
     log(f"dev data:   {dev_report.summary()}")

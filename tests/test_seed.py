@@ -1,0 +1,47 @@
+"""The report this project started from gives exactly its six expected events (../shared/seed/)."""
+
+import json
+import os
+
+import pytest
+
+from conftest import ROOT
+from sitrep_ie.evaluation.metrics import match_events
+
+SEED = ROOT.parent / "shared" / "seed" / "expected.jsonl"
+MODEL = ROOT / "models" / "default"
+
+
+@pytest.fixture(scope="module")
+def seed_events():
+    if not SEED.is_file():
+        pytest.skip(f"no seed report at {SEED}")
+    if not (MODEL / "sitrep_ie.json").is_file():
+        if os.environ.get("CI"):
+            pytest.fail("CI runs `make test`, which trains models/default first; it is missing")
+        pytest.skip("no trained default model (make train)")
+    from sitrep_ie import Extractor
+
+    gold = json.loads(SEED.read_text(encoding="utf-8").splitlines()[0])
+    got = [e.to_dict() for e in Extractor(MODEL).extract(gold["text"], reference_date=gold["reference_date"])]
+    return gold["events"], got
+
+
+def test_seed_gives_exactly_the_expected_events(seed_events):
+    gold, got = seed_events
+    pairs = match_events(gold, got)
+    missed = [gold[i]["type"] for i in range(len(gold)) if i not in {g for g, _ in pairs}]
+    extra = [(got[j]["type"], got[j]["trigger"]["text"] if got[j]["trigger"] else None) for j in range(len(got)) if j not in {p for _, p in pairs}]
+    assert not missed and not extra, f"missed {missed}; extra {extra}"
+
+
+def test_seed_events_are_dated_by_the_header(seed_events):
+    _, got = seed_events
+    assert {e["date"] for e in got} == {"2017-11-02"}
+
+
+def test_seed_zone_number_is_no_quantity_and_deir_ez_zor_is_one_place(seed_events):
+    _, got = seed_events
+    assert 2 not in [q["value"] for e in got for q in e["quantities"]]
+    names = [p["name"] for e in got for p in e["places"]]
+    assert "Deir ez-Zor" in names and not any(n.startswith("-") or n.endswith("zone") for n in names)
