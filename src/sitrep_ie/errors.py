@@ -11,6 +11,8 @@ E006 missing or swapped offsets     E302 Label Studio rejected the API token
 E007 overlapping spans              E303 labeling config labels differ
 E008 duplicate task id              E304 exported tasks rejected by the importer
 E009 invalid annotation structure   E401 invalid input to extract()/tag()
+                                    E701 geocoder data missing or unreadable
+                                    E702 invalid geo gold file
 """
 
 from __future__ import annotations
@@ -79,3 +81,12 @@ class InputError(SitrepError, TypeError):
     """extract()/tag() was given something that is not text."""
 
     code = "E401"
+
+
+# --- geocoding and export (issue 13) -------------------------------------------------------
+class GeoError(SitrepError):
+    """The offline geocoder or an export cannot work with its data."""
+
+
+GazetteerError = _coded("E701", "GazetteerError", GeoError, "The gazetteer index or its sources are missing or unreadable.")
+GeoGoldError = _coded("E702", "GeoGoldError", GeoError, "A geo gold file line is malformed or names an id the gazetteer lacks.")
