@@ -6,16 +6,12 @@ The Makefile calls these same commands, so `make train` and `sitrep-ie train` ar
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from .errors import SitrepError
-
-CSV_COLUMNS = ["source", "event_date", "event_type", "actor1", "assoc_actor", "location", "admin1", "quantities",
-               "source_span", "confidence", "model_version"]
 
 
 def _read_inputs(files: list[str]) -> Iterator[tuple[str, str]]:
@@ -32,20 +28,6 @@ def _read_inputs(files: list[str]) -> Iterator[tuple[str, str]]:
             raise SitrepError(f"{f} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
 
 
-def _csv_row(source: str, ev: dict[str, Any]) -> dict[str, Any]:
-    places = ev["places"]
-    q = "; ".join(
-        f"{('~' if x['approx'] and x['approx'] != 'range' else '')}{x['value']}{('-' + str(x['upper'])) if x.get('upper') is not None else ''}"
-        f"{(' ' + x['unit']) if x['unit'] else ''}" for x in ev["quantities"])
-    return {
-        "source": source, "event_date": ev["date"] or "", "event_type": ev["type"],
-        "actor1": ev["actors"][0] if ev["actors"] else "", "assoc_actor": "; ".join(ev["actors"][1:]),
-        "location": "; ".join(p["name"] for p in places), "admin1": "; ".join(p["admin"] or "" for p in places).strip("; "),
-        "quantities": q, "source_span": " | ".join(e["text"] for e in ev["evidence"]), "confidence": ev["confidence"],
-        "model_version": ev.get("model_version") or "",
-    }
-
-
 def _extractor(args: argparse.Namespace, model: str | None) -> Any:
     from .inference import Extractor
 
@@ -57,21 +39,31 @@ def _extractor(args: argparse.Namespace, model: str | None) -> Any:
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
 
     ex = _extractor(args, args.model)
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS) if args.format == "csv" else None
-    if writer:
-        writer.writeheader()
     inputs = list(_read_inputs(args.files))
     results = ex.extract_many([t for _, t in inputs], reference_dates=[args.reference_date] * len(inputs))
-    n = 0
-    for (source, _), events in zip(inputs, results):
-        for ev in events:
-            d = ev.to_dict()
-            if writer:
-                writer.writerow(_csv_row(source, d))
-            else:
+    reports = [(source, [ev.to_dict() for ev in events]) for (source, _), events in zip(inputs, results)]
+    n = sum(len(evs) for _, evs in reports)
+    if args.format == "csv":  # issue 13: ACLED-like columns, one row per event place
+        from .export.csv import write_csv
+
+        write_csv(out, reports)
+    elif args.format == "geojson":  # issue 13: one Feature per event place (RFC 7946)
+        from .export.geojson import dumps, feature_collection
+
+        out.write(dumps(feature_collection(reports)) + "\n")
+    else:
+        for source, events in reports:
+            for d in events:
                 out.write(json.dumps({"source": source, **d}, ensure_ascii=False) + "\n")
-            n += 1
     print(f"{n} events from {len(inputs)} reports", file=sys.stderr)
+    return 0
+
+
+def cmd_view(args: argparse.Namespace, out: TextIO) -> int:
+    from .export.html import run_view  # issue 13
+
+    written = run_view(_extractor(args, args.model), _read_inputs(args.files), args.out, args.reference_date)
+    print(f"wrote {written[0]}" + (f" and {len(written) - 1} report pages" if len(written) > 1 else ""), file=out)
     return 0
 
 
@@ -201,9 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="write one JSON line (or CSV row) per event")
     p.add_argument("files", nargs="+", help="UTF-8 text files, one report each ('-' for stdin)")
     model_opts(p)
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "geojson"], default="jsonl")
     p.add_argument("--reference-date", help="publication date (YYYY-MM-DD) for datelines and weekdays")
     p.set_defaults(fn=cmd_extract)
+
+    p = sub.add_parser("view", help="write an HTML view: highlighted spans, event cards, offline map (issue 13)")
+    p.add_argument("files", nargs="+", help="UTF-8 text files, one report each ('-' for stdin)")
+    p.add_argument("-o", "--out", required=True, help="OUT.html (several reports: an index, pages in OUT_reports/)")
+    model_opts(p)
+    p.add_argument("--reference-date", help="publication date (YYYY-MM-DD) for datelines and weekdays")
+    p.set_defaults(fn=cmd_view)
 
     p = sub.add_parser("tag", help="write the tagged entities of each file as a JSON line")
     p.add_argument("files", nargs="+")

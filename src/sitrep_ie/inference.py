@@ -22,6 +22,7 @@ from .alignment import SpecialTokens, Window, decode, encode_texts, load_tokeniz
 from .assembly import assemble
 from .dates import as_date
 from .errors import ConfigError, InputError, ModelCorruptError, ModelIncompatibleError, ModelMissingError
+from .geo import geocode_events
 from .labels import LabelSet
 from .normalise import NormalisationConfig
 from .ontology import Ontology
@@ -284,8 +285,10 @@ class Extractor:
     def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None) -> list[Event]:
         """Events from already-tagged entities (what extract() does after tagging)."""
         self._load()
-        return assemble(text, entities, self.ontology, self.normalisation, reference_date=as_date(reference_date),
-                        model_version=self.model_version)
+        events = assemble(text, entities, self.ontology, self.normalisation, reference_date=as_date(reference_date),
+                          model_version=self.model_version)
+        geocode_events(events, text)  # issue 13: place.geo; opens the gazetteer only when a place is there
+        return events
 
     def extract(self, text: str, *, reference_date: dt.date | str | None = None) -> list[Event]:
         """Event records of one report (SPEC.md), in text order."""
