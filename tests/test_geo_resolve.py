@@ -119,3 +119,9 @@ def test_report_with_5000_places_is_linear(res: Resolver) -> None:
     got = res.resolve(qs)
     assert time.perf_counter() - t0 < 60
     assert got[-2]["id"] == "gn:169577" and got[0] is None
+
+
+@pytest.mark.parametrize("admin,want", [("Aleppo province", "gn:163913"), ("Hama province", "gn:163915"), (None, "gn:163915")])
+def test_stated_parent_chooses_between_namesakes(res: Resolver, admin: str | None, want: str) -> None:
+    # two Surans in Syria: a hamlet in Aleppo governorate and a town of 30,000 in Hama governorate
+    assert ids(res, [Query("Suran", admin), Query("Syria")])[0] == want

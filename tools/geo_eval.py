@@ -4,8 +4,8 @@
     python tools/geo_eval.py [--split test|dev] [--errors N] [--out FILE.json]
 
 Tune on dev only; test is for the figures. Targets (issue 13): resolvable recall >= 0.90,
-precision >= 0.97. Exit status 1 when a target is missed or names lack gold (run
-tools/geo_gold.py missing / propose first).
+precision >= 0.97 (printed as met / not met; --strict makes a missed target exit 1). Exit status 1
+when mentions lack gold: run tools/geo_gold.py missing / propose first.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gold", type=Path, default=ROOT / "annotations" / "geo_gold.tsv")
     ap.add_argument("--errors", type=int, default=15, help="print this many wrong mentions")
     ap.add_argument("--out", type=Path, help="write the figures and all errors as JSON")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     scores = evaluate(ROOT / "annotations" / f"{args.split}.json", read_gold(args.gold))
@@ -38,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     d = scores.to_dict()
     print(f"geo-eval {args.split}: {d['mentions']} place mentions, {d['resolvable']} resolvable (gold id), {d['resolved']} resolved, "
           f"{d['correct']} right  [{took:.1f} s]")
+    met = scores.recall >= TARGET_RECALL and scores.precision >= TARGET_PRECISION
     print(f"  resolvable recall {d['resolvable_recall']:.3f} (target >= {TARGET_RECALL})   precision {d['precision']:.3f} "
-          f"(target >= {TARGET_PRECISION})   errors: {error_summary(scores) or 'none'}")
+          f"(target >= {TARGET_PRECISION})   targets {'met' if met else 'NOT met'}   errors: {error_summary(scores) or 'none'}")
     for e in scores.errors[: args.errors]:
         print(f"  {e['report']:>14}  {e['name']!r:32} admin={e['admin']!r:24} gold={e['gold']:22} got={e['got']} {e['got_name'] or ''}")
     if args.out:
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if scores.missing_gold:
         print(f"  {scores.missing_gold} mentions have no gold: run tools/geo_gold.py missing", file=sys.stderr)
         return 1
-    return 0 if scores.recall >= TARGET_RECALL and scores.precision >= TARGET_PRECISION else 1
+    return 0 if met or not args.strict else 1
 
 
 if __name__ == "__main__":
