@@ -35,7 +35,7 @@ import yaml
 from ..errors import GazetteerError
 from .normalise import name_key, skeleton, split_designator
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 INDEX_NAME = "geo_index.sqlite"
 KINDS = ("country", "admin1", "admin2", "admin3", "settlement", "site")
 
@@ -185,7 +185,7 @@ CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE rec(rid INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT, lat REAL, lon REAL, cc TEXT, admin1 TEXT,
                  kind TEXT, fclass TEXT, pop INTEGER, keys TEXT);
 CREATE TABLE k(key TEXT, rid INTEGER, PRIMARY KEY(key, rid)) WITHOUT ROWID;
-CREATE TABLE s(sk TEXT, rid INTEGER, PRIMARY KEY(sk, rid)) WITHOUT ROWID;
+CREATE TABLE s(sk TEXT, len INTEGER, key TEXT, rid INTEGER, PRIMARY KEY(sk, len, key, rid)) WITHOUT ROWID;
 """
 
 
@@ -211,16 +211,16 @@ def write_index(path: Path, records: Iterable[Record]) -> int:
         con.execute("INSERT INTO meta VALUES('format', ?)", (str(INDEX_FORMAT),))
         n = 0
         ks: set[tuple[str, int]] = set()
-        ss: set[tuple[str, int]] = set()
+        ss: set[tuple[str, int, str, int]] = set()
         rows = []
         for n, r in enumerate(records, 1):
             rows.append((n, r.id, r.name, r.lat, r.lon, r.country_code, r.admin1, r.kind, r.feature_class, r.population, "|".join(r.keys)))
             for key in r.keys:
                 ks.add((key, n))
-                ss.add((skeleton(key), n))
+                ss.add((skeleton(key), len(key), key, n))
         con.executemany("INSERT INTO rec VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
         con.executemany("INSERT INTO k VALUES(?,?)", sorted(ks))
-        con.executemany("INSERT INTO s VALUES(?,?)", sorted(ss))
+        con.executemany("INSERT INTO s VALUES(?,?,?,?)", sorted(ss))
         con.execute("CREATE INDEX rec_id ON rec(id)")
         con.commit()
         con.execute("VACUUM")
@@ -282,7 +282,19 @@ class Gazetteer:
         sk = skeleton(key)
         if not sk:
             return []
-        return [_record(r) for r in self._query(f"SELECT {_COLS} FROM rec WHERE rid IN (SELECT rid FROM s WHERE sk=?) LIMIT 500", (sk,))]
+        return [_record(r) for r in self._query(f"SELECT {_COLS} FROM rec WHERE rid IN (SELECT DISTINCT rid FROM s WHERE sk=?) LIMIT 500", (sk,))]
+
+    def fuzzy_names(self, key: str, floor: float = 0.0) -> list[tuple[Record, str]]:
+        """(record, name key) pairs whose key has the skeleton of ``key`` and a length that allows a
+        similarity ratio of ``floor`` (ratio <= 2 * shorter / (sum of lengths))."""
+        sk = skeleton(key)
+        if not sk:
+            return []
+        n = len(key)
+        lo, hi = (math.ceil(floor * n / (2 - floor)), math.floor(n * (2 - floor) / floor)) if floor > 0 else (0, 10**6)
+        rows = self._query(f"SELECT {_COLS}, s.key FROM s JOIN rec ON rec.rid = s.rid WHERE s.sk=? AND s.len BETWEEN ? AND ? LIMIT 1000",
+                           (sk, lo, hi))
+        return [(_record(r[:10]), r[10]) for r in rows]
 
     def get(self, place_id: str) -> Record | None:
         """The record with this id (``gn:…``, ``iso:…`` or ``sup:…``), or None."""
