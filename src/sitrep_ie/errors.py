@@ -89,4 +89,4 @@ class GeoError(SitrepError):
 
 
 GazetteerError = _coded("E701", "GazetteerError", GeoError, "The gazetteer index or its sources are missing or unreadable.")
-GeoGoldError = _coded("E702", "GeoGoldError", GeoError, "A geo gold file line is malformed or names an id the gazetteer lacks.")
+GeoGoldError = _coded("E702", "GeoGoldError", GeoError, "A line of the geo gold file (annotations/geo_gold.tsv) is malformed.")
