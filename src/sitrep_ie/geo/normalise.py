@@ -1,0 +1,160 @@
+"""Match keys for place names: one spelling-independent key per name.
+
+Arabic, Persian, Somali and Ukrainian names reach English reports in many transliterations
+("Deir ez-Zor", "Dayr az Zawr", "Deir-ez-Zor"; "Ma'arrat al-Nu'man", "Maarat an Numan"). The
+gazetteer and the report go through the same :func:`name_key`, so two spellings match when their
+keys are equal; :func:`skeleton` is a looser key (consonants only) used to find candidates that
+are then scored by string similarity. The rules are data: ``resources/geo_rules.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+# Letters NFKD does not decompose into ASCII (stroke and ligature letters).
+_SPECIAL = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ħ": "h"})
+_NON_KEY = re.compile(r"[^a-z0-9]+")
+_DOUBLE = re.compile(r"(.)\1+")
+_VOWELS = re.compile(r"[aeiouy]")
+MAX_NAME_CHARS = 200  # longer "names" are not place names; keys are computed on a prefix only
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The transliteration rules and word lists of ``geo_rules.yaml``."""
+
+    drop_chars: str
+    articles: frozenset[str]
+    token_map: dict[str, str]
+    letter_rules: tuple[tuple[str, str], ...]
+    designators: dict[str, str]
+    unmappable_kinds: frozenset[str]
+    scoring: dict[str, float]
+    demonyms: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    """The rules shipped in ``sitrep_ie/resources/geo_rules.yaml`` (read once).
+
+    Example:
+        >>> rules().designators["governorate"]
+        'admin1'
+    """
+    raw: dict[str, Any] = yaml.safe_load(resources.files("sitrep_ie").joinpath("resources/geo_rules.yaml").read_text(encoding="utf-8"))
+    designators = {str(k).lower(): str(v) for k, v in raw["designators"].items()}
+    return Rules(
+        drop_chars=str(raw["drop_chars"]),
+        articles=frozenset(str(a) for a in raw["articles"]),
+        token_map={str(k): ("" if v is None else str(v)) for k, v in raw["token_map"].items()},
+        letter_rules=tuple((str(a), str(b)) for a, b in raw["letter_rules"]),
+        # longest first: "border crossing" must win over "crossing"
+        designators=dict(sorted(designators.items(), key=lambda kv: -len(kv[0]))),
+        unmappable_kinds=frozenset(raw.get("unmappable_kinds") or ()),
+        scoring={str(k): float(v) for k, v in raw["scoring"].items()},
+        demonyms={str(k): str(v) for k, v in (raw.get("demonyms") or {}).items()},
+    )
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters and digits of ``text``, diacritics and apostrophes removed, other characters as spaces.
+
+    Example:
+        >>> fold("Dar‘ā  Ḩimş-al")
+        'dara hims al'
+    """
+    r = rules()
+    text = unicodedata.normalize("NFKD", text[:MAX_NAME_CHARS].lower().translate(_SPECIAL))
+    text = "".join(c for c in text if not unicodedata.combining(c) and c not in r.drop_chars)
+    return _NON_KEY.sub(" ", text).strip()
+
+
+def tokens(name: str) -> list[str]:
+    """The name's folded words, articles dropped and variant spellings unified.
+
+    Example:
+        >>> tokens("Deir ez-Zor")
+        ['dayr', 'zor']
+    """
+    r = rules()
+    words = fold(name).split()
+    if len(words) > 1:
+        kept = [w for w in words if w not in r.articles]
+        words = kept or words[-1:]
+    out = []
+    for w in words:
+        w = r.token_map.get(w, w)
+        if w:
+            out.append(w)
+    return out
+
+
+def _letters(word: str) -> str:
+    for a, b in rules().letter_rules:
+        word = word.replace(a, b)
+    return _DOUBLE.sub(r"\1", word)
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """The match key of a place name: equal for the usual transliterations of one name.
+
+    Words are joined without spaces so that "Kan Safra" and "Kansafra" meet; an empty key means
+    the name has nothing to match on (punctuation only, or a script other than Latin).
+
+    Example:
+        >>> name_key("Dayr az Zawr") == name_key("Deir ez-Zawr")
+        True
+        >>> name_key("Ma'arrat al-Nu'man") == name_key("Maarrat an-Numan")
+        True
+        >>> name_key("...")
+        ''
+    """
+    return "".join(_letters(w) for w in tokens(name))
+
+
+def skeleton(key: str) -> str:
+    """A looser key: the first letter, then consonants only, a final 'h' dropped ("Talbiseh" ~ "Talbisa").
+
+    Example:
+        >>> skeleton(name_key("Talbiseh")) == skeleton(name_key("Talbisa"))
+        True
+    """
+    if not key:
+        return ""
+    s = key[0] + _VOWELS.sub("", key[1:])
+    s = _DOUBLE.sub(r"\1", s)
+    if len(s) > 2 and s.endswith("h"):
+        s = s[:-1]
+    return s
+
+
+def split_designator(name: str) -> tuple[str, str | None, str | None]:
+    """(base name, designator, kind) of a name such as "Homs province" or "Rukban camp".
+
+    The kind (admin1, admin2, admin3, settlement, site, feature) comes from ``geo_rules.yaml``.
+    A name that is only a designator ("Camp") keeps it as its name.
+
+    Example:
+        >>> split_designator("Homs province")
+        ('Homs', 'province', 'admin1')
+        >>> split_designator("Bab al-Hawa border crossing")
+        ('Bab al-Hawa', 'border crossing', 'site')
+        >>> split_designator("Aleppo")
+        ('Aleppo', None, None)
+    """
+    name = name.strip()
+    low = name.lower()
+    for d, kind in rules().designators.items():
+        if low.endswith(d) and len(low) > len(d) + 1 and not low[-len(d) - 1].isalnum():
+            base = name[: -len(d)].rstrip(" -,")
+            if base:
+                return base, d, kind
+    return name, None, None

