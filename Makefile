@@ -20,7 +20,7 @@ CODE := $(shell find src/sitrep_ie -name '*.py' -o -name '*.yaml' -o -name '*.js
 GEO_INDEX := src/sitrep_ie/resources/geo_index.sqlite
 GEO_SOURCES := tools/build_geo_index.py src/sitrep_ie/geo/gazetteer.py src/sitrep_ie/geo/normalise.py $(wildcard src/sitrep_ie/resources/geo_*.yaml)
 
-.PHONY: install install-labelstudio corpus corpus-stats train retrain eval demo test test-slow label pull errors bench clean geo-index geo-eval bench-geo
+.PHONY: install install-labelstudio corpus corpus-stats train retrain curve eval demo test test-slow label pull errors bench clean geo-index geo-eval bench-geo
 
 install: $(STAMP) $(GEO_INDEX)
 $(STAMP): pyproject.toml constraints.txt
@@ -67,6 +67,10 @@ corpus-stats: $(CORPUS) annotations/structures.yaml
 train: $(MODEL)/sitrep_ie.json
 $(MODEL)/sitrep_ie.json: annotations/train.json annotations/pulled.json annotations/dev.json configs/train.yaml $(MODEL_CONFIGS) | $(STAMP)
 	$(BIN)/sitrep-ie train --config configs/train.yaml
+
+# Learning curve: retrain on 25/50/75/100% of train (same seed, same dev); writes reports/learning_curve.{md,png,json}.
+curve: $(CORPUS) | $(STAMP)
+	$(BIN)/python tools/learning_curve.py --config configs/train.yaml
 
 retrain: | $(STAMP) $(CORPUS)
 	$(BIN)/sitrep-ie train --config configs/train.yaml

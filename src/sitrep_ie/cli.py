@@ -111,6 +111,12 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     target = Path(args.out) if args.out else ex.path / f"eval-{args.split}.json"
     target.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     print(f"wrote {target}", file=sys.stderr)
+    if result.layers:
+        from .evaluation.plots import reliability_plot
+
+        plot = reliability_plot(result.layers[result.main_layer]["events"]["confidence"], Path(args.plot.format(split=args.split)),
+                                f"{result.main_layer} event layer, {args.split} ({result.model_version})")
+        print(f"wrote {plot}", file=sys.stderr)
     return 0
 
 
@@ -221,6 +227,7 @@ def _overrides(p: argparse.ArgumentParser) -> None:
 def _eval_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="test", choices=["test", "dev", "train"])
     p.add_argument("--out", help="JSON results file (default: <model>/eval-<split>.json)")
+    p.add_argument("--plot", default="reports/reliability-{split}.png", help="reliability diagram of event confidence (PNG)")
     p.add_argument("--gold-tags", action="store_true", help="assemble events from the annotated spans instead of the model's "
                    "tags: scores the event layer alone")
 
