@@ -88,8 +88,8 @@ def test_round_trip(server, tmp_path, labels, tiny_model):
     assert len(tasks) == 5
     inbox_tasks = sorted((t for t in tasks if str(t.data.get("report_id", "")).startswith("inbox-")), key=lambda t: t.data["rank"])
     unc = [t.data["uncertainty"] for t in inbox_tasks]
-    scored = sorted(ex.tag_with_uncertainty([t for _, t in INBOX]), key=lambda x: -x[1])
-    assert unc == pytest.approx([round(u, 4) for _, u in scored[:2]])  # most uncertain first
+    scored = sorted((u for _, _, u in ex.annotate_many([t for _, t in INBOX])), reverse=True)
+    assert unc == pytest.approx([round(u, 4) for u in scored[:2]])  # most uncertain first
     preds = list(client.predictions.list(task=inbox_tasks[0].id))
     assert preds and preds[0].model_version == ex.model_version
     assert all("score" in r for r in preds[0].result if r.get("from_name") == "label")
@@ -168,11 +168,8 @@ class FakeExtractor:
     def __init__(self, entities, events):
         self.entities, self.events = entities, events
 
-    def tag_with_uncertainty(self, texts):
-        return [(self.entities, 0.25) for _ in texts]
-
-    def assemble(self, text, entities):
-        return self.events
+    def annotate_many(self, texts):
+        return [(self.entities, self.events, 0.25) for _ in texts]
 
 
 EVENT_TEXT = "Sappers cleared 12 mines in Kafr Shams (Daraa province) on Monday. Between 300 and 400 families returned."

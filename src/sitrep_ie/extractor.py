@@ -166,6 +166,27 @@ class Extractor:
         geocode_events(events, text)  # place.geo; the gazetteer opens only when there is a place to resolve
         return events
 
+    def annotate_many(self, texts: Sequence[str]) -> list[tuple[list[Entity], list[Event], float]]:
+        """Entities, events and uncertainty of each text, for pre-annotating reports in Label Studio.
+
+        The uncertainty is event-level when the learned layer serves (unsure events and links, see
+        ``LearnedEventLayer.assemble_with_uncertainty``), else the tagger's mean least-confidence.
+        """
+        out = []
+        for text, tg in zip(texts, self.tagger.tag_full([check_text(t, "extract") for t in texts])):
+            plain = [e for e in tg.entities if event_type_of(e.label) is None]
+            learned = self.learned
+            unc: float | None = None
+            if learned is None:
+                events = self.events.assemble(text, plain, model_version=self.model_version)
+            else:
+                triggers = [TriggerSpan(e.start, e.end, t, e.score) for e in tg.entities if (t := event_type_of(e.label))]
+                events, unc = learned.assemble_with_uncertainty(text, plain, triggers, offsets=tg.token_offsets, hidden=tg.hidden,
+                                                               model_version=self.model_version)
+            geocode_events(events, text)
+            out.append((plain, events, tg.uncertainty if unc is None else unc))
+        return out
+
     def extract(self, text: str, *, reference_date: dt.date | str | None = None) -> list[Event]:
         """Event records of one report (SPEC.md), in text order."""
         return self.extract_many([text], reference_dates=[reference_date])[0]

@@ -427,14 +427,14 @@ def push(client: Any, cfg: LabelStudioConfig, labels: LabelSet, *, corpus: list[
     if pending:
         if extractor is None:
             raise ConfigError("inbox reports need a trained model for pre-annotations; run `make train`")
-        scored = extractor.tag_with_uncertainty([t for _, t in pending])
-        rows = [(rid, text, ents, unc) for (rid, text), (ents, unc) in zip(pending, scored)]
+        # entities, events and the model's uncertainty (event-level when a learned event layer serves)
+        scored = extractor.annotate_many([t for _, t in pending])
+        rows = [(rid, text, ents, events, unc) for (rid, text), (ents, events, unc) in zip(pending, scored)]
         if top_n:
-            rows.sort(key=lambda r: r[3], reverse=True)
+            rows.sort(key=lambda r: r[4], reverse=True)
             summary.inbox_not_selected = max(0, len(rows) - top_n)
             rows = rows[:top_n]
-        for rank, (rid, text, ents, unc) in enumerate(rows):
-            events = extractor.assemble(text, ents) if hasattr(extractor, "assemble") else []
+        for rank, (rid, text, ents, events, unc) in enumerate(rows):
             result = prediction_result(text, ents, events, "p", labels.names)
             items.append({"data": {"text": text, "report_id": rid, "uncertainty": round(unc, 4), "rank": rank},
                           "predictions": [{"model_version": extractor.model_version, "score": round(1 - unc, 4), "result": result}]})

@@ -34,6 +34,7 @@ from .dates import event_date
 from .pipeline import EventLayer, _Doc, segment
 from .quantities import build_quantities
 
+MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
 ROLES = ("actor", "place", "quantity")
@@ -401,14 +402,30 @@ class LearnedEventLayer:
     def assemble(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *, offsets: np.ndarray | None = None,
                  hidden: np.ndarray | None = None, reference_date: dt.date | None = None, model_version: str | None = None) -> list[Event]:
         """Event records of one report from its tagged entities and triggers, in text order."""
+        return self.assemble_with_uncertainty(text, entities, triggers, offsets=offsets, hidden=hidden, reference_date=reference_date,
+                                              model_version=model_version)[0]
+
+    def assemble_with_uncertainty(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *,
+                                  offsets: np.ndarray | None = None, hidden: np.ndarray | None = None,
+                                  reference_date: dt.date | None = None, model_version: str | None = None) -> tuple[list[Event], float | None]:
+        """Events, and how unsure the layer is of them (for active learning; None without events).
+
+        The uncertainty is the mean of two shares: 1 - the events' calibrated confidence, and the
+        links whose probability lies within ``MARGIN`` of the threshold (the decisions a small
+        change would flip).
+        """
         if not triggers:
-            return []
+            return [], None
         ctx = prepare(text, entities, sorted(triggers, key=lambda t: (t.start, t.end)), self.rules, reference_date, offsets, hidden)
         if not ctx.doc.sentences:
-            return []
-        drafts = decode(ctx, link(ctx, self.rules, self.weights), merge_scores(ctx, self.weights), self.weights)
-        events = to_events(ctx, drafts, self.rules, self.weights, model_version)
-        return sorted(events, key=lambda e: e.trigger.start if e.trigger else 0)
+            return [], None
+        scores = link(ctx, self.rules, self.weights)
+        drafts = decode(ctx, scores, merge_scores(ctx, self.weights), self.weights)
+        events = sorted(to_events(ctx, drafts, self.rules, self.weights, model_version), key=lambda e: e.trigger.start if e.trigger else 0)
+        if not events:
+            return events, None
+        unsure = float(np.mean([abs(p - self.weights.link_threshold) < MARGIN for p in scores.values()])) if scores else 0.0
+        return events, 0.5 * float(np.mean([1.0 - e.confidence for e in events])) + 0.5 * unsure
 
 
 __all__ = ["LearnedEventLayer", "LinkerWeights", "Mlp", "TriggerSpan", "Candidate", "Context", "prepare", "window",
