@@ -106,3 +106,6 @@ def test_weights_round_trip_and_damage(tmp_path):
     (tmp_path / "event_layer.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelCorruptError, match="E102"):
         LinkerWeights.from_disk(tmp_path)
+    (tmp_path / "event_layer.npz").unlink()
+    with pytest.raises(ModelCorruptError, match="half an event layer"):
+        LinkerWeights.present(tmp_path)

@@ -970,6 +970,31 @@ def test_damaged_model_directory_gives_coded_error(tiny_model, tmp_path, name):
         ex.extract("Sappers cleared 12 mines in Aleppo.")
 
 
+EVENT_LAYER_DAMAGE = {
+    # name: (damage(model_dir), text the message must contain); tagging still works, extraction says what broke
+    "no event_layer.npz": (lambda m: (m / "event_layer.npz").unlink(), "event_layer.npz missing"),
+    "no event_layer.json": (lambda m: (m / "event_layer.json").unlink(), "event_layer.json missing"),
+    "garbage event_layer.npz": (lambda m: _replace(m / "event_layer.npz", b"garbage" * 20), "event layer files"),
+    "event_layer.json not JSON": (lambda m: _replace(m / "event_layer.json", "{"), "event layer files"),
+    "event_layer.json without thresholds": (lambda m: _set_json(m / "event_layer.json", lambda d: d.pop("link_threshold")),
+                                            "event layer files"),
+}
+
+
+@pytest.mark.parametrize("name", list(EVENT_LAYER_DAMAGE))
+def test_damaged_event_layer_gives_coded_error(tiny_model, tmp_path, name):
+    damage, needle = EVENT_LAYER_DAMAGE[name]
+    model = copy_model(tiny_model, tmp_path / "model")
+    damage(model)
+    ex = Extractor(model)
+    check_entities(REPORT, ex.tag(REPORT))
+    with pytest.raises(ModelCorruptError) as info:
+        ex.extract(REPORT)
+    assert str(info.value).startswith("E102: ") and needle in str(info.value), str(info.value)
+    # the rules still serve when asked for by name
+    assert isinstance(Extractor(model, events="rules").extract(REPORT), list)
+
+
 def test_undamaged_copy_loads(tiny_model, tmp_path):
     """The copies above fail because of their damage, not because copying breaks a model."""
     model = copy_model(tiny_model, tmp_path / "model")

@@ -82,12 +82,15 @@ class Extractor:
     def learned(self) -> LearnedEventLayer | None:
         """The learned event layer, or None when the rules serve (a model without one, or events="rules")."""
         if self._learned is None:
-            md = self.tagger.model_dir
-            self.tagger.load()
-            has = LinkerWeights.present(md.resolved()) and any(event_type_of(n) for n in self.tagger.labels.names)
-            if self.events_mode == "learned" and not has:
-                raise ModelIncompatibleError(f"{md.resolved()} has no learned event layer; retrain with `make train` or use events='rules'")
-            self._learned = LearnedEventLayer(self.events, LinkerWeights.from_disk(md.resolved())) if has and self.events_mode != "rules" else False
+            if self.events_mode == "rules":
+                self._learned = False
+            else:
+                md = self.tagger.model_dir
+                self.tagger.load()
+                has = LinkerWeights.present(md.resolved()) and any(event_type_of(n) for n in self.tagger.labels.names)
+                if self.events_mode == "learned" and not has:
+                    raise ModelIncompatibleError(f"{md.resolved()} has no learned event layer; retrain with `make train` or use events='rules'")
+                self._learned = LearnedEventLayer(self.events, LinkerWeights.from_disk(md.resolved())) if has else False
         return self._learned or None
 
     @property

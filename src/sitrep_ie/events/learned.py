@@ -283,7 +283,12 @@ class LinkerWeights:
 
     @staticmethod
     def present(path: Path) -> bool:
-        return (path / WEIGHTS_FILE).is_file() and (path / SETTINGS_FILE).is_file()
+        """Does the model directory carry a learned event layer? Half of one is damage (E102), not absence."""
+        have = [(path / f).is_file() for f in (WEIGHTS_FILE, SETTINGS_FILE)]
+        if any(have) and not all(have):
+            missing = [f for f, h in zip((WEIGHTS_FILE, SETTINGS_FILE), have) if not h]
+            raise ModelCorruptError(f"{path} has half an event layer ({', '.join(missing)} missing); retrain with `make train`")
+        return all(have)
 
 
 @dataclass
