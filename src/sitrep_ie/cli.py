@@ -188,6 +188,12 @@ def cmd_pull(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    from .batch import main as batch_main
+
+    return batch_main(args, out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="sitrep-ie", description="Event records from field reports.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -245,6 +251,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", default="configs/labels.yaml")
     p.add_argument("--set", action="append", metavar="KEY=VALUE")
     p.set_defaults(fn=cmd_pull)
+
+    p = sub.add_parser("batch", help="extract events from a folder/JSONL/Parquet of reports into a Parquet or JSONL dataset "
+                       "(resumable; see README, Batch runs)")
+    p.add_argument("input", help="folder of .txt files, .jsonl file (id, text, reference_date) or Parquet file/dataset")
+    p.add_argument("output", help="output dataset folder (JSONL parts if it ends in .jsonl); summary written beside it")
+    p.add_argument("--engine", choices=["local", "ray"], default="local")
+    p.add_argument("--address", help="Ray cluster address (auto, host:6379, ray://host:10001); default: a local cluster")
+    p.add_argument("--workers", type=int, help="local: threads; ray: actors (default: all cores / cluster CPUs)")
+    p.add_argument("--format", choices=["parquet", "jsonl"], help="output format (default: from the OUTPUT name)")
+    p.add_argument("--config", help="YAML overriding src/sitrep_ie/batch/defaults.yaml")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--model", help="model directory (default: $SITREP_IE_MODEL or models/default)")
+    p.add_argument("--backend", default="auto", choices=["auto", "onnx-int8", "onnx-fp32", "torch-fp32"])
+    p.set_defaults(fn=cmd_batch)
 
     p = sub.add_parser("label-config", help="print the Label Studio labeling config generated from the labels")
     p.add_argument("--labels", default="configs/labels.yaml")

@@ -11,6 +11,11 @@ E006 missing or swapped offsets     E302 Label Studio rejected the API token
 E007 overlapping spans              E303 labeling config labels differ
 E008 duplicate task id              E304 exported tasks rejected by the importer
 E009 invalid annotation structure   E401 invalid input to extract()/tag()
+E601 batch input unreadable         E606 report text over the size limit
+E602 report without usable text     E607 extraction failed for one report
+E603 report without a usable id     E608 batch output unusable
+E604 duplicate report id            E609 Ray engine unavailable or failed
+E605 report unreadable (file, line)
 """
 
 from __future__ import annotations
@@ -79,3 +84,18 @@ class InputError(SitrepError, TypeError):
     """extract()/tag() was given something that is not text."""
 
     code = "E401"
+
+
+class BatchError(SitrepError):
+    """`sitrep-ie batch`: a whole run cannot go on (E601, E608, E609), or one report was rejected (E602-E607)."""
+
+
+BatchInputError = _coded("E601", "BatchInputError", BatchError, "The batch INPUT cannot be read at all.")
+MissingReportTextError = _coded("E602", "MissingReportTextError", BatchError, "A report has no text, or its text is not a string.")
+BadReportIdError = _coded("E603", "BadReportIdError", BatchError, "A report has no id, or an id that is not a string or integer.")
+DuplicateReportError = _coded("E604", "DuplicateReportError", BatchError, "A report id occurs again in the same input.")
+UnreadableReportError = _coded("E605", "UnreadableReportError", BatchError, "A report file or line cannot be read or parsed.")
+ReportTooLargeError = _coded("E606", "ReportTooLargeError", BatchError, "A report text is longer than the batch limit.")
+ExtractionFailedError = _coded("E607", "ExtractionFailedError", BatchError, "Extraction raised on this report.")
+BatchOutputError = _coded("E608", "BatchOutputError", BatchError, "The batch OUTPUT cannot be written or resumed.")
+RayEngineError = _coded("E609", "RayEngineError", BatchError, "Ray is not installed, or the Ray job failed.")
