@@ -14,14 +14,14 @@ CORPUS := annotations/train.json annotations/dev.json annotations/test.json anno
 SOURCES := $(wildcard annotations/source/*.txt)
 SAMPLES := $(wildcard reports/samples/*.txt)
 
-.PHONY: install install-labelstudio corpus corpus-stats train retrain eval demo test test-slow label pull errors bench clean
+.PHONY: install install-labelstudio corpus corpus-stats train retrain eval demo test test-slow label pull errors bench bench-batch clean
 
 install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -q --upgrade pip
 	$(PIP) -q torch==2.13.0
-	$(PIP) -q -e ".[train,dev,bench]"
+	$(PIP) -q -e ".[train,dev,bench,ray]"
 	touch $@
 
 # Label Studio lives in its own venv: it pins packages (pyarrow, dateutil) the training stack does not need pinned.
@@ -73,6 +73,9 @@ pull: $(STAMP)
 
 bench: $(MODEL)/sitrep_ie.json
 	$(BIN)/python benchmarks/bench_extract.py
+
+bench-batch: $(MODEL)/sitrep_ie.json
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf training/runs build *.egg-info src/*.egg-info .pytest_cache

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+import sitrep_ie
 from sitrep_ie import Extractor
 from sitrep_ie.batch import read_events, run_batch
 from sitrep_ie.batch.output import INDEX_DIR
@@ -24,7 +25,7 @@ from sitrep_ie.batch.summary import summary_path
 from sitrep_ie.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "src"
+SRC = Path(sitrep_ie.__file__).resolve().parents[1]  # the package under test, for subprocesses and workers
 N_RAY = 240  # reports in the Ray runs: a few hundred, under a minute on 2 cores with the tiny model
 
 

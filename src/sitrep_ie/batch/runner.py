@@ -80,7 +80,8 @@ def run_batch(input: str | Path, output: str | Path, *, engine: str = "local", a
     version = extractor.model_version
     store = PartStore(output, fmt)
     done = store.open()
-    summary = Summary(engine=engine, output=str(output), output_format=fmt, model_version=version, workers=workers)
+    summary = Summary(engine=engine, output=str(output), output_format=fmt, model_version=version,
+                      workers=getattr(extractor, "threads", workers) if engine == "local" else workers)
     pending = _pending(read_reports(input, cfg), done, version, summary)
     try:
         if engine == "local":
