@@ -67,6 +67,27 @@ def measure(work: Path, name: str, inp: Path, words: int, **kw: Any) -> dict[str
             "workers": s.workers, "first_event_s": s.first_event_s}
 
 
+def render(result: dict[str, Any]) -> str:
+    """The printed table of a results dict (also stored in results_batch.json)."""
+    runs, first, m = result["runs"], result["first_event_10_reports"], result["machine"]
+    lines = [f"sitrep-ie batch benchmark: {result['reports']} reports, {result['words']:,} words, model "
+             f"{Path(result['model']).name}; {m['cpus']} CPUs, load average {m['load_average_start'][0]:.2f} before / "
+             f"{m['load_average_end'][0]:.2f} after" + (" (SHARED machine: timings are noisy)" if m["load_average_start"][0] > m["cpus"] / 2 else ""),
+             "", f"{'engine':<18} {'seconds':>8} {'words/s':>9} {'reports/s':>10} {'per worker w/s':>15} {'vs local':>9}"]
+    for name, r in runs.items():
+        lines.append(f"{name:<18} {r['seconds']:>8.1f} {r['words_per_s']:>9,} {r['reports_per_s']:>10.1f} "
+                     f"{r['per_worker_words_per_s']:>15,} {r['vs_local']:>8.2f}x")
+    lines.append(f"fixed Ray costs: cluster start {result['cluster_start_s']:.1f} s (each CLI run without --address); actor start "
+                 f"and model load: first event {first['ray (cluster running)']['first_event_s'] - first['local']['first_event_s']:+.2f} s "
+                 "later than local")
+    lines.append("")
+    lines.append("time to first event, 10-report job (includes model load; 'cold' adds the cluster start):")
+    for name, r in first.items():
+        cold = f"; cold {r['cold_first_event_s']:.2f} s" if "cold_first_event_s" in r else ""
+        lines.append(f"  {name:<24} {r['first_event_s']:.2f} s (whole job {r['seconds']:.2f} s){cold}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=os.environ.get("SITREP_IE_MODEL") or str(ROOT / "models" / "default"))
@@ -104,28 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in runs.items():
         r["per_worker_words_per_s"] = round(r["words_per_s"] / (r["workers"] or cpus))
         r["vs_local"] = round(r["words_per_s"] / local_wps, 3)
-    lines = [f"sitrep-ie batch benchmark: {args.reports} reports, {words:,} words, model {model.resolve().name}; "
-             f"{cpus} CPUs, load average {load_start[0]:.2f} before / {load_end[0]:.2f} after",
-             "", f"{'engine':<18} {'seconds':>8} {'words/s':>9} {'reports/s':>10} {'per worker w/s':>15} {'vs local':>9}"]
-    for name, r in runs.items():
-        lines.append(f"{name:<18} {r['seconds']:>8.1f} {r['words_per_s']:>9,} {r['reports_per_s']:>10.1f} "
-                     f"{r['per_worker_words_per_s']:>15,} {r['vs_local']:>8.2f}x")
-    two = next((r for n, r in runs.items() if n.startswith("ray") and r["workers"] == min(2, cpus)), None)
-    if two:
-        lines.append(f"Ray overhead at {two['workers']} actors: {100 * (1 - two['vs_local']):.1f}% of local throughput; "
-                     f"cluster start {cluster_start_s:.1f} s (once per run of the CLI without --address)")
-    lines.append("")
-    lines.append("time to first event, 10-report job (includes model load; 'cold' adds the cluster start):")
-    for name, r in first.items():
-        cold = f"; cold {r['cold_first_event_s']:.2f} s" if "cold_first_event_s" in r else ""
-        lines.append(f"  {name:<24} {r['first_event_s']:.2f} s (whole job {r['seconds']:.2f} s){cold}")
-    table = "\n".join(lines)
-    print(table)
     result = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": " ".join([Path(sys.executable).name, *sys.argv]),
               "machine": {"cpus": cpus, "platform": platform.platform(), "python": platform.python_version(),
                           "load_average_start": list(load_start), "load_average_end": list(load_end)},
               "model": str(model.resolve()), "reports": args.reports, "words": words, "cluster_start_s": cluster_start_s,
-              "runs": runs, "first_event_10_reports": first, "table": table}
+              "runs": runs, "first_event_10_reports": first}
+    result["table"] = table = render(result)
+    print(table)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\nresults written to {args.out}", file=sys.stderr)
     return 0
