@@ -20,14 +20,14 @@ CODE := $(shell find src/sitrep_ie -name '*.py' -o -name '*.yaml' -o -name '*.js
 GEO_INDEX := src/sitrep_ie/resources/geo_index.sqlite
 GEO_SOURCES := tools/build_geo_index.py src/sitrep_ie/geo/gazetteer.py src/sitrep_ie/geo/normalise.py $(wildcard src/sitrep_ie/resources/geo_*.yaml)
 
-.PHONY: install install-labelstudio corpus corpus-stats train retrain curve eval demo test test-slow label pull errors bench clean geo-index geo-eval bench-geo
+.PHONY: install install-labelstudio corpus corpus-stats train retrain curve eval demo test test-slow label pull errors bench bench-batch clean geo-index geo-eval bench-geo
 
 install: $(STAMP) $(GEO_INDEX)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -q --upgrade pip
 	$(PIP) -q torch==2.13.0
-	$(PIP) -q -e ".[train,dev,bench]"
+	$(PIP) -q -e ".[train,dev,bench,ray]"
 	@# the HTML view test renders pages in headless Chromium (skipped with a reason when it is absent)
 	if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null; then apt-get update -qq && apt-get install -y -qq chromium; fi
 	touch $@
@@ -102,6 +102,9 @@ pull: $(STAMP)
 
 bench: $(MODEL)/sitrep_ie.json
 	$(BIN)/python benchmarks/bench_extract.py
+
+bench-batch: $(MODEL)/sitrep_ie.json
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf training/runs build *.egg-info src/*.egg-info .pytest_cache

@@ -24,6 +24,7 @@ ALLOWED = {
     "extractor": {"data", "model", "events", "geo", "config", "errors", "schema"},
     "geo": {"config", "errors", "schema"},
     "export": {"geo", "config", "errors", "schema"},
+    "batch": {"extractor", "config", "errors", "schema"},  # reaches the model only through the public Extractor
     "trainer": {"data", "model", "events", "evaluation", "config", "errors", "schema"},
     "__init__": {"extractor", "schema", "errors"},
 }

@@ -188,6 +188,12 @@ def cmd_pull(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    from .batch import main as batch_main
+
+    return batch_main(args, out)
+
+
 def _model_opts(p: argparse.ArgumentParser) -> None:
     from .model.backends import BACKENDS
 
@@ -249,6 +255,21 @@ def _label_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stop", action="store_true", help="stop the server `make label` started")
 
 
+def _batch_opts(p: argparse.ArgumentParser) -> None:
+    from .model.backends import BACKENDS
+
+    p.add_argument("input", help="folder of .txt files, .jsonl file (id, text, reference_date) or Parquet file/dataset")
+    p.add_argument("output", help="output dataset folder (JSONL parts if it ends in .jsonl); summary written beside it")
+    p.add_argument("--engine", choices=["local", "ray"], default="local")
+    p.add_argument("--address", help="Ray cluster address (auto, host:6379, ray://host:10001); default: a local cluster")
+    p.add_argument("--workers", type=int, help="local: threads; ray: actors (default: all cores / cluster CPUs)")
+    p.add_argument("--format", choices=["parquet", "jsonl"], help="output format (default: from the OUTPUT name)")
+    p.add_argument("--config", help="YAML overriding src/sitrep_ie/batch/defaults.yaml")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--model", help="model directory (default: $SITREP_IE_MODEL or models/default)")
+    p.add_argument("--backend", default="auto", choices=["auto", *BACKENDS])
+
+
 def _labels_only(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", default="configs/labels.yaml")
 
@@ -266,6 +287,8 @@ COMMANDS: list[tuple[str, str, Callable[[argparse.Namespace, TextIO], int], tupl
      (_ls_opts, _label_opts, _overrides)),
     ("pull", "export annotated tasks and merge them into annotations/pulled.json", cmd_pull, (_ls_opts, _overrides)),
     ("label-config", "print the Label Studio labeling config generated from the labels", cmd_label_config, (_labels_only,)),
+    ("batch", "extract events from a folder/JSONL/Parquet of reports into a Parquet or JSONL dataset (resumable)", cmd_batch,
+     (_batch_opts,)),
 ]
 
 

@@ -15,12 +15,15 @@ E010 malformed gold events file     E401 invalid input to extract()/tag()
 E011 relation to a missing region   E402 unreadable input file
 E012 relation between wrong regions E701 geocoder data missing or unreadable
 E013 trigger type not in ontology   E702 invalid geo gold file
-E014 admin cycle
-E015 quantity in two events
-E016 bad event_date
-E017 bad per-region value
-E018 bad restatement (same_as)
-E019 ambiguous relations (two admins, units or upper ends)
+E014 admin cycle                    E601 batch input unreadable
+E015 quantity in two events         E602 report without usable text
+E016 bad event_date                 E603 report without a usable id
+E017 bad per-region value           E604 duplicate report id
+E018 bad restatement (same_as)      E605 report unreadable (file, line)
+E019 ambiguous relations            E606 report text over the size limit
+                                    E607 extraction failed for one report
+                                    E608 batch output unusable
+                                    E609 Ray engine unavailable or failed
 """
 
 from __future__ import annotations
@@ -114,3 +117,18 @@ class GeoError(SitrepError):
 
 GazetteerError = _coded("E701", "GazetteerError", GeoError, "The gazetteer index or its sources are missing or unreadable.")
 GeoGoldError = _coded("E702", "GeoGoldError", GeoError, "A line of the geo gold file (annotations/geo_gold.tsv) is malformed.")
+
+
+class BatchError(SitrepError):
+    """`sitrep-ie batch`: a whole run cannot go on (E601, E608, E609), or one report was rejected (E602-E607)."""
+
+
+BatchInputError = _coded("E601", "BatchInputError", BatchError, "The batch INPUT cannot be read at all.")
+MissingReportTextError = _coded("E602", "MissingReportTextError", BatchError, "A report has no text, or its text is not a string.")
+BadReportIdError = _coded("E603", "BadReportIdError", BatchError, "A report has no id, or an id that is not a string or integer.")
+DuplicateReportError = _coded("E604", "DuplicateReportError", BatchError, "A report id occurs again in the same input.")
+UnreadableReportError = _coded("E605", "UnreadableReportError", BatchError, "A report file or line cannot be read or parsed.")
+ReportTooLargeError = _coded("E606", "ReportTooLargeError", BatchError, "A report text is longer than the batch limit.")
+ExtractionFailedError = _coded("E607", "ExtractionFailedError", BatchError, "Extraction raised on this report.")
+BatchOutputError = _coded("E608", "BatchOutputError", BatchError, "The batch OUTPUT cannot be written or resumed.")
+RayEngineError = _coded("E609", "RayEngineError", BatchError, "Ray is not installed, or the Ray job failed.")
