@@ -63,7 +63,7 @@ def run_batch(input: str | Path, output: str | Path, *, engine: str = "local", a
 
     Example:
         >>> s = run_batch("reports/samples", "out/events", progress=False)  # doctest: +SKIP
-        >>> s.reports_read == s.reports_done + s.reports_failed
+        >>> s.reports_read == s.reports_done + s.reports_failed  # doctest: +SKIP
         True
     """
     if engine not in ENGINES:
