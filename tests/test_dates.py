@@ -70,3 +70,20 @@ def test_day_without_year_and_without_report_date_is_unknown():
 def test_dateline_without_any_year_is_still_a_dateline():
     rd = report_dates("ALEPPO, March 4. /TASS/. Sappers cleared 12 mines.", None, LEX)
     assert rd.has_dateline and rd.report_date is None and rd.dateline_place == (0, 6)
+
+
+@pytest.mark.parametrize("text,report_date,place", [
+    # the seed's first line: header, dateline and the first sentence on one line
+    (" date 2017-11-02 HMEIMIM /Syria/, November 2. /TASS/. Sappers cleared 12 mines.", dt.date(2017, 11, 2), "HMEIMIM"),
+    ("date 2017-11-02\nHMEIMIM /Syria/, November 2. /TASS/. Sappers cleared 12 mines.", dt.date(2017, 11, 2), "HMEIMIM"),
+    ("date: 2019-03-06 Sappers cleared 12 mines.", dt.date(2019, 3, 6), None),
+])
+def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place):
+    rd = report_dates(text, None, LEX)
+    assert rd.report_date == report_date
+    assert (text[slice(*rd.dateline_place)] if rd.dateline_place else None) == place
+
+
+def test_iso_dates_are_never_read_day_first():
+    s = "Sappers cleared 12 mines on 2017-11-02."
+    assert sentence_date(s, 0, len(s), None, LEX).date == dt.date(2017, 11, 2)

@@ -20,16 +20,25 @@ from dateutil import parser as du_parser
 from .lexicon import Lexicon
 from .segment import Segment
 
-HEADER_RE = re.compile(r"^\s*date\s*:?\s*(\d{4}-\d{2}-\d{2})\s*$", re.I | re.M)
+# "date 2017-11-02" on a line of its own, or heading the dateline line as wire items arrive
+# (" date 2017-11-02 HMEIMIM /Syria/, November 2. /TASS/. ...")
+HEADER_RE = re.compile(r"^\s*date\s*:?\s*(\d{4}-\d{2}-\d{2})(?=\s|$)", re.I | re.M)
 
 
 @dataclass(frozen=True)
 class _Patterns:
     issued: re.Pattern[str]
     dateline: re.Pattern[str]
+    dateline_inline: re.Pattern[str]  # the same dateline right after a header on its line
     period: re.Pattern[str]
     explicit: re.Pattern[str]
     month_period: re.Pattern[str]
+
+
+def _dateline_body(m: str) -> str:
+    """PLACE [/COUNTRY/] [(AGENCY)], Month D[, YYYY] (the place is group 1, the day is group "date")."""
+    return (rf"[ \t]*([A-Z][A-Za-z'’\-]+(?:[ \-][A-Za-z'’\-]+){{0,3}})\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
+            rf"(?P<date>{m}\s+\d{{1,2}}|\d{{1,2}}\s+{m})\b\s*(?:,\s*\d{{4}})?")
 
 
 @lru_cache(maxsize=8)
@@ -37,9 +46,8 @@ def _patterns(lex: Lexicon) -> _Patterns:
     m = lex.month + r"\.?"
     return _Patterns(
         issued=re.compile(rf"^\s*{lex.issued}\s*:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})", re.I | re.M),
-        dateline=re.compile(
-            rf"^\s*([A-Z][A-Za-z'’\-]+(?:[ \-][A-Za-z'’\-]+){{0,3}})\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
-            rf"(?P<date>{m}\s+\d{{1,2}}|\d{{1,2}}\s+{m})\b\s*(?:,\s*\d{{4}})?", re.M),
+        dateline=re.compile("^" + _dateline_body(m), re.M),
+        dateline_inline=re.compile(_dateline_body(m)),
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
@@ -77,6 +85,11 @@ class ReportDates:
 
 
 def _parse(text: str, default: dt.date | None) -> dt.date | None:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        try:  # ISO is year-month-day whatever dayfirst says ("2017-11-02" is never 11 February)
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            return None
     if default is None and not re.search(r"\d{4}", text):
         return None  # "12 October" with no report date: the year is unknown, so is the date
     base = dt.datetime.combine(default or dt.date(2000, 1, 1), dt.time())
@@ -97,6 +110,8 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
     report = dt.date.fromisoformat(header.group(1)) if header else None
     pat = _patterns(lex)
     dl = pat.dateline.search(head)
+    if header is not None and (inline := pat.dateline_inline.match(head, header.end())):
+        dl = inline
     dateline = None
     dateline_place = None
     if dl and (header is None or dl.start() >= header.end() - 1) and dl.start() < 200:
@@ -178,7 +193,11 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
 def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """(date, precision, span): the sentence's own day, else the report date for past-24-hour and
     running-total sentences, else null for a period, else the report date in dateline and bulletin reports."""
-    start = max(sent.start, rd.dateline[1]) if rd.dateline and rd.dateline[0] < sent.end else sent.start
+    # the header and the dateline date the report; they are not the first sentence's own date
+    start = sent.start
+    for span in (rd.header, rd.dateline):
+        if span and span[0] < sent.end:
+            start = max(start, span[1])
     own = sentence_date(text, start, sent.end, rd.report_date, lex) if start < sent.end else None
     sentence = text[sent.start:sent.end]
     if rd.report_date is not None and re.match(r"\W*since\b", sentence, re.I) and is_running_total(sentence, lex):
