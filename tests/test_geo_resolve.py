@@ -125,3 +125,46 @@ def test_report_with_5000_places_is_linear(res: Resolver) -> None:
 def test_stated_parent_chooses_between_namesakes(res: Resolver, admin: str | None, want: str) -> None:
     # two Surans in Syria: a hamlet in Aleppo governorate and a town of 30,000 in Hama governorate
     assert ids(res, [Query("Suran", admin), Query("Syria")])[0] == want
+
+
+def test_dateline_city_abroad_resolves_but_not_in_running_text(res: Resolver) -> None:
+    # a report on Sudan filed from Geneva: the dateline is the Swiss city, not a namesake in the US
+    text = "Red Cross convoy reaches Nertiti\n\nGENEVA, 8 November (ICRC) - A convoy of 17 trucks reached Nertiti in Central Darfur."
+    assert ids(res, [Query("GENEVA"), Query("Nertiti"), Query("Central Darfur")], text)[0] == "gn:2660646"
+    assert ids(res, [Query("Geneva"), Query("Central Darfur")], "talks in Geneva, the envoy said; Central Darfur")[0] is None
+
+
+def test_a_country_name_votes_for_the_country_not_for_its_namesake_towns(res: Resolver) -> None:
+    # "Lebanon" and "Jordan" are also a dozen US towns: they must not make a Syrian report American
+    got = ids(res, [Query("Lebanon"), Query("Jordan"), Query("Syria"), Query("Nassib")], "Refugees returned from Lebanon and Jordan.")
+    assert got[:3] == ["gn:272103", "gn:248816", "gn:163843"]
+
+
+def test_country_word_inside_a_place_name_is_no_country_evidence(res: Resolver) -> None:
+    countries = res.report_countries([Query("Mali Shcherbaky"), Query("Zaporizhzhia")], "attacks on Mali Shcherbaky, Zaporizhzhia")
+    assert "ML" not in countries
+
+
+def test_arabic_adjective_ending_is_another_name(res: Resolver) -> None:
+    # Al-Baghdadi (Anbar) is not Baghdad, though the two spellings are close
+    assert ids(res, [Query("Al-Baghdadi"), Query("Anbar governorate")], "Iraqi")[0] is None
+
+
+def test_the_namesake_among_the_reports_other_places_wins(res: Resolver) -> None:
+    # six Pokrovskes in GeoNames; one lies next to Nikopol, Myrove and Tomakivka
+    qs = [Query("Nikopol"), Query("Myrove"), Query("Tomakivka"), Query("Pokrovske"), Query("Ukraine")]
+    assert ids(res, qs, "Artillery struck Nikopol, Myrove, Tomakivka and Pokrovske.")[3] == "gn:696721"
+
+
+def test_protection_of_civilians_site_is_placed_at_its_town(res: Resolver) -> None:
+    assert ids(res, [Query("Bentiu Protection of Civilians site"), Query("South Sudan")])[0] == "gn:377472"
+
+
+def test_a_city_ten_times_the_size_of_its_near_equal_namesakes_wins(res: Resolver) -> None:
+    # GeoNames also calls a Donetsk-oblast town of 14,000 "Mykolaiv"; a report near Donetsk still means the city
+    qs = [Query("Kharkiv"), Query("Mykolaiv"), Query("Volnovakha"), Query("Kyiv")]
+    assert ids(res, qs, "Ukraine")[1] == "gn:700569"
+
+
+def test_port_is_placed_at_its_city(res: Resolver) -> None:
+    assert ids(res, [Query("Hodeidah port"), Query("Yemen")])[0] == "gn:79415"

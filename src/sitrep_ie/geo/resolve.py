@@ -8,11 +8,16 @@ the report as context:
      whose consonant skeleton does and whose key is similar enough (``fuzzy_min_similarity``);
   2. the report's countries: each distinct name votes for the countries of its candidates (an
      ambiguous name votes less), a name that is a country votes double;
-  3. each candidate is scored: name match, report country (or a neighbour of it), the stated admin
-     parent (``Place.admin``: "Talbiseh in Homs province"), the designator's kind ("Homs province" is
-     the admin1, bare "Homs" the city), nearness to the report's other places, population;
-  4. the best candidate wins if its score reaches ``threshold`` and no distant rival is within
-     ``ambiguity_margin`` of it; otherwise the place gets ``geo: null``.
+  3. each candidate is scored: name match, report country (or a neighbour of it; a big city abroad
+     when the name is the report's dateline, "GENEVA, 8 November -"), the stated admin parent
+     (``Place.admin``: "Talbiseh in Homs province"; a contradicted parent is in effect a veto), the
+     designator's kind ("Homs province" is the admin1, bare "Homs" the city), nearness to the report's
+     other places, population;
+  4. among near-equal namesakes, a city ten times the size of the others wins, else the only one with
+     other places of the report within ``close_km``; the winner stands if its score reaches
+     ``threshold`` and no distant rival of similar size is within ``ambiguity_margin`` of it (a rival
+     with none of the report's places close by, while the winner has some, is no rival); otherwise
+     the place gets ``geo: null``.
 Weights live in ``resources/geo_rules.yaml`` (scoring), tuned on the dev split only.
 """
 
@@ -107,6 +112,19 @@ def _similarity(a: str, b: str, floor: float = 0.0) -> float:
     return m.ratio()
 
 
+_NISBA = ("i", "iya", "iyah", "iyeh", "yah", "yya")
+
+
+def _derived(key: str, other: str) -> bool:
+    """Whether ``key`` is ``other`` plus an Arabic adjective ending: "Al-Baghdadi" is a town in Anbar, not Baghdad.
+
+    Example:
+        >>> _derived("baghdadi", "baghdad"), _derived("shajarah", "shajara")
+        (True, False)
+    """
+    return len(key) > len(other) and key.startswith(other) and key[len(other):] in _NISBA
+
+
 # match key -> candidates, per gazetteer file; shared by all Resolvers (one per report) since the index never changes
 _CANDIDATES: dict[str, dict[str, list[tuple[Record, bool, float]]]] = {}
 
@@ -148,8 +166,10 @@ class Resolver:
                 best: dict[str, tuple[Record, float]] = {}
                 # only the names that share the skeleton and whose length allows the floor come back from the index:
                 # the string comparison is what costs (measured: 90 % of resolution time before these checks)
-                for r, k in self.gaz.fuzzy_names(key, floor):
-                    if r.id in seen:
+                near_names = self.gaz.fuzzy_names(key, floor)
+                derived = {r.id for r, k in near_names if _derived(key, k)}  # under any of its names
+                for r, k in near_names:
+                    if r.id in seen or r.id in derived:
                         continue
                     sim = _similarity(key, k, floor)
                     if sim >= floor and sim > best.get(r.id, (r, 0.0))[1]:
@@ -186,6 +206,8 @@ class Resolver:
             cands = [r for r, exact, _ in self.candidates(base) if exact]
             if not cands:
                 continue
+            if kind is None and (named := [r for r in cands if r.kind == "country"]):
+                cands = named  # "Lebanon" is the country, not the dozen US towns named after it
             prior: dict[str, float] = defaultdict(float)
             for r in cands:
                 prior[r.country_code] += 8.0 if r.kind in ("country", "admin1") else 1.0 + math.log10(r.population + 1)
@@ -195,6 +217,7 @@ class Resolver:
             for cc, p in prior.items():
                 votes[cc] += (2.0 if strong else 1.0) * p / total
                 voters[cc] += 2 if strong and p / total > 0.5 else 1
+        text = self._without_place_names(text, queries)
         for cc in self._text_countries(text):
             votes[cc] += 2.0
             voters[cc] += 2
@@ -202,6 +225,16 @@ class Resolver:
             return {}
         top = max(votes.values())
         return {cc: v / top for cc, v in votes.items() if v == top or voters[cc] >= 2}
+
+    def _without_place_names(self, text: str, queries: Sequence[Query]) -> str:
+        """The text less the names of its places that are not countries: "Mali Shcherbaky" is no Malian evidence."""
+        if not text:
+            return text
+        names, _ = _country_names(self.gaz)
+        for name in sorted({q.name for q in queries} | {q.admin for q in queries if q.admin}, key=len, reverse=True):
+            if " ".join(_WORD.findall(name.lower())) not in names:
+                text = text.replace(name, " ")
+        return text
 
     def _text_countries(self, text: str) -> set[str]:
         if not text:
@@ -227,7 +260,7 @@ class Resolver:
 
     # -- scoring ---------------------------------------------------------------------------
     def _score(self, r: Record, exact: bool, sim: float, kind: str | None, admin_targets: list[Record],
-               countries: dict[str, float], main: str | None, anchors: list[Record]) -> float:
+               countries: dict[str, float], main: str | None, anchors: list[Record], dateline: bool = False) -> float:
         w = self.w
         s = w["exact_name"] if exact else w["fuzzy_name"] * sim
         if countries:
@@ -235,6 +268,8 @@ class Resolver:
                 s += w["report_country"] * countries[r.country_code]
             elif main and r.country_code in _neighbours().get(main, ()) and r.population >= w["neighbour_min_population"]:
                 s += w["neighbour_country"]  # a big city across the border (Peshawar in an Afghan report), not its villages
+            elif dateline and r.kind == "settlement" and r.population >= w["neighbour_min_population"]:
+                pass  # "GENEVA, 8 November (ICRC) -": a report is often filed from a city abroad; its small namesakes are not
             elif r.kind != "country":
                 s += w["other_country"]
         if admin_targets:
@@ -267,6 +302,45 @@ class Resolver:
         s += w["population"] * min(1.0, math.log10(pop + 1) / 7)
         return s
 
+    def _margin(self, top: Record, rival: Record) -> float:
+        # namesakes in one country (Ukraine has dozens of Bohdanivkas) need a clearer lead than strangers
+        return self.w["namesake_margin"] if rival.country_code == top.country_code else self.w["ambiguity_margin"]
+
+    def _closest_namesake(self, scored: list[tuple[float, Record]], anchors: list[Record]) -> tuple[float, Record]:
+        """The best candidate; among near-equals, a city ten times the size of all the others, else the
+        only one with some of the report's places close by.
+
+        "Mykolaiv" is the city of 470,000, not the town of 14,000 that GeoNames also calls so, and
+        "Zaporizhzhia" the city, not the hamlet of that name next to Tokmak.
+        """
+        top_score, top = scored[0]
+        if top.kind not in ("settlement", "site"):
+            return scored[0]
+        contenders = [(s2, r2) for s2, r2 in scored if r2.kind == top.kind and top_score - s2 <= self._margin(top, r2)]
+        big = max(contenders, key=lambda x: x[1].population)
+        if big[1].population >= self.w["neighbour_min_population"] and all(
+                big[1].population >= 10 * r2.population for _, r2 in contenders if r2 is not big[1]):
+            return big
+        if not anchors:
+            return scored[0]
+        close = [(s2, r2) for s2, r2 in contenders if self._close(r2, anchors)]
+        if len(close) != 1 or close[0][1] is top:
+            return scored[0]
+        pick = close[0][1]
+        if any(r2.population >= 10 * max(pick.population, 1) for _, r2 in contenders if r2 is not pick):
+            return scored[0]
+        return close[0]
+
+    def _close(self, r: Record, anchors: list[Record]) -> int:
+        """How many of the report's other places lie within ``close_km`` of the candidate.
+
+        A metropolis (``close_max_population``) does not count: reports name capitals for who speaks and
+        where aid comes from, and so many villages share a name that one of them lies near any big city.
+        """
+        w = self.w
+        return sum(1 for a in anchors if a.id != r.id and a.population < w["close_max_population"]
+                   and distance_km(r.lat, r.lon, a.lat, a.lon) <= w["close_km"])
+
     def resolve(self, queries: Sequence[Query], text: str = "") -> list[dict[str, Any] | None]:
         """The ``geo`` object (or None) of each query; the queries are the places of one report.
 
@@ -280,23 +354,26 @@ class Resolver:
         main = max(countries, key=lambda c: countries[c]) if countries else None
         distinct = list(dict.fromkeys(queries))
         parsed = {q: split_designator(q.name) for q in distinct}
+        datelines = {q.name for q in distinct if _is_dateline(q.name, text)}
         # first pass, without nearness: the anchors the second pass measures distances to
         first: dict[Query, tuple[Record, float] | None] = {}
         for q in distinct:
-            first[q] = self._best(q, parsed[q], countries, main, [])
-        anchors_all = sorted(((v[1], k, v[0]) for k, v in first.items() if v and v[0].kind in ("settlement", "site")), key=lambda x: -x[0])
+            first[q] = self._best(q, parsed[q], countries, main, [], dateline=q.name in datelines)
+        # a dateline says where the report was filed, not where things happened: no anchor
+        anchors_all = sorted(((v[1], k, v[0]) for k, v in first.items() if v and v[0].kind in ("settlement", "site") and k.name not in datelines),
+                             key=lambda x: -x[0])
         anchors = [(k, r) for _, k, r in anchors_all[:MAX_ANCHORS]]
         out: dict[Query, dict[str, Any] | None] = {}
         for q in distinct:
             # a place is no evidence for itself: its own first-pass pick would pull its rivals (the province) near
             own_base = parsed[q][0]
             others = [r for k, r in anchors if parsed[k][0] != own_base]
-            best = self._best(q, parsed[q], countries, main, others, full=True)
+            best = self._best(q, parsed[q], countries, main, others, full=True, dateline=q.name in datelines)
             out[q] = best.to_geo(self.gaz) if isinstance(best, Choice) else None
         return [out[q] for q in queries]
 
     def _best(self, q: Query, parsed: tuple[str, str | None, str | None], countries: dict[str, float], main: str | None,
-              anchors: list[Record], full: bool = False) -> Any:
+              anchors: list[Record], full: bool = False, dateline: bool = False) -> Any:
         base, _, kind = parsed
         if kind in rules().unmappable_kinds:
             return None
@@ -304,23 +381,41 @@ class Resolver:
         if not cands:
             return None
         admin_targets = self._admin_targets(q.admin, countries) if q.admin else []
-        scored = sorted(((self._score(r, ex, sim, kind, admin_targets, countries, main, anchors), r) for r, ex, sim in cands),
+        scored = sorted(((self._score(r, ex, sim, kind, admin_targets, countries, main, anchors, dateline), r) for r, ex, sim in cands),
                         key=lambda x: -x[0])
         top_score, top = scored[0]
         if not full:
             return (top, top_score)
+        top_score, top = self._closest_namesake(scored, anchors)
         score = max(0.0, min(1.0, top_score))
         if score < self.w["threshold"]:
             return None
-        for s2, r2 in scored[1:]:
-            # namesakes in one country (Ukraine has dozens of Bohdanivkas) need a clearer lead than strangers
-            margin = self.w["namesake_margin"] if r2.country_code == top.country_code else self.w["ambiguity_margin"]
-            if top_score - s2 > margin:
+        top_close = self._close(top, anchors) if top.kind in ("settlement", "site") else 0
+        for s2, r2 in scored:
+            if r2 is top:
+                continue
+            if top_close and not self._close(r2, anchors):
+                continue  # the one namesake among the report's other places (Pokrovske next to Nikopol) is no toss-up
+            if top_score - s2 > self._margin(top, r2):
                 continue
             if (r2.kind == top.kind and distance_km(top.lat, top.lon, r2.lat, r2.lon) > self.w["ambiguity_km"]
                     and r2.population * 10 >= top.population):
                 return None  # two distant places of similar size fit equally well: better no point than a wrong one
         return Choice(top, score, kind)
+
+
+def _is_dateline(name: str, text: str) -> bool:
+    """Whether the name is the report's dateline: upper case at the start of a line, then a comma or a dash.
+
+    Example:
+        >>> _is_dateline("GENEVA", "Convoy reaches Nertiti\\n\\nGENEVA, 8 November (ICRC) - A convoy")
+        True
+        >>> _is_dateline("Geneva", "talks in Geneva, the envoy said")
+        False
+    """
+    if not text or not name.isupper() or len(name) < 3:
+        return False
+    return re.search(rf"(?m)^[ \t]*{re.escape(name)}[ \t]*(?:,|[-–—][ \t])", text) is not None
 
 
 def geocode_events(events: Sequence[Any], text: str, *, gazetteer: Gazetteer | None = None) -> None:
