@@ -8,7 +8,6 @@ states, its thresholds are chosen on dev (event F1), and its confidence is calib
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -43,21 +42,13 @@ def split_tags(tagged: Tagged) -> tuple[list[Entity], list[TriggerSpan]]:
     return ents, trigs
 
 
-def _ref(doc: Document) -> dt.date | None:
-    r = doc.meta.get("reference_date")
-    try:
-        return dt.date.fromisoformat(r) if isinstance(r, str) else None
-    except ValueError:
-        return None
-
-
 def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any) -> dict[str, Any]:
     """Choose the link and merge thresholds by dev event F1, then calibrate confidence on dev."""
     gold = {d.report_id: gold_records(d) for d in docs}
     prepared = []
     for d, t in zip(docs, tagged):
         ents, trigs = split_tags(t)
-        ctx = prepare(d.text, ents, sorted(trigs, key=lambda x: (x.start, x.end)), layer, _ref(d), t.token_offsets, t.hidden)
+        ctx = prepare(d.text, ents, sorted(trigs, key=lambda x: (x.start, x.end)), layer, d.reference_date, t.token_offsets, t.hidden)
         prepared.append((d.report_id, ctx, link(ctx, layer, weights) if ctx.doc.sentences else {},
                          merge_scores(ctx, weights) if ctx.doc.sentences else {}))
 

@@ -108,6 +108,15 @@ class Document:
     def report_id(self) -> str:
         return str(self.meta.get("report_id", self.task_id))
 
+    @property
+    def reference_date(self) -> dt.date | None:
+        """The report's publication date from the task data (None when absent or not ISO)."""
+        raw = self.meta.get("reference_date")
+        try:
+            return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            return None
+
     def surface(self, region: Span | Trigger) -> str:
         return self.text[region.start:region.end]
 

@@ -9,7 +9,6 @@ inference needs neither scikit-learn nor torch.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -29,14 +28,6 @@ class Encoded:
     hidden: np.ndarray | None
 
 
-def _ref(doc: Document) -> dt.date | None:
-    r = doc.meta.get("reference_date")
-    try:
-        return dt.date.fromisoformat(r) if isinstance(r, str) else None
-    except ValueError:
-        return None
-
-
 def gold_context(doc: Document, enc: Encoded | None, layer: EventLayer) -> tuple[Context, list[int]]:
     """The report with its annotated spans and triggers, and the event index of each trigger."""
     events = derive_events(doc)
@@ -46,7 +37,7 @@ def gold_context(doc: Document, enc: Encoded | None, layer: EventLayer) -> tuple
             trig_event[(t.start, t.end)] = k
     triggers = sorted({(t.start, t.end, t.type) for t in doc.triggers})
     ents = [Entity(s.start, s.end, s.label, doc.text[s.start:s.end], 1.0) for s in doc.spans]
-    ctx = prepare(doc.text, ents, [TriggerSpan(a, b, ty) for a, b, ty in triggers], layer, _ref(doc),
+    ctx = prepare(doc.text, ents, [TriggerSpan(a, b, ty) for a, b, ty in triggers], layer, doc.reference_date,
                   enc.offsets if enc else None, enc.hidden if enc else None)
     return ctx, [trig_event.get((t.start, t.end), -1) for t in ctx.triggers]
 
