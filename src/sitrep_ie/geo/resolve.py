@@ -18,7 +18,12 @@ the report as context:
      ``threshold`` and no distant rival of similar size is within ``ambiguity_margin`` of it (a rival
      with none of the report's places close by, while the winner has some, is no rival); otherwise
      the place gets ``geo: null``.
-Weights live in ``resources/geo_rules.yaml`` (scoring), tuned on the dev split only.
+Two rules against spurious resolutions (a place the gazetteer lacks answered by a namesake elsewhere):
+``own_vote`` scores each name against the countries the report's other names and text support (when they
+cast at least ``own_vote_min_voters`` votes), so a name cannot win by voting for its own namesake abroad;
+``far_lone`` penalises a small place (< ``far_max_population``) with no supporting admin parent whose
+nearest of the report's other places is more than ``far_km`` away.
+Weights live in ``resources/geo_rules.yaml`` (scoring), tuned on the train and dev splits only.
 """
 
 from __future__ import annotations
@@ -187,7 +192,7 @@ class Resolver:
         return out
 
     # -- context ---------------------------------------------------------------------------
-    def report_countries(self, queries: Sequence[Query], text: str = "") -> dict[str, float]:
+    def report_countries(self, queries: Sequence[Query], text: str = "", exclude: str | None = None) -> dict[str, float]:
         """Country code -> weight of the evidence that the report is about it (top country = 1.0).
 
         Each distinct name (and stated admin parent) has one vote, split over the countries of its
@@ -196,9 +201,13 @@ class Resolver:
         hamlet. A name that is a country, or carries an admin designator ("al-Dhale governorate"),
         votes double; so does each country name or adjective (``demonyms``) in the running text.
         A second country needs two votes of its own: one stray homonym does not make a report Egyptian.
+        ``exclude``: a name whose own vote is left out (a place is no evidence for its own country).
         """
-        votes: dict[str, float] = defaultdict(float)
-        voters: dict[str, int] = defaultdict(int)
+        return self._normalise_votes(self._country_votes(queries, text), exclude)
+
+    def _country_votes(self, queries: Sequence[Query], text: str = "") -> dict[str | None, dict[str, tuple[float, int]]]:
+        """name (None: the running text) -> country -> (vote, voters) of that name."""
+        out: dict[str | None, dict[str, tuple[float, int]]] = {}
         for name in {q.name for q in queries} | {q.admin for q in queries if q.admin}:
             base, _, kind = split_designator(name)
             if kind in rules().unmappable_kinds:
@@ -214,13 +223,26 @@ class Resolver:
             total = sum(prior.values())
             # a named country, or a province named as one ("al-Dhale governorate"), is strong evidence; a district name is not
             strong = any(r.kind == "country" or (kind == "admin1" and r.kind == "admin1") for r in cands)
-            for cc, p in prior.items():
-                votes[cc] += (2.0 if strong else 1.0) * p / total
-                voters[cc] += 2 if strong and p / total > 0.5 else 1
+            out[name] = {cc: ((2.0 if strong else 1.0) * p / total, 2 if strong and p / total > 0.5 else 1) for cc, p in prior.items()}
         text = self._without_place_names(text, queries)
-        for cc in self._text_countries(text):
-            votes[cc] += 2.0
-            voters[cc] += 2
+        out[None] = {cc: (2.0, 2) for cc in self._text_countries(text)}
+        return out
+
+    @staticmethod
+    def _voters(per_name: dict[str | None, dict[str, tuple[float, int]]], exclude: str) -> int:
+        """How many votes (a strong name or a country word counts two) the evidence other than ``exclude`` has."""
+        return sum(max((n for _, n in cv.values()), default=0) for name, cv in per_name.items() if name != exclude)
+
+    @staticmethod
+    def _normalise_votes(per_name: dict[str | None, dict[str, tuple[float, int]]], exclude: str | None = None) -> dict[str, float]:
+        votes: dict[str, float] = defaultdict(float)
+        voters: dict[str, int] = defaultdict(int)
+        for name, cvotes in per_name.items():
+            if name is not None and name == exclude:
+                continue
+            for cc, (v, n) in cvotes.items():
+                votes[cc] += v
+                voters[cc] += n
         if not votes:
             return {}
         top = max(votes.values())
@@ -272,6 +294,7 @@ class Resolver:
                 pass  # "GENEVA, 8 November (ICRC) -": a report is often filed from a city abroad; its small namesakes are not
             elif r.kind != "country":
                 s += w["other_country"]
+        hit = False
         if admin_targets:
             hit = any((t.kind == "admin1" and r.admin1 == t.admin1) or (t.kind == "country" and r.country_code == t.country_code)
                       or (t.kind == "admin2" and distance_km(r.lat, r.lon, t.lat, t.lon) < 40) for t in admin_targets)
@@ -296,8 +319,14 @@ class Resolver:
         elif r.kind == "country" and exact:
             s += w["kind_match"]  # country names are seldom reused for places that reports mention
         if anchors and r.kind in ("settlement", "site", "admin2", "admin3"):  # nearness speaks for points, not for provinces
-            near = sum(1 for a in anchors if a.id != r.id and distance_km(r.lat, r.lon, a.lat, a.lon) <= w["near_km"])
+            dists = [distance_km(r.lat, r.lon, a.lat, a.lon) for a in anchors if a.id != r.id]
+            near = sum(1 for d in dists if d <= w["near_km"])
             s += w["near_places"] * min(1.0, near / 2)
+            # rule far_lone: a small place far from all of the report's other places, with no stated parent for it, is
+            # more often a namesake of a place the gazetteer lacks (Pauktaw of Yangon in a Rakhine report) than the place
+            if (r.kind in ("settlement", "site") and r.population < w["far_max_population"] and not hit
+                    and len(dists) >= w["far_min_anchors"] and min(dists) > w["far_km"]):
+                s += w["far_penalty"]
         pop = r.population if r.kind in ("settlement", "site", "country") else 100000
         s += w["population"] * min(1.0, math.log10(pop + 1) / 7)
         return s
@@ -350,15 +379,21 @@ class Resolver:
         """
         if not queries:
             return []
-        countries = self.report_countries(queries, text)
+        per_name = self._country_votes(queries, text)
+        countries = self._normalise_votes(per_name)
         main = max(countries, key=lambda c: countries[c]) if countries else None
         distinct = list(dict.fromkeys(queries))
+        # a place is no evidence for its own country (rule own_vote): "Al-Qahira" must not make a Yemeni report Egyptian
+        # and then win as Cairo; each name is scored against the countries the report's other evidence names
+        own_out = {q.name: self._normalise_votes(per_name, q.name) for q in distinct} if self.w["own_vote_excluded"] else {}
+        # ... when there is such other evidence (own_vote_min_voters votes); a report's lone place keeps its own
+        own_out = {n: c for n, c in own_out.items() if self._voters(per_name, n) >= self.w["own_vote_min_voters"]}
         parsed = {q: split_designator(q.name) for q in distinct}
         datelines = {q.name for q in distinct if _is_dateline(q.name, text)}
         # first pass, without nearness: the anchors the second pass measures distances to
         first: dict[Query, tuple[Record, float] | None] = {}
         for q in distinct:
-            first[q] = self._best(q, parsed[q], countries, main, [], dateline=q.name in datelines)
+            first[q] = self._best(q, parsed[q], own_out.get(q.name, countries), main, [], dateline=q.name in datelines)
         # a dateline says where the report was filed, not where things happened: no anchor
         anchors_all = sorted(((v[1], k, v[0]) for k, v in first.items() if v and v[0].kind in ("settlement", "site") and k.name not in datelines),
                              key=lambda x: -x[0])
@@ -368,7 +403,7 @@ class Resolver:
             # a place is no evidence for itself: its own first-pass pick would pull its rivals (the province) near
             own_base = parsed[q][0]
             others = [r for k, r in anchors if parsed[k][0] != own_base]
-            best = self._best(q, parsed[q], countries, main, others, full=True, dateline=q.name in datelines)
+            best = self._best(q, parsed[q], own_out.get(q.name, countries), main, others, full=True, dateline=q.name in datelines)
             out[q] = best.to_geo(self.gaz) if isinstance(best, Choice) else None
         return [out[q] for q in queries]
 
