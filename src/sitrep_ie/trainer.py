@@ -46,9 +46,11 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     """Choose the link and merge thresholds by dev event F1, then calibrate confidence on dev."""
     gold = {d.report_id: gold_records(d) for d in docs}
     prepared = []
+    finder = LearnedEventLayer(layer, weights)
     for d, t in zip(docs, tagged):
         ents, trigs = split_tags(t)
-        ctx = prepare(d.text, ents, sorted(trigs, key=lambda x: (x.start, x.end)), layer, d.reference_date, t.token_offsets, t.hidden)
+        trigs = finder.find_triggers(d.text, ents, trigs, t.token_offsets, t.hidden)
+        ctx = prepare(d.text, ents, trigs, layer, d.reference_date, t.token_offsets, t.hidden)
         prepared.append((d.report_id, ctx, link(ctx, layer, weights) if ctx.doc.sentences else {},
                          merge_scores(ctx, weights) if ctx.doc.sentences else {}))
 
@@ -94,7 +96,10 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     meta = model_dir.meta()
     tagger = Tagger(path, backend=meta.get("default_backend", "auto"))
     train_tagged = tagger.tag_full([d.text for d in train_docs])
-    encoded = [Encoded(t.token_offsets, t.hidden) for t in train_tagged]
+    encoded = []
+    for t in train_tagged:
+        ents, trigs = split_tags(t)
+        encoded.append(Encoded(t.token_offsets, t.hidden, ents, trigs))
     weights = fit(train_docs, encoded, layer, layer.ontology.names, seed=seed, log=log)
     dev_tagged = tagger.tag_full([d.text for d in dev_docs])
     weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log))

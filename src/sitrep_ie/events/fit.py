@@ -9,23 +9,26 @@ inference needs neither scikit-learn nor torch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..data.annotations import Document, derive_events
 from ..schema import Entity
-from .learned import Context, LinkerWeights, Mlp, TriggerSpan, merge_features, pair_matrix, prepare, window
+from .learned import (Context, LinkerWeights, Mlp, TriggerSpan, merge_features, pair_matrix, prepare, trigger_features, window,
+                      words_of)
 from .pipeline import EventLayer
 
 
 @dataclass
 class Encoded:
-    """The tagger's view of one report: token offsets and last hidden states."""
+    """The tagger's view of one report: token offsets, last hidden states, its entities and trigger guesses."""
 
     offsets: np.ndarray
     hidden: np.ndarray | None
+    entities: list[Entity] = field(default_factory=list)
+    triggers: list[TriggerSpan] = field(default_factory=list)
 
 
 def gold_context(doc: Document, enc: Encoded | None, layer: EventLayer) -> tuple[Context, list[int]]:
@@ -58,6 +61,23 @@ def gold_pairs(doc: Document, enc: Encoded | None, layer: EventLayer, types: Seq
     return x, y, mx, my
 
 
+def trigger_rows(doc: Document, enc: Encoded, layer: EventLayer) -> tuple[np.ndarray, np.ndarray]:
+    """Per word of an annotated report: the trigger head's features (from the tagger's view) and its
+    class (0: no trigger, else 1 + the index of its event type)."""
+    words = words_of(doc.text)
+    if not words or enc.hidden is None:
+        return np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
+    x = trigger_features(doc.text, enc.entities, enc.triggers, words, enc.offsets, enc.hidden, layer)
+    y = np.zeros(len(words), np.int64)
+    types = layer.ontology.names
+    for t in doc.triggers:
+        if t.type in types:
+            for k, (a, b) in enumerate(words):
+                if a < t.end and t.start < b:
+                    y[k] = types.index(t.type) + 1
+    return x, y
+
+
 def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, seed: int) -> Mlp:
     """A scikit-learn MLP (early stopping on a held-out tenth), copied into numpy weights."""
     from sklearn.neural_network import MLPClassifier
@@ -77,6 +97,37 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, seed: int) -> Mlp:
                mean.astype(np.float32), scale.astype(np.float32))
 
 
+def _fit_multiclass(x: np.ndarray, y: np.ndarray, hidden: int, seed: int, mean: np.ndarray, scale: np.ndarray) -> Mlp:
+    """A softmax MLP over classes 0..K (classes absent from ``y`` keep a very low score)."""
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3, max_iter=200, early_stopping=len(y) >= 200,
+                        random_state=seed, n_iter_no_change=8)
+    clf.fit((x - mean) / scale, y)
+    (w1, w2), (b1, b2) = clf.coefs_, clf.intercepts_
+    n_classes = int(y.max()) + 1
+    full_w2 = np.zeros((w2.shape[0], n_classes), np.float32)
+    full_b2 = np.full(n_classes, -30.0, np.float32)
+    for col, cls in enumerate(clf.classes_):
+        full_w2[:, cls] = w2[:, col] if w2.shape[1] > 1 else (w2[:, 0] if cls == clf.classes_[-1] else 0.0)
+        full_b2[cls] = b2[col] if len(b2) > 1 else (b2[0] if cls == clf.classes_[-1] else 0.0)
+    return Mlp(w1.astype(np.float32), b1.astype(np.float32), full_w2, full_b2, mean.astype(np.float32), scale.astype(np.float32))
+
+
+def fit_trigger_head(docs: Sequence[Document], encoded: Sequence[Encoded], layer: EventLayer, *, seed: int = 13, log: Any = print) -> Mlp | None:
+    """The trigger head: a softmax network over words that reads the tagger's hidden states and guesses."""
+    rows = [trigger_rows(d, e, layer) for d, e in zip(docs, encoded)]
+    xs = [x for x, _ in rows if len(x)]
+    if not xs:
+        return None
+    x, y = np.concatenate(xs), np.concatenate([y for x, y in rows if len(x)])
+    # every class has a column, even one the training words lack
+    y_full = np.concatenate([y, np.arange(len(layer.ontology.names) + 1)])
+    x_full = np.concatenate([x, np.repeat(x.mean(axis=0, keepdims=True), len(layer.ontology.names) + 1, axis=0)])
+    log(f"trigger head: {len(y)} words, {int((y > 0).sum())} in triggers")
+    return _fit_multiclass(x_full, y_full, 128, seed, x_full.mean(axis=0), x_full.std(axis=0) + 1e-6)
+
+
 def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: EventLayer, types: Sequence[str], *,
         seed: int = 13, log: Any = print) -> LinkerWeights:
     """Fit the link and merge networks on annotated reports (thresholds and calibration: defaults)."""
@@ -93,6 +144,8 @@ def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: Even
     mx = np.concatenate(mxs) if mxs else np.zeros((1, 10), np.float32)
     my = np.concatenate(mys) if mys else np.zeros(1, np.float32)
     log(f"event layer: {len(y)} trigger-candidate pairs ({int(y.sum())} arguments), {len(my)} trigger pairs ({int(my.sum())} restatements)")
-    return LinkerWeights(list(types), fit_mlp(x, y, 64, seed), fit_mlp(mx, my, 8, seed),
+    trigger = fit_trigger_head(docs, [e for e in encoded if e is not None], layer, seed=seed, log=log) \
+        if all(e is not None and e.hidden is not None for e in encoded) else None
+    return LinkerWeights(list(types), fit_mlp(x, y, 64, seed), fit_mlp(mx, my, 8, seed), trigger=trigger,
                          info={"link_pairs": int(len(y)), "link_positive": int(y.sum()), "merge_pairs": int(len(my)),
                                "merge_positive": int(my.sum()), "features": int(x.shape[1])})

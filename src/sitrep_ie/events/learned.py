@@ -230,7 +230,8 @@ def merge_features(ctx: Context, a: int, b: int) -> np.ndarray:
 
 @dataclass
 class Mlp:
-    """A one-hidden-layer network (numpy forward): sigmoid(relu(x W1 + b1) W2 + b2)."""
+    """A one-hidden-layer network (numpy forward): relu(x W1 + b1) W2 + b2, then a sigmoid (one output:
+    a probability per row) or a softmax (several outputs: a distribution over classes per row)."""
 
     w1: np.ndarray
     b1: np.ndarray
@@ -241,9 +242,12 @@ class Mlp:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
-            return np.zeros(0, dtype=np.float32)
-        h = np.maximum(((x - self.mean) / self.scale) @ self.w1 + self.b1, 0.0)
-        return 1.0 / (1.0 + np.exp(-(h @ self.w2 + self.b2).ravel()))
+            return np.zeros((0,) if self.w2.shape[1] == 1 else (0, self.w2.shape[1]), dtype=np.float32)
+        z = np.maximum(((x - self.mean) / self.scale) @ self.w1 + self.b1, 0.0) @ self.w2 + self.b2
+        if z.shape[1] == 1:
+            return 1.0 / (1.0 + np.exp(-z.ravel()))
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        return z / z.sum(axis=1, keepdims=True)
 
 
 @dataclass
@@ -258,13 +262,14 @@ class LinkerWeights:
     calibration_x: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))
     calibration_y: np.ndarray = field(default_factory=lambda: np.array([0.0, 1.0]))
     info: dict[str, Any] = field(default_factory=dict)
+    trigger: Mlp | None = None  # the trigger head over words (None: the tagger's EVT_ spans serve as they are)
 
     def calibrate(self, raw: float) -> float:
         return float(np.interp(raw, self.calibration_x, self.calibration_y))
 
     def to_disk(self, path: Path) -> None:
-        arrays = {f"{name}_{k}": getattr(m, k) for name, m in (("link", self.link), ("merge", self.merge))
-                  for k in ("w1", "b1", "w2", "b2", "mean", "scale")}
+        nets = [("link", self.link), ("merge", self.merge)] + ([("trigger", self.trigger)] if self.trigger else [])
+        arrays = {f"{name}_{k}": getattr(m, k) for name, m in nets for k in ("w1", "b1", "w2", "b2", "mean", "scale")}
         np.savez(path / WEIGHTS_FILE, calibration_x=self.calibration_x, calibration_y=self.calibration_y, **arrays)
         (path / SETTINGS_FILE).write_text(json.dumps({"types": self.types, "link_threshold": self.link_threshold,
                                                       "merge_threshold": self.merge_threshold, "info": self.info}, indent=2) + "\n")
@@ -275,9 +280,11 @@ class LinkerWeights:
             settings = json.loads((path / SETTINGS_FILE).read_text(encoding="utf-8"))
             with np.load(path / WEIGHTS_FILE) as z:
                 arrays = {k: z[k] for k in z.files}
-            nets = {name: Mlp(*(arrays[f"{name}_{k}"] for k in ("w1", "b1", "w2", "b2", "mean", "scale"))) for name in ("link", "merge")}
+            names = ("link", "merge") + (("trigger",) if "trigger_w1" in arrays else ())
+            nets = {name: Mlp(*(arrays[f"{name}_{k}"] for k in ("w1", "b1", "w2", "b2", "mean", "scale"))) for name in names}
             return cls(list(settings["types"]), nets["link"], nets["merge"], float(settings["link_threshold"]),
-                       float(settings["merge_threshold"]), arrays["calibration_x"], arrays["calibration_y"], settings.get("info", {}))
+                       float(settings["merge_threshold"]), arrays["calibration_x"], arrays["calibration_y"], settings.get("info", {}),
+                       nets.get("trigger"))
         except (OSError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
             raise ModelCorruptError(f"the event layer files in {path} are missing or damaged ({exc}); retrain with `make train`") from None
 
@@ -289,6 +296,63 @@ class LinkerWeights:
             missing = [f for f, h in zip((WEIGHTS_FILE, SETTINGS_FILE), have) if not h]
             raise ModelCorruptError(f"{path} has half an event layer ({', '.join(missing)} missing); retrain with `make train`")
         return all(have)
+
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
+
+
+def words_of(text: str) -> list[tuple[int, int]]:
+    """Word spans as the trigger head sees them (hyphenated and apostrophe words are one word)."""
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def trigger_features(text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], words: Sequence[tuple[int, int]],
+                     offsets: np.ndarray, hidden: np.ndarray, layer: EventLayer) -> np.ndarray:
+    """Per word: its encoder vector, the ontology's trigger and standalone cues per type, whether it
+    lies inside a tagged name (a trigger word inside "Center for Reconciliation" is none), the
+    tagger's own trigger guess, and its shape."""
+    types = layer.ontology.names
+    vecs = span_vectors(words, offsets, hidden)
+    guess = np.zeros((len(words), len(types)), dtype=np.float32)
+    inside = np.zeros((len(words), 1), dtype=np.float32)
+    starts = np.asarray([a for a, _ in words])
+    ends = np.asarray([b for _, b in words])
+    for t in tagged:
+        if t.type in types:
+            guess[(starts < t.end) & (ends > t.start), types.index(t.type)] = t.score
+    for e in entities:
+        inside[(starts >= e.start) & (starts < e.end), 0] = 1.0
+    cues = np.zeros((len(words), 2 * len(types) + 3), dtype=np.float32)
+    for k, (a, b) in enumerate(words):
+        w = text[a:b]
+        for i, et in enumerate(layer.ontology.types):
+            cues[k, i] = float(bool(et.trigger_matches(w)))
+            cues[k, len(types) + i] = float(bool(et.standalone_matches(text[a:min(len(text), b + 15)])))
+        cues[k, -3:] = _shape(w)
+    return np.concatenate([vecs, cues, inside, guess], axis=1)
+
+
+def decode_triggers(words: Sequence[tuple[int, int]], probs: np.ndarray, types: Sequence[str]) -> list[TriggerSpan]:
+    """Trigger spans from per-word class probabilities (class 0: no trigger): adjacent words of one type join.
+
+    >>> p = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.3, 0.6, 0.1], [0.8, 0.1, 0.1]])
+    >>> decode_triggers([(0, 3), (4, 9), (10, 14), (15, 18)], p, ["demining", "aid_delivery"])
+    [TriggerSpan(start=4, end=14, type='demining', score=0.7)]
+    """
+    out: list[TriggerSpan] = []
+    prev = -2
+    for k, (a, b) in enumerate(words):
+        c = int(probs[k].argmax())
+        if c == 0:
+            continue
+        ty, p = types[c - 1], float(probs[k][c])
+        if out and out[-1].type == ty and prev == k - 1:
+            last = out[-1]
+            out[-1] = TriggerSpan(last.start, b, ty, max(last.score, p))
+        else:
+            out.append(TriggerSpan(a, b, ty, p))
+        prev = k
+    return out
 
 
 @dataclass
@@ -404,6 +468,17 @@ class LearnedEventLayer:
         self.rules = rules
         self.weights = weights
 
+    def find_triggers(self, text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], offsets: np.ndarray | None,
+                      hidden: np.ndarray | None) -> list[TriggerSpan]:
+        """The event triggers of a report: the trigger head's over the tagger's guesses, when the model has one."""
+        if self.weights.trigger is None or hidden is None or offsets is None:
+            return sorted(tagged, key=lambda t: (t.start, t.end))
+        words = words_of(text)
+        if not words:
+            return []
+        probs = self.weights.trigger(trigger_features(text, entities, tagged, words, offsets, hidden, self.rules))
+        return decode_triggers(words, probs, self.weights.types)
+
     def assemble(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *, offsets: np.ndarray | None = None,
                  hidden: np.ndarray | None = None, reference_date: dt.date | None = None, model_version: str | None = None) -> list[Event]:
         """Event records of one report from its tagged entities and triggers, in text order."""
@@ -419,9 +494,10 @@ class LearnedEventLayer:
         links whose probability lies within ``MARGIN`` of the threshold (the decisions a small
         change would flip).
         """
+        triggers = self.find_triggers(text, entities, triggers, offsets, hidden)
         if not triggers:
             return [], None
-        ctx = prepare(text, entities, sorted(triggers, key=lambda t: (t.start, t.end)), self.rules, reference_date, offsets, hidden)
+        ctx = prepare(text, entities, triggers, self.rules, reference_date, offsets, hidden)
         if not ctx.doc.sentences:
             return [], None
         scores = link(ctx, self.rules, self.weights)

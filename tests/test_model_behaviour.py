@@ -1,0 +1,54 @@
+"""What the trained default model must do with the structures real reports are built from.
+
+These run the model `make train` publishes (CI trains it first: `make test` depends on it); texts
+are written for this test, not taken from the corpus.
+"""
+
+import os
+
+import pytest
+
+from conftest import ROOT
+
+MODEL = ROOT / "models" / "default"
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    if not (MODEL / "sitrep_ie.json").is_file():
+        if os.environ.get("CI"):
+            pytest.fail("CI runs `make test`, which trains models/default first; it is missing")
+        pytest.skip("no trained default model (make train)")
+    from sitrep_ie import Extractor
+
+    ex = Extractor(MODEL)
+    if ex.learned is None:
+        pytest.skip("the default model has no learned event layer")
+    return ex
+
+
+def _events(ex, text):
+    return [e.to_dict() for e in ex.extract(text, reference_date="2023-03-03")]
+
+
+def test_a_restated_fact_is_one_event(extractor):
+    text = ("KYIV, March 3. Deminers of the State Emergency Service cleared 140 mines near Izium in the past 24 hours, "
+            "the service said.\n\n\"Over the past day our teams cleared 140 mines around Izium,\" the statement reads.")
+    evs = [e for e in _events(extractor, text) if e["type"] == "demining"]
+    assert len(evs) == 1, evs
+    assert [q["value"] for q in evs[0]["quantities"]] == [140] and len(evs[0]["evidence"]) == 2
+
+
+def test_a_sentence_without_a_number_gives_the_event_and_its_places(extractor):
+    text = ("DAMASCUS, March 3. Syrian army sappers carried out mine clearance in Arbil, Duma and Jasim. "
+            "They removed 40 mines and cleared 12 hectares of farmland.")
+    evs = [e for e in _events(extractor, text) if e["type"] == "demining"]
+    assert evs, "no demining event"
+    places = {p["name"] for e in evs for p in e["places"]}
+    assert {"Arbil", "Duma", "Jasim"} <= places, places
+
+
+def test_a_trigger_word_inside_a_name_makes_no_event(extractor):
+    text = ("The Russian Center for Reconciliation of the opposing sides and the Mine Action Centre held a meeting in "
+            "Hmeimim on Friday to discuss the coming weeks.")
+    assert _events(extractor, text) == []
