@@ -45,7 +45,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for f in ("labels.yaml", "ontology.yaml", "normalisation.yaml"):
         (work / "configs" / f).write_text((ROOT / "configs" / f).read_text())
     cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir="models/default",
-                      max_steps=6, batch_size=8, learning_rate=5e-4, augment_copies=0)
+                      max_steps=16, batch_size=8, learning_rate=5e-4, augment_copies=0)
     result = run(cfg, root=work, log=lambda *a: None)
     return result.published
 

@@ -91,8 +91,13 @@ def test_gold_tags_score_the_assembler_alone(tiny_model, labels):
     result, tagged, events = evaluate(ex, docs, gold, gold_tags=True)
     assert result.entities["micro"]["f1"] == 1.0
     assert [len(t) for t in tagged] == [len(d.spans) for d in docs]
-    # the events scored are the event layer's on the annotated spans, whatever the model would tag
-    direct = [ex.assemble(d.text, t, reference_date=d.meta.get("reference_date")) for d, t in zip(docs, tagged)]
+    # the events scored are the event layer's on the annotated spans and triggers, whatever the model would tag
+    from sitrep_ie.data.labels import trigger_label
+    from sitrep_ie.schema import Entity
+
+    full = ex.tag_full([d.text for d in docs])
+    direct = [ex.assemble(d.text, t + [Entity(g.start, g.end, trigger_label(g.type), d.text[g.start:g.end], 1.0) for g in d.triggers],
+                          reference_date=d.meta.get("reference_date"), tagged=f) for d, t, f in zip(docs, tagged, full)]
     assert [[e.to_dict() for e in x] for x in events] == [[e.to_dict() for e in x] for x in direct]
     pred = {d.report_id: [e.to_dict() for e in x] for d, x in zip(docs, direct)}
     assert result.arguments == argument_scores({d.report_id: gold[d.report_id]["events"] for d in docs}, pred)

@@ -29,7 +29,7 @@ def test_tiny_model_directory_is_complete(tiny_model):
               "lexicon.yaml", "event_layer.npz", "event_layer.json"):
         assert (tiny_model / f).is_file(), f
     assert set(meta["backends"]) == {"torch-fp32", "onnx-fp32", "onnx-int8"}
-    assert meta["training"]["steps"] == 6
+    assert meta["training"]["steps"] == 16
     assert tiny_model.is_symlink()
 
 

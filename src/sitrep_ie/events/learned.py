@@ -245,7 +245,7 @@ class Mlp:
             return np.zeros((0,) if self.w2.shape[1] == 1 else (0, self.w2.shape[1]), dtype=np.float32)
         z = np.maximum(((x - self.mean) / self.scale) @ self.w1 + self.b1, 0.0) @ self.w2 + self.b2
         if z.shape[1] == 1:
-            return 1.0 / (1.0 + np.exp(-z.ravel()))
+            return 1.0 / (1.0 + np.exp(-np.clip(z.ravel(), -60.0, 60.0)))
         z = np.exp(z - z.max(axis=1, keepdims=True))
         return z / z.sum(axis=1, keepdims=True)
 

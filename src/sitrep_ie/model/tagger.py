@@ -150,9 +150,11 @@ class Tagger:
             wids = enc.word_ids  # a property that rebuilds its list on every access
             first = [i for i, w in enumerate(wids) if i == 0 or w != wids[i - 1]]
             uncertainty = float(np.mean(1.0 - token_probs[first].max(axis=-1))) if first else 0.0
-            ents = []
+            ents: list[Entity] = []
             for sp in decode(enc, token_probs, self.id2label):
                 a, b = snap_to_words(text, sp.start, sp.end)
+                if ents and a < ents[-1].end:
+                    continue  # widened onto the previous span (two labels in one word): the first keeps the word
                 if text[a:b].strip():
                     ents.append(Entity(a, b, sp.label, text[a:b], sp.score))
             result.append(Tagged(ents, uncertainty, offsets, hidden))
