@@ -92,13 +92,19 @@ class Context:
 def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """Mean of the hidden states of the tokens that overlap each span (zeros when none does)."""
     out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
-    if len(offsets) == 0:
+    keep = offsets[:, 1] > offsets[:, 0] if len(offsets) else np.zeros(0, dtype=bool)
+    if not len(spans) or not keep.any():
         return out
-    starts, ends = offsets[:, 0], offsets[:, 1]
-    for k, (a, b) in enumerate(spans):
-        idx = np.nonzero((starts < b) & (ends > a) & (ends > starts))[0]
-        if len(idx):
-            out[k] = hidden[idx].mean(axis=0)
+    # tokens are sorted and disjoint: a span's tokens are one run, so a prefix sum gives every mean at once
+    starts, ends, vecs = offsets[keep, 0], offsets[keep, 1], hidden[keep]
+    csum = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float64), np.cumsum(vecs, axis=0, dtype=np.float64)])
+    a = np.asarray([x for x, _ in spans])
+    b = np.asarray([y for _, y in spans])
+    first = np.searchsorted(ends, a, side="right")  # first token ending after the span starts
+    stop = np.searchsorted(starts, b, side="left")  # first token starting at or after the span ends
+    n = stop - first
+    has = n > 0
+    out[has] = ((csum[stop[has]] - csum[first[has]]) / n[has, None]).astype(np.float32)
     return out
 
 
@@ -323,12 +329,24 @@ def trigger_features(text: str, entities: Sequence[Entity], tagged: Sequence[Tri
     for e in entities:
         inside[(starts >= e.start) & (starts < e.end), 0] = 1.0
     cues = np.zeros((len(words), 2 * len(types) + 3), dtype=np.float32)
+    at = {a: k for k, (a, _) in enumerate(words)}
+    # one pass of each type's patterns over the text (not one per word): a trigger stem marks the word
+    # it lies in; a standalone mention marks each word whose next 15 characters hold it, unless that
+    # stretch holds an exclusion
+    for i, et in enumerate(layer.ontology.types):
+        for m in et.trigger_matches(text):
+            k = at.get(m.start())
+            if k is not None and m.end() <= words[k][1]:
+                cues[k, i] = 1.0
+        for m in et.standalone_cues(text):
+            k = int(np.searchsorted(starts, m.start(), side="right")) - 1
+            while k >= 0 and words[k][1] + 15 >= m.end():
+                a, b = words[k]
+                if not et.excluded(text[a:b + 15]):
+                    cues[k, len(types) + i] = 1.0
+                k -= 1
     for k, (a, b) in enumerate(words):
-        w = text[a:b]
-        for i, et in enumerate(layer.ontology.types):
-            cues[k, i] = float(bool(et.trigger_matches(w)))
-            cues[k, len(types) + i] = float(bool(et.standalone_matches(text[a:min(len(text), b + 15)])))
-        cues[k, -3:] = _shape(w)
+        cues[k, -3:] = _shape(text[a:b])
     return np.concatenate([vecs, cues, inside, guess], axis=1)
 
 

@@ -46,6 +46,16 @@ class EventType:
             return []
         return list(rx.finditer(text))
 
+    def standalone_cues(self, text: str) -> list[re.Match[str]]:
+        """Every standalone mention in ``text``, exclusions left to the reader (a feature, not a decision)."""
+        rx = self._standalone_re  # type: ignore[attr-defined]
+        return list(rx.finditer(text)) if rx else []
+
+    def excluded(self, text: str) -> bool:
+        """Does ``text`` hold one of the type's standalone exclusions ("an unexploded shell")?"""
+        ex = self._exclusion_re  # type: ignore[attr-defined]
+        return bool(ex and ex.search(text))
+
     def trigger_matches(self, text: str) -> list[re.Match[str]]:
         rx = self._trigger_re  # type: ignore[attr-defined]
         return list(rx.finditer(text)) if rx else []
