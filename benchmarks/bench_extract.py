@@ -143,7 +143,7 @@ def worker_sitrep(args: argparse.Namespace) -> dict[str, Any]:
     scores = entity_scores(docs, predicted)
     return {
         "backend": ex.backend, "requested_backend": args.backend, "model_version": ex.model_version,
-        "threads": ex.threads, "load_and_warmup_s": load_s, "seconds": seconds,
+        "threads": ex.tagger.threads, "load_and_warmup_s": load_s, "seconds": seconds,
         "events": sum(len(e) for e in events), "peak_rss_mb": peak, "peak_rss_before_load_mb": rss_start,
         "rss_end_mb": rss_now, "torch_imported": torch_loaded, "transformers_imported": transformers_loaded,
         "entity_micro_f1": scores["micro"]["f1"],
