@@ -562,7 +562,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     for split, tasks in exports.items():
-        (args.out / f"{split}.json").write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        # one task per line: a JSON list as Label Studio exports it, compact enough to keep in git, diffable per report
+        body = ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks)
+        (args.out / f"{split}.json").write_text(f"[\n{body}\n]\n", encoding="utf-8")
     with (args.out / "gold_events.jsonl").open("w", encoding="utf-8") as fh:
         for row in gold:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
