@@ -264,7 +264,7 @@ def test_lenient_mode_skips_and_counts_event_errors_by_code(labels, event_types)
         want[key] = want.get(key, 0) + 1
     assert dict(rep.skipped) == want
     assert rep.tasks_used == 1 and rep.triggers_used == 2 and rep.relations_used == 6
-    assert len(rep.problems) == len(EVENT_ERRORS) and all(f"region " in p for p in rep.problems)
+    assert len(rep.problems) == len(EVENT_ERRORS) and all("region " in p for p in rep.problems)
     assert "skipped 2: E011 MissingRegionError" in rep.summary()
 
 

@@ -1,7 +1,6 @@
 """Event assembly from hand-built spans (no model)."""
 
 import datetime as dt
-import re
 
 import jsonschema
 import pytest

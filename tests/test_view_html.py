@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from _geo_helpers import HOSTILE, REPORT, sample_entities, sample_events
+from _geo_helpers import REPORT, sample_entities, sample_events
 
 from sitrep_ie.export.html import ReportView, render_report, span_id, write_view
 from sitrep_ie.geo import geocode_events

@@ -116,4 +116,4 @@ def run(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> TrainR
     return train(cfg, root=root, log=log, before_publish=hook)
 
 
-__all__ = ["run", "fit_event_layer", "split_tags", "tune", "LearnedEventLayer"]
+__all__ = ["run", "fit_event_layer", "split_tags", "tune"]

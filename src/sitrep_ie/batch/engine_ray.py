@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path

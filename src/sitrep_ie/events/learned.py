@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import ModelCorruptError
 from ..schema import Entity, Event, Mention, Place, Quantity, unit_lemma
-from .arguments import SpanIndex, admin_parents, split_designator
+from .arguments import admin_parents, split_designator
 from .dates import event_date
 from .pipeline import EventLayer, _Doc, segment
 from .quantities import build_quantities
@@ -389,12 +389,8 @@ def link(ctx: Context, layer: EventLayer, weights: LinkerWeights) -> dict[tuple[
 
 
 def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict[tuple[int, int], float], weights: LinkerWeights) -> list[Draft]:
-    """Events from pair scores: quantities to their best trigger, shared actors and places, mentions merged.
-
-    Example:
-        >>> ctx = Context(None, [TriggerSpan(0, 5, "demining"), TriggerSpan(20, 25, "demining")],  # doctest: +SKIP
-        ...               [Candidate("quantity", 6, 8, "12")], {}, None)
-    """
+    """Events from pair scores: quantities to their best trigger, shared actors and places, mentions merged
+    (table-driven cases in tests/test_learned.py)."""
     n = len(ctx.triggers)
     clusters: list[list[int]] = []
     for i in range(n):
@@ -528,4 +524,5 @@ class LearnedEventLayer:
 
 
 __all__ = ["LearnedEventLayer", "LinkerWeights", "Mlp", "TriggerSpan", "Candidate", "Context", "prepare", "window",
-           "pair_matrix", "merge_features", "span_vectors", "link", "decode", "to_events", "merge_scores", "SpanIndex"]
+           "pair_matrix", "merge_features", "span_vectors", "link", "decode", "to_events", "merge_scores", "trigger_features",
+           "decode_triggers", "words_of"]
