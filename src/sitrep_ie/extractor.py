@@ -23,6 +23,9 @@ from .data.labels import LabelSet
 from .schema import Entity, Event
 
 
+CHUNK_REPORTS = 32  # reports tagged together by extract_many before their events are assembled
+
+
 def default_model_path() -> Path:
     """$SITREP_IE_MODEL if set, else models/default under the working directory."""
     return Path(os.environ.get("SITREP_IE_MODEL") or Path("models") / "default")
@@ -137,8 +140,14 @@ class Extractor:
         if len(refs) != len(texts):
             raise ValueError(f"{len(refs)} reference dates for {len(texts)} texts")
         dates = [as_date(r) for r in refs]
-        tagged = self.tagger.tag_full(texts, batch_size)
-        return [self.assemble(t, tg.entities, reference_date=r, tagged=tg) for t, tg, r in zip(texts, tagged, dates)]
+        out: list[list[Event]] = []
+        # hidden states are kept per token until a report is assembled: tag in chunks so memory stays
+        # bounded however many reports one call gets (results do not depend on the chunking)
+        for a in range(0, len(texts), CHUNK_REPORTS):
+            chunk = texts[a:a + CHUNK_REPORTS]
+            tagged = self.tagger.tag_full(chunk, batch_size)
+            out += [self.assemble(t, tg.entities, reference_date=r, tagged=tg) for t, tg, r in zip(chunk, tagged, dates[a:a + CHUNK_REPORTS])]
+        return out
 
     def layer_name(self, layer: str = "auto") -> str:
         """"learned" or "rules": the event layer that ``layer`` ("auto", "learned", "rules") runs."""
