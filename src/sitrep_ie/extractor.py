@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 from .errors import ConfigError, ModelIncompatibleError
 from .data.labels import event_type_of
 from .events.dates import as_date
-from .events.learned import LearnedEventLayer, LinkerWeights, TriggerSpan
+from .events.learned import LearnedEventLayer, LinkerWeights, split_tags
 from .events.pipeline import CONFIG_FILES, EventLayer
 from .geo import geocode_events
 from .model.tagger import Tagged, Tagger, check_text
@@ -118,7 +118,7 @@ class Extractor:
 
     def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
         """Entities of each text (see :meth:`tag`); triggers are not entities (see :meth:`tag_full`)."""
-        return [[e for e in ents if event_type_of(e.label) is None] for ents in self.tagger.tag_many(texts, batch_size)]
+        return [split_tags(ents)[0] for ents in self.tagger.tag_many(texts, batch_size)]
 
     def tag_full(self, texts: Iterable[str], batch_size: int | None = None) -> list[Tagged]:
         """Entities with triggers (``EVT_<TYPE>``), uncertainty and hidden states of each text."""
@@ -126,7 +126,7 @@ class Extractor:
 
     def tag_with_uncertainty(self, texts: Iterable[str], batch_size: int | None = None) -> list[tuple[list[Entity], float]]:
         """Entities and model uncertainty of each text (mean least-confidence over words; for active learning)."""
-        return self.tagger.tag_with_uncertainty(texts, batch_size)
+        return [(split_tags(ents)[0], unc) for ents, unc in self.tagger.tag_with_uncertainty(texts, batch_size)]
 
     def tag(self, text: str) -> list[Entity]:
         """Tagged QUANTITY/UNIT/PLACE/ACTOR spans of one text, in order."""
@@ -162,21 +162,25 @@ class Extractor:
         Entities may include triggers (``EVT_<TYPE>`` labels). The learned layer also reads the
         encoder's hidden states: from ``tagged`` when given, else from one tagger pass over ``text``.
         """
-        ref = as_date(reference_date)
-        plain = [e for e in entities if event_type_of(e.label) is None]
+        return self._assemble(text, entities, as_date(reference_date), tagged, layer)[0]
+
+    def _assemble(self, text: str, entities: Sequence[Entity], ref: dt.date | None, tagged: Tagged | None,
+                  layer: str) -> tuple[list[Event], float | None]:
+        """Events, geocoded, and the learned layer's uncertainty about them (None from the rules)."""
+        plain, triggers = split_tags(entities)
         learned = self.learned if layer != "rules" else None
         if layer == "learned" and learned is None:
             raise ModelIncompatibleError(f"{self.path} has no learned event layer; retrain with `make train`")
+        unc: float | None = None
         if learned is None:
             events = self.events.assemble(text, plain, reference_date=ref, model_version=self.model_version)
         else:
             if tagged is None:
                 tagged = self.tagger.tag_full([text])[0]
-            triggers = [TriggerSpan(e.start, e.end, t, e.score) for e in entities if (t := event_type_of(e.label))]
-            events = learned.assemble(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden, reference_date=ref,
-                                      model_version=self.model_version)
+            events, unc = learned.assemble_with_uncertainty(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden,
+                                                           reference_date=ref, model_version=self.model_version)
         geocode_events(events, text)  # place.geo; the gazetteer opens only when there is a place to resolve
-        return events
+        return events, unc
 
     def annotate_many(self, texts: Sequence[str]) -> list[tuple[list[Entity], list[Event], float]]:
         """Entities, events and uncertainty of each text, for pre-annotating reports in Label Studio.
@@ -186,17 +190,8 @@ class Extractor:
         """
         out = []
         for text, tg in zip(texts, self.tagger.tag_full([check_text(t, "extract") for t in texts])):
-            plain = [e for e in tg.entities if event_type_of(e.label) is None]
-            learned = self.learned
-            unc: float | None = None
-            if learned is None:
-                events = self.events.assemble(text, plain, model_version=self.model_version)
-            else:
-                triggers = [TriggerSpan(e.start, e.end, t, e.score) for e in tg.entities if (t := event_type_of(e.label))]
-                events, unc = learned.assemble_with_uncertainty(text, plain, triggers, offsets=tg.token_offsets, hidden=tg.hidden,
-                                                               model_version=self.model_version)
-            geocode_events(events, text)
-            out.append((plain, events, tg.uncertainty if unc is None else unc))
+            events, unc = self._assemble(text, tg.entities, None, tg, "auto")
+            out.append((split_tags(tg.entities)[0], events, tg.uncertainty if unc is None else unc))
         return out
 
     def extract(self, text: str, *, reference_date: dt.date | str | None = None) -> list[Event]:

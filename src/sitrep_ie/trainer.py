@@ -16,30 +16,16 @@ import numpy as np
 
 from .config import TrainConfig
 from .data.annotations import Document, gold_records
-from .data.labels import event_type_of
 from .evaluation.metrics import confidence_scores, event_scores, match_events
 from .events.fit import Encoded, fit
-from .events.learned import LearnedEventLayer, LinkerWeights, TriggerSpan, decode, link, merge_scores, prepare, to_events
+from .events.learned import LearnedEventLayer, LinkerWeights, split_tags, decode, link, merge_scores, prepare, to_events
 from .events.pipeline import CONFIG_FILES, EventLayer
 from .model.artifacts import ModelDir
 from .model.tagger import Tagged, Tagger
 from .model.train import TrainResult, train
-from .schema import Entity
 
 LINK_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 MERGE_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
-
-
-def split_tags(tagged: Tagged) -> tuple[list[Entity], list[TriggerSpan]]:
-    """Entities and triggers (``EVT_<TYPE>`` spans) of one tagged text."""
-    ents, trigs = [], []
-    for e in tagged.entities:
-        t = event_type_of(e.label)
-        if t is None:
-            ents.append(e)
-        else:
-            trigs.append(TriggerSpan(e.start, e.end, t, e.score))
-    return ents, trigs
 
 
 def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any) -> dict[str, Any]:
@@ -48,7 +34,7 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     prepared = []
     finder = LearnedEventLayer(layer, weights)
     for d, t in zip(docs, tagged):
-        ents, trigs = split_tags(t)
+        ents, trigs = split_tags(t.entities)
         trigs = finder.find_triggers(d.text, ents, trigs, t.token_offsets, t.hidden)
         ctx = prepare(d.text, ents, trigs, layer, d.reference_date, t.token_offsets, t.hidden)
         prepared.append((d.report_id, ctx, link(ctx, layer, weights) if ctx.doc.sentences else {},
@@ -98,7 +84,7 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     train_tagged = tagger.tag_full([d.text for d in train_docs])
     encoded = []
     for t in train_tagged:
-        ents, trigs = split_tags(t)
+        ents, trigs = split_tags(t.entities)
         encoded.append(Encoded(t.token_offsets, t.hidden, ents, trigs))
     weights = fit(train_docs, encoded, layer, layer.ontology.names, seed=seed, log=log)
     dev_tagged = tagger.tag_full([d.text for d in dev_docs])
@@ -116,4 +102,4 @@ def run(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> TrainR
     return train(cfg, root=root, log=log, before_publish=hook)
 
 
-__all__ = ["run", "fit_event_layer", "split_tags", "tune"]
+__all__ = ["run", "fit_event_layer", "tune"]

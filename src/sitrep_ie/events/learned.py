@@ -27,6 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..data.labels import event_type_of
 from ..errors import ModelCorruptError
 from ..schema import Entity, Event, Mention, Place, Quantity, unit_lemma
 from .arguments import admin_parents, split_designator
@@ -87,6 +88,22 @@ class Context:
 
     def cand_vec(self, j: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[len(self.triggers) + j]
+
+
+def split_tags(entities: Sequence[Entity]) -> tuple[list[Entity], list[TriggerSpan]]:
+    """The tagger's spans parted into entities and typed triggers (its ``EVT_<TYPE>`` labels).
+
+    >>> split_tags([Entity(0, 7, "ACTOR", "Sappers", 0.9), Entity(8, 15, "EVT_DEMINING", "cleared", 0.8)])[1]
+    [TriggerSpan(start=8, end=15, type='demining', score=0.8)]
+    """
+    ents, trigs = [], []
+    for e in entities:
+        t = event_type_of(e.label)
+        if t is None:
+            ents.append(e)
+        else:
+            trigs.append(TriggerSpan(e.start, e.end, t, e.score))
+    return ents, trigs
 
 
 def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -523,6 +540,6 @@ class LearnedEventLayer:
         return events, 0.5 * float(np.mean([1.0 - e.confidence for e in events])) + 0.5 * unsure
 
 
-__all__ = ["LearnedEventLayer", "LinkerWeights", "Mlp", "TriggerSpan", "Candidate", "Context", "prepare", "window",
+__all__ = ["LearnedEventLayer", "split_tags", "LinkerWeights", "Mlp", "TriggerSpan", "Candidate", "Context", "prepare", "window",
            "pair_matrix", "merge_features", "span_vectors", "link", "decode", "to_events", "merge_scores", "trigger_features",
            "decode_triggers", "words_of"]
