@@ -38,6 +38,11 @@ def ids(res: Resolver, queries: list[Query], text: str = "") -> list[str | None]
     ([Query("Tripoli"), Query("Beirut"), Query("Sidon")], ["gn:266826", "gn:276781", "gn:268064"]),
     # countries
     ([Query("Syria"), Query("Iraq")], ["gn:163843", "gn:99237"]),
+    # a city that is its own admin1, designated as a region, is the region around it; "governorate" keeps the city's own
+    ([Query("Kyiv region"), Query("Kyiv"), Query("Bucha")], ["iso:UA-32", "gn:703448", "gn:711350"]),
+    ([Query("Damascus province"), Query("Damascus governorate"), Query("Douma")], ["iso:SY-RD", "iso:SY-DI", "gn:170592"]),
+    # "X province" is the province or nothing, never its city (here the report's context is abroad)
+    ([Query("Herat province"), Query("Iran"), Query("Pakistan"), Query("Tehran")], [None, "gn:130758", "gn:1168579", "gn:112931"]),
     # roads, rivers, plains are not points
     ([Query("M4 highway"), Query("Euphrates River"), Query("al-Ghab plain"), Query("Idlib")], [None, None, None, "gn:169389"]),
 ])

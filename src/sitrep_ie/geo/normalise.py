@@ -38,6 +38,8 @@ class Rules:
     unmappable_kinds: frozenset[str]
     scoring: dict[str, float]
     demonyms: dict[str, str]
+    city_admin1: dict[str, str]
+    city_admin1_designators: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +62,8 @@ def rules() -> Rules:
         unmappable_kinds=frozenset(raw.get("unmappable_kinds") or ()),
         scoring={str(k): float(v) for k, v in raw["scoring"].items()},
         demonyms={str(k): str(v) for k, v in (raw.get("demonyms") or {}).items()},
+        city_admin1={str(k): str(v) for k, v in (raw.get("city_admin1") or {}).items()},
+        city_admin1_designators=frozenset(str(d).lower() for d in raw.get("city_admin1_designators") or ()),
     )
 
 

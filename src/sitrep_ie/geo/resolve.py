@@ -294,10 +294,8 @@ class Resolver:
                 pass  # "GENEVA, 8 November (ICRC) -": a report is often filed from a city abroad; its small namesakes are not
             elif r.kind != "country":
                 s += w["other_country"]
-        hit = False
+        hit = _parent_supports(r, admin_targets)
         if admin_targets:
-            hit = any((t.kind == "admin1" and r.admin1 == t.admin1) or (t.kind == "country" and r.country_code == t.country_code)
-                      or (t.kind == "admin2" and distance_km(r.lat, r.lon, t.lat, t.lon) < 40) for t in admin_targets)
             if hit:
                 s += w["admin_parent"]
             elif (any(t.country_code == r.country_code and t.kind == "admin1" for t in admin_targets) and r.admin1) \
@@ -409,10 +407,12 @@ class Resolver:
 
     def _best(self, q: Query, parsed: tuple[str, str | None, str | None], countries: dict[str, float], main: str | None,
               anchors: list[Record], full: bool = False, dateline: bool = False) -> Any:
-        base, _, kind = parsed
+        base, designator, kind = parsed
         if kind in rules().unmappable_kinds:
             return None
         cands = self.candidates(base)
+        if kind == "admin1":  # "Herat province" is the province or nothing: its city is another place
+            cands = [c for c in cands if c[0].kind in ("admin1", "country")]
         if not cands:
             return None
         admin_targets = self._admin_targets(q.admin, countries) if q.admin else []
@@ -423,7 +423,8 @@ class Resolver:
             return (top, top_score)
         top_score, top = self._closest_namesake(scored, anchors)
         score = max(0.0, min(1.0, top_score))
-        if score < self.w["threshold"]:
+        # a stated parent that fits is evidence enough for a weaker match ("Sinjar district, Nineveh governorate")
+        if score < self.w["threshold_supported" if _parent_supports(top, admin_targets) else "threshold"]:
             return None
         top_close = self._close(top, anchors) if top.kind in ("settlement", "site") else 0
         for s2, r2 in scored:
@@ -436,7 +437,17 @@ class Resolver:
             if (r2.kind == top.kind and distance_km(top.lat, top.lon, r2.lat, r2.lon) > self.w["ambiguity_km"]
                     and r2.population * 10 >= top.population):
                 return None  # two distant places of similar size fit equally well: better no point than a wrong one
+        surrounding = (rules().city_admin1.get(top.admin1) if top.kind == "admin1" and designator in rules().city_admin1_designators
+                       else None)
+        if surrounding:  # "Kyiv region" is the oblast around the city-region Kyiv
+            top = self.gaz.get(f"iso:{surrounding}") or top
         return Choice(top, score, kind)
+
+
+def _parent_supports(r: Record, admin_targets: list[Record]) -> bool:
+    """Whether the stated admin parent (any of its readings) contains the candidate."""
+    return any((t.kind == "admin1" and r.admin1 == t.admin1) or (t.kind == "country" and r.country_code == t.country_code)
+               or (t.kind == "admin2" and distance_km(r.lat, r.lon, t.lat, t.lon) < 40) for t in admin_targets)
 
 
 def _is_dateline(name: str, text: str) -> bool:
