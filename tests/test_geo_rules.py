@@ -1,4 +1,4 @@
-"""Rules against spurious resolutions (geo_rules.yaml: own_vote_*, far_*), table-driven.
+"""Rules against spurious resolutions (geo_rules.yaml: own_vote_*, far_*; the acceptance model), table-driven.
 
 Each case is a place the gazetteer lacks that used to get a namesake elsewhere (train-split reports);
 each is also run with its rule switched off, so that the case keeps proving that the rule is needed.
@@ -6,9 +6,14 @@ each is also run with its rule switched off, so that the case keeps proving that
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from sitrep_ie.errors import GeoAcceptanceError
 from sitrep_ie.geo import Query, Resolver
+from sitrep_ie.geo import resolve as resolve_module
 from sitrep_ie.geo.gazetteer import Gazetteer
 
 
@@ -40,6 +45,38 @@ FAR_LONE = [
 
 def _off(res: Resolver, monkeypatch: pytest.MonkeyPatch, **weights: object) -> None:
     monkeypatch.setattr(res, "w", {**res.w, **weights})
+    monkeypatch.setattr(resolve_module, "acceptance", lambda: None)  # the rule alone must do the work
+
+
+ACCEPTANCE = [
+    # a Rakhine report: Pauktaw township is not in the gazetteer; the rules picked a Yangon-region village of that name
+    ([Query(n) for n in ("Sittwe", "Pauktaw", "Rathedaung", "Maungdaw", "Buthidaung", "Myanmar")],
+     "Fighting in Rakhine State displaced families from Pauktaw.", 1, "gn:1481693", 0, "gn:1295765"),
+    # "Tamim" alone (a neighbourhood in the train report) was put on Kirkuk governorate, once called al-Tamim
+    ([Query("Tamim"), Query("Baghdad"), Query("Iraq")], "Iraqi police said.", 0, "iso:IQ-KI", 1, "gn:98182"),
+]
+
+
+@pytest.mark.parametrize("queries,text,i,spurious,j,want", ACCEPTANCE)
+def test_acceptance_model_rejects_a_weak_pick(res: Resolver, monkeypatch: pytest.MonkeyPatch, queries, text, i, spurious, j, want) -> None:
+    got = res.resolve(queries, text)
+    assert got[i] is None and got[j]["id"] == want and 0.9 <= got[j]["confidence"] <= 1.0
+    monkeypatch.setattr(resolve_module, "acceptance", lambda: None)
+    assert ids(res, queries, text)[i] == spurious  # without the model the rules' pick comes back
+
+
+def test_acceptance_model_fitted_on_other_features_is_a_coded_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    shipped = json.loads(resolve_module.resources.files("sitrep_ie").joinpath(resolve_module.ACCEPTANCE_FILE).read_text())
+    stale = tmp_path / "geo_acceptance.json"
+    stale.write_text(json.dumps({**shipped, "features": shipped["features"][:-1]}))
+    monkeypatch.setattr(resolve_module, "resources", type("R", (), {"files": staticmethod(lambda _pkg: tmp_path)}))
+    monkeypatch.setattr(resolve_module, "ACCEPTANCE_FILE", stale.name)
+    resolve_module.acceptance.cache_clear()
+    try:
+        with pytest.raises(GeoAcceptanceError, match="E703: geo_acceptance.json was fitted on features"):
+            resolve_module.acceptance()
+    finally:
+        resolve_module.acceptance.cache_clear()
 
 
 @pytest.mark.parametrize("queries,text,i,spurious,j,want", OWN_VOTE)

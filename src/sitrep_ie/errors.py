@@ -15,7 +15,8 @@ E010 malformed gold events file     E401 invalid input to extract()/tag()
 E011 relation to a missing region   E402 unreadable input file
 E012 relation between wrong regions E701 geocoder data missing or unreadable
 E013 trigger type not in ontology   E702 invalid geo gold file
-E014 admin cycle                    E601 batch input unreadable
+E014 admin cycle                    E703 geo acceptance model stale or unreadable
+                                    E601 batch input unreadable
 E015 quantity in two events         E602 report without usable text
 E016 bad event_date                 E603 report without a usable id
 E017 bad per-region value           E604 duplicate report id
@@ -117,6 +118,8 @@ class GeoError(SitrepError):
 
 GazetteerError = _coded("E701", "GazetteerError", GeoError, "The gazetteer index or its sources are missing or unreadable.")
 GeoGoldError = _coded("E702", "GeoGoldError", GeoError, "A line of the geo gold file (annotations/geo_gold.tsv) is malformed.")
+GeoAcceptanceError = _coded("E703", "GeoAcceptanceError", GeoError,
+                            "resources/geo_acceptance.json is unreadable or was fitted on other features than the resolver computes.")
 
 
 class BatchError(SitrepError):

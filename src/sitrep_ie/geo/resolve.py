@@ -23,6 +23,11 @@ Two rules against spurious resolutions (a place the gazetteer lacks answered by 
 cast at least ``own_vote_min_voters`` votes), so a name cannot win by voting for its own namesake abroad;
 ``far_lone`` penalises a small place (< ``far_max_population``) with no supporting admin parent whose
 nearest of the report's other places is more than ``far_km`` away.
+Last, an acceptance model (``resources/geo_acceptance.json``, logistic, fitted by tools/fit_geo_acceptance.py
+on train+dev) reads the winner's score, match, population, nearness, namesakes and parent support and
+gives the probability that the pick is right (``geo.confidence``); below its threshold the place gets
+``geo: null``. A designated province is never its city; a city that is its own admin1, designated as a
+region, is the region around it (``city_admin1``: "Kyiv region", "Damascus province").
 Weights live in ``resources/geo_rules.yaml`` (scoring), tuned on the train and dev splits only.
 """
 
@@ -30,14 +35,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..errors import GeoAcceptanceError
 from .gazetteer import Gazetteer, Record, distance_km
 from .normalise import name_key, rules, split_designator
 
@@ -60,6 +68,7 @@ class Choice:
     record: Record
     score: float
     designator_kind: str | None
+    confidence: float | None = None
 
     def to_geo(self, gaz: Gazetteer) -> dict[str, Any]:
         """The ``geo`` object of a place (SPEC.md)."""
@@ -81,6 +90,7 @@ class Choice:
             "feature_class": r.feature_class,
             "precision": precision,
             "score": round(self.score, 3),
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }
 
 
@@ -149,6 +159,7 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gaz = gazetteer or Gazetteer.default()
         self.w = rules().scoring
+        self.collected: dict[Query, list[float]] | None = None  # set to a dict to keep each resolution's features (fitting)
 
     # -- candidates ------------------------------------------------------------------------
     def candidates(self, base: str) -> list[tuple[Record, bool, float]]:
@@ -437,11 +448,90 @@ class Resolver:
             if (r2.kind == top.kind and distance_km(top.lat, top.lon, r2.lat, r2.lon) > self.w["ambiguity_km"]
                     and r2.population * 10 >= top.population):
                 return None  # two distant places of similar size fit equally well: better no point than a wrong one
+        confidence, model = None, acceptance()
+        if model is not None or self.collected is not None:
+            feats = resolution_features(self, q, parsed, top, top_score, scored, countries, anchors, admin_targets, dateline)
+            if self.collected is not None:
+                self.collected[q] = feats
+        if model is not None:
+            confidence = model.probability(feats)
+            if confidence < model.threshold:
+                return None  # the rule scores like those of resolutions that were wrong on train and dev
         surrounding = (rules().city_admin1.get(top.admin1) if top.kind == "admin1" and designator in rules().city_admin1_designators
                        else None)
         if surrounding:  # "Kyiv region" is the oblast around the city-region Kyiv
             top = self.gaz.get(f"iso:{surrounding}") or top
-        return Choice(top, score, kind)
+        return Choice(top, score, kind, confidence)
+
+
+FEATURES = ("score", "exact", "similarity", "primary_name", "log_population", "is_point", "is_admin", "is_country",
+            "designated", "parent_stated", "parent_supports", "anchors", "log_nearest_km", "close", "log_namesakes",
+            "log_candidates", "country_vote", "runner_up_gap", "key_length", "dateline", "population_known", "designated_site",
+            "primary_similarity")
+
+
+def resolution_features(res: Resolver, q: Query, parsed: tuple[str, str | None, str | None], r: Record, score: float,
+                        scored: list[tuple[float, Record]], countries: dict[str, float], anchors: list[Record],
+                        admin_targets: list[Record], dateline: bool) -> list[float]:
+    """What the acceptance model reads of one resolution (in the order of ``FEATURES``)."""
+    base, _, kind = parsed
+    cands = res.candidates(base)
+    exact, sim = next(((e, s) for c, e, s in cands if c.id == r.id), (False, 0.0))
+    dists = [distance_km(r.lat, r.lon, a.lat, a.lon) for a in anchors if a.id != r.id]
+    namesakes = sum(1 for c, e, _ in cands if e and c.country_code == r.country_code and c.kind == r.kind)
+    rival = next((s2 for s2, r2 in scored if r2 is not r), None)
+    key, own = name_key(base), name_key(split_designator(r.name)[0])  # "Al-Bab District" is named "Al-Bab"
+    return [score, float(exact), sim, float(key == own), math.log10(r.population + 1),
+            float(r.kind in ("settlement", "site")), float(r.kind in ("admin1", "admin2", "admin3")), float(r.kind == "country"),
+            float(kind is not None), float(bool(q.admin)), float(_parent_supports(r, admin_targets)), min(len(dists), 10) / 10,
+            math.log10(1 + min(dists)) if dists else 4.0, min(res._close(r, anchors), 5) / 5, math.log2(1 + namesakes),
+            math.log2(1 + len(cands)), countries.get(r.country_code, 0.0), 1.0 if rival is None else score - rival,
+            len(key) / 10, float(dateline), float(r.population > 0), float(kind == "site"),
+            _similarity(key, own)]
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A logistic model of whether a resolution is right, fitted on train+dev by tools/fit_geo_acceptance.py."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    def probability(self, feats: Sequence[float]) -> float:
+        z = self.intercept + sum(c * (f - m) / s for c, f, m, s in zip(self.coef, feats, self.mean, self.scale))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+ACCEPTANCE_FILE = "resources/geo_acceptance.json"
+
+
+@lru_cache(maxsize=1)
+def acceptance() -> Acceptance | None:
+    """The shipped acceptance model, or None when it is absent or switched off (``SITREP_GEO_ACCEPTANCE=0``: fitting)."""
+    if os.environ.get("SITREP_GEO_ACCEPTANCE") == "0":
+        return None
+    path = resources.files("sitrep_ie").joinpath(ACCEPTANCE_FILE)
+    if not path.is_file():
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        fitted = tuple(raw["features"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise GeoAcceptanceError(f"{ACCEPTANCE_FILE}: {err}") from err
+    if fitted != FEATURES:
+        raise GeoAcceptanceError(f"{ACCEPTANCE_FILE} was fitted on features {raw['features']}, the resolver computes {list(FEATURES)}: "
+                       "refit with tools/fit_geo_acceptance.py")
+    try:
+        model = Acceptance(tuple(map(float, raw["mean"])), tuple(map(float, raw["scale"])), tuple(map(float, raw["coef"])),
+                           float(raw["intercept"]), float(raw["threshold"]))
+    except (ValueError, KeyError, TypeError) as err:
+        raise GeoAcceptanceError(f"{ACCEPTANCE_FILE}: {err}") from err
+    if not len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES):
+        raise GeoAcceptanceError(f"{ACCEPTANCE_FILE}: mean, scale and coef need {len(FEATURES)} values each")
+    return model
 
 
 def _parent_supports(r: Record, admin_targets: list[Record]) -> bool:
