@@ -109,3 +109,23 @@ def test_weights_round_trip_and_damage(tmp_path):
     (tmp_path / "event_layer.npz").unlink()
     with pytest.raises(ModelCorruptError, match="half an event layer"):
         LinkerWeights.present(tmp_path)
+
+
+@pytest.mark.parametrize("case,body,links,events", [
+    ("two verbs of one operation in one sentence are one event",
+     "[[Sappers|A]] [[removed|T]] [[1,412|Q]] [[explosive hazards|U]] and [[cleared|T]] [[26,700|Q]] [[square metres|U]].",
+     {0: ["Sappers", "1,412"], 1: ["Sappers", "26,700"]}, 1),
+    ("same type, same sentence, other places: two events",
+     "[[Sappers|A]] [[cleared|T]] [[5|Q]] [[mines|U]] in [[Kafr Nabl|P]] and [[removed|T]] [[7|Q]] [[shells|U]] in [[Hish|P]].",
+     {0: ["5", "Kafr Nabl"], 1: ["7", "Hish"]}, 2),
+    ("same type, other sentences: the merge network decides, not this rule",
+     "[[Sappers|A]] [[cleared|T]] [[5|Q]] [[mines|U]]. [[Deminers|A]] [[removed|T]] [[7|Q]] [[shells|U]].",
+     {0: ["5"], 1: ["7"]}, 2),
+])
+def test_join_operations(case, body, links, events):
+    text, spans = parse_body(body, CODES, "join")
+    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
+    trigs = [TriggerSpan(a, b, "demining", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    ctx = prepare(text, ents, trigs, LAYER, None)
+    scores = {(i, j): 0.9 for i, names in links.items() for j, c in enumerate(ctx.candidates) if c.text in names}
+    assert len(decode(ctx, scores, {}, _weights())) == events, case

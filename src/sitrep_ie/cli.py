@@ -82,6 +82,11 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     from .trainer import run
 
     cfg = TrainConfig.from_yaml(args.config, parse_overrides(args.set or []))
+    if args.events_only:
+        from .trainer import refit_events
+
+        refit_events(cfg, model=Path(args.model) if args.model else None)
+        return 0
     run(cfg)
     return 0
 
@@ -226,6 +231,12 @@ def _train_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", default="configs/train.yaml")
 
 
+def _train_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--events-only", action="store_true",
+                   help="keep the published tagger, refit only the event layer (current configs) and publish it as a new version")
+    p.add_argument("--model", help="with --events-only: the model whose tagger to keep (default: the config's output_dir)")
+
+
 def _overrides(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config value (repeatable)")
 
@@ -279,7 +290,7 @@ COMMANDS: list[tuple[str, str, Callable[[argparse.Namespace, TextIO], int], tupl
     ("extract", "write one JSON line (or CSV row) per event", cmd_extract, (_inputs, _model_opts, _extract_opts)),
     ("tag", "write the tagged entities of each file as a JSON line", cmd_tag, (_inputs, _model_opts)),
     ("view", "write an HTML view: highlighted spans, event cards, offline map", cmd_view, (_inputs, _model_opts, _view_opts)),
-    ("train", "fine-tune and publish a model", cmd_train, (_train_config, _overrides)),
+    ("train", "fine-tune and publish a model", cmd_train, (_train_config, _train_opts, _overrides)),
     ("eval", "score a model on a split (entities and event arguments)", cmd_eval, (_train_config, _eval_opts, _model_opts)),
     ("errors", "write the Markdown error analysis of a split (gold against predicted)", cmd_errors,
      (_train_config, _errors_opts, _model_opts)),

@@ -27,7 +27,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "actors": ("speaker_verbs", "not_doer_before", "carry_subject_openers", "carry_subject_nouns"),
     "quantities": ("unit_gap_words", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
     "events": ("negation",),
-    "places": ("admin_prepositions", "framing_prepositions", "list_joiners"),
+    "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
                 "and_split_number_suffixes", "verb_endings"),
     "dates": ("months", "weekdays", "relative_days", "issued_words", "period_openers", "period_units", "bound_words",
@@ -72,6 +72,9 @@ class Lexicon:
                                     + r")\s*$", re.I),
             "framing": re.compile(r"(?:^|\b" + alternation(p["framing_prepositions"]) + r")\s+(?:the\s+(?:\w+\s+)?(?:of\s+)?)?$", re.I),
             "list_gap": re.compile(r"\s*(?:,|,?\s*" + alternation(p["list_joiners"]) + r")\s*", re.I),
+            # "the Syrian city" names no place: "of Deir ez-Zor" after it does
+            "generic_place": re.compile(r"^(?:the\s+)?(?:" + alternation(p["nationality_adjectives"]) + r"\s+)?"
+                                        + alternation(p["generic_nouns"]) + r"$", re.I),
             # segment
             "clause": re.compile(
                 ";|" + "|".join(r"\s+" + alternation([c]) + r"\s+" for c in s["clause_conjunctions"])
