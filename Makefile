@@ -20,7 +20,7 @@ CODE := $(shell find src/sitrep_ie -name '*.py' -o -name '*.yaml' -o -name '*.js
 GEO_INDEX := src/sitrep_ie/resources/geo_index.sqlite
 GEO_SOURCES := tools/build_geo_index.py src/sitrep_ie/geo/gazetteer.py src/sitrep_ie/geo/normalise.py $(wildcard src/sitrep_ie/resources/geo_*.yaml)
 
-.PHONY: install install-labelstudio corpus corpus-stats train retrain curve eval demo test test-slow label pull errors bench bench-batch clean geo-index geo-eval bench-geo
+.PHONY: install install-labelstudio corpus corpus-stats train retrain events curve eval demo test test-slow label pull errors bench bench-batch clean geo-index geo-eval bench-geo
 
 install: $(STAMP) $(GEO_INDEX)
 $(STAMP): pyproject.toml constraints.txt
@@ -74,6 +74,11 @@ curve: $(CORPUS) | $(STAMP)
 
 retrain: | $(STAMP) $(CORPUS)
 	$(BIN)/sitrep-ie train --config configs/train.yaml
+
+# Refit only the event layer on the published tagger (a new model version, minutes not a quarter hour):
+# after a change to the event layer's code or to ontology/normalisation/lexicon.
+events: | $(STAMP) $(CORPUS)
+	$(BIN)/sitrep-ie train --config configs/train.yaml --events-only
 
 eval: $(MODEL)/eval-test.json
 $(MODEL)/eval-test.json: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl $(EVENT_CONFIGS) $(CODE)

@@ -2,7 +2,8 @@
 
 No model: the annotated entities go straight into the rules, so these figures move only when the
 rules, their configs or the gold move. Floors: the values measured when corpus v2 landed, minus
-half a point. (Test is never used here: rules are tuned on train and dev only.)
+half a point, over the reports of corpus v2 (the v3 top-up of train is left out: new reports must
+not move a regression floor). (Test is never used here: rules are tuned on train and dev only.)
 """
 
 import datetime as dt
@@ -20,7 +21,8 @@ FLOORS = {"quantity": 0.8269, "place": 0.7782, "actor": 0.7652, "date": 0.8095, 
 
 @pytest.fixture(scope="module")
 def scores(labels):
-    docs = [d for s in ("train", "dev") for d in read_export(ROOT / "annotations" / f"{s}.json", labels)[0]]
+    docs = [d for s in ("train", "dev") for d in read_export(ROOT / "annotations" / f"{s}.json", labels)[0]
+            if not d.report_id.startswith("v3")]
     gold = load_gold_events(ROOT / "annotations" / "gold_events.jsonl")
     layer = EventLayer()
     pred = {}

@@ -434,8 +434,8 @@ def decode_triggers(words: Sequence[tuple[int, int]], probs: np.ndarray, types: 
     >>> p = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.3, 0.6, 0.1], [0.65, 0.2, 0.15]])
     >>> decode_triggers([(0, 3), (4, 9), (10, 14), (15, 18)], p, ["demining", "aid_delivery"])
     [TriggerSpan(start=4, end=14, type='demining', score=0.7)]
-    >>> [t.start for t in decode_triggers([(0, 3), (4, 9), (10, 14), (15, 18)], p, ["demining", "aid_delivery"], 0.3)]
-    [4, 15]
+    >>> [(t.start, t.end) for t in decode_triggers([(0, 3), (4, 9), (10, 14), (15, 18)], p, ["demining", "aid_delivery"], 0.3)]
+    [(4, 18)]
     """
     out: list[TriggerSpan] = []
     prev = -2
@@ -512,21 +512,26 @@ def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
     cleared 26,700 m2") unless their places or their actors differ ("5 mines in A and 7 in B"). The
     annotation marks one trigger per fact, so the merge network never saw two verbs of one fact
     (table-driven cases in tests/test_learned.py)."""
-    sents = lambda d: {ctx.sentence_of[i] for i in d.mentions}  # noqa: E731
-    keys = lambda d, role: {ctx.candidates[j].key() for j in d.args if ctx.candidates[j].role == role}  # noqa: E731
+    def keys(d: Draft, role: str) -> set[tuple[str, str]]:
+        return {ctx.candidates[j].key() for j in d.args if ctx.candidates[j].role == role}
+
     out: list[Draft] = []
+    by_sentence: dict[tuple[str, int], list[Draft]] = {}  # (type, sentence) -> drafts kept: linear in long reports
     for d in drafts:
-        for o in out:
-            if ctx.triggers[o.mentions[0]].type != ctx.triggers[d.mentions[0]].type or not sents(o) & sents(d):
-                continue
-            if any(keys(o, r) and keys(d, r) and not keys(o, r) & keys(d, r) for r in ("place", "actor")):
-                continue
-            o.mentions = sorted(o.mentions + d.mentions)
-            for j, p in d.args.items():
-                o.args[j] = max(o.args.get(j, 0.0), p)
-            break
-        else:
+        ty = ctx.triggers[d.mentions[0]].type
+        sents = {ctx.sentence_of[i] for i in d.mentions}
+        into = next((o for s in sorted(sents) for o in by_sentence.get((ty, s), ())
+                     if not any(keys(o, r) and keys(d, r) and not keys(o, r) & keys(d, r) for r in ("place", "actor"))), None)
+        if into is None:
             out.append(d)
+            into = d
+        else:
+            into.mentions = sorted(into.mentions + d.mentions)
+            for j, p in d.args.items():
+                into.args[j] = max(into.args.get(j, 0.0), p)
+        for s in sents:
+            if into not in by_sentence.setdefault((ty, s), []):
+                by_sentence[(ty, s)].append(into)
     return out
 
 
