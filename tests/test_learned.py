@@ -7,7 +7,7 @@ import pytest
 
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.errors import ModelCorruptError
-from sitrep_ie.events.learned import (LinkerWeights, Mlp, TriggerSpan, decode, merge_features, pair_matrix, prepare, span_vectors,
+from sitrep_ie.events.learned import (N_MERGE, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, pair_matrix, prepare, span_vectors,
                                       to_events, window)
 from sitrep_ie.events.pipeline import EventLayer
 from sitrep_ie.schema import Entity
@@ -94,7 +94,7 @@ def test_features_have_fixed_width_and_use_span_vectors():
     offsets = np.stack([np.arange(40) * 5, np.arange(40) * 5 + 4], axis=1)
     vec = span_vectors([(0, 9), (500, 600)], offsets, hidden)
     assert np.allclose(vec[0], hidden[:2].mean(axis=0)) and not vec[1].any()
-    assert merge_features(ctx, 0, 1).shape == (10,)
+    assert merge_features(ctx, 0, 1).shape == (N_MERGE,)
 
 
 def test_weights_round_trip_and_damage(tmp_path):
@@ -129,3 +129,23 @@ def test_join_operations(case, body, links, events):
     ctx = prepare(text, ents, trigs, LAYER, None)
     scores = {(i, j): 0.9 for i, names in links.items() for j, c in enumerate(ctx.candidates) if c.text in names}
     assert len(decode(ctx, scores, {}, _weights())) == events, case
+
+
+@pytest.mark.parametrize("case,body,vetoed", [
+    ("other numbers and other places: two facts, whatever the network says",
+     "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. A convoy of [[36|Q]] [[trucks|U]] [[delivered|T]] aid to [[Talbiseh|P]].", True),
+    ("a restated number: the network decides",
+     "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. \"[[12|Q]] [[tonnes|U]] [[reached|T]] [[Harasta|P]],\" it said.", False),
+    ("other numbers, same place: the network decides",
+     "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. Its [[36|Q]] [[trucks|U]] [[reached|T]] [[Douma|P]].", False),
+])
+def test_merge_veto(case, body, vetoed):
+    text, spans = parse_body(body, CODES, "veto")
+    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
+    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    ctx = prepare(text, ents, trigs, LAYER, None)
+    sure = Mlp(np.zeros((N_MERGE, 1), np.float32), np.zeros(1, np.float32), np.zeros((1, 1), np.float32), np.full(1, 5.0, np.float32),
+               np.zeros(N_MERGE, np.float32), np.ones(N_MERGE, np.float32))
+    w = _weights()
+    w.merge = sure
+    assert (merge_scores(ctx, w)[(0, 1)] == 0.0) == vetoed, case

@@ -26,10 +26,11 @@ def seed_events():
     return gold["events"], got
 
 
-# Known shortfall (issue 12): the learned layer types "returned to a peaceful life" as a return, misses
-# the opened highway and folds the medical assistance into the aid event. strict: passing turns red,
-# so the marker goes the day the model gets the seed right.
-KNOWN_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 12: 3 of the 6 seed events still missed (see the closing note)")
+# Known shortfall (issue 12): the learned layer now gives five of the six (demining, reconciliation, both
+# aid deliveries, medical aid) but misses the opened highway (no number, and "opened" is no trigger to the
+# head), keeps the quoted restatement of the demining as a second event and makes an aid event of the
+# convoy's "safe passage". strict: passing turns red, so the marker goes the day the model gets the seed right.
+KNOWN_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 12: 1 of the 6 seed events missed, 2 extra (see the closing note)")
 
 
 @KNOWN_SHORTFALL
@@ -51,8 +52,8 @@ def test_seed_zone_number_is_no_quantity(seed_events):
     assert 2 not in [q["value"] for e in got for q in e["quantities"]]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: the tagger marks 'Syrian city' instead of 'Deir ez-Zor' in the seed")
 def test_seed_deir_ez_zor_is_one_place(seed_events):
+    # "the Syrian city of Deir ez-Zor": the tagger also marks "Syrian city", which names no place (lexicon generic_nouns)
     _, got = seed_events
     names = [p["name"] for e in got for p in e["places"]]
     assert "Deir ez-Zor" in names and not any(n.startswith("-") or n.endswith("zone") for n in names)

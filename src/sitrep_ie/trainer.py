@@ -2,8 +2,9 @@
 
 The tagger is fine-tuned first (entities and typed triggers in one label set); before the model
 is published, the event layer is fitted on the training reports with the tagger's own hidden
-states, its thresholds are chosen on dev (event F1), and its confidence is calibrated on dev
-(isotonic regression). Everything lands in the one model directory.
+states, its thresholds are chosen on dev (mean of event and argument F1), and its confidence model
+is fitted on dev. Everything lands in the one model directory. ``refit_events`` (``make events``)
+does the second half alone, on a published tagger.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ TRIGGER_THRESHOLDS = (None, 0.4, 0.3, 0.2)  # None: the likeliest class decides
 
 
 def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any) -> dict[str, Any]:
-    """Choose the link and merge thresholds by the mean of dev event F1 and argument F1, then calibrate confidence on dev."""
+    """Choose the trigger, merge and (per role) link thresholds by the mean of dev event F1 and argument
+    F1, then fit the confidence model on dev (``fit_confidence``)."""
     gold = {d.report_id: gold_records(d) for d in docs}
     prepared: list[tuple[str, Any, dict[tuple[int, int], float], dict[tuple[int, int], float]]] = []
     finder = LearnedEventLayer(layer, weights)
@@ -101,10 +103,11 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     args = argument_scores(gold, final)["overall"]["f1"]
     conf = calibrated["confidence"]
     log(f"event layer on dev: event F1 {calibrated['overall']['f1']:.3f}, argument F1 {args:.3f} (link thresholds "
-        f"{weights.role_thresholds}, merge threshold {weights.merge_threshold}, trigger threshold {weights.trigger_threshold}); confidence ROC AUC {conf['roc_auc']}, ECE {conf['ece']} "
-        f"(fitted on dev; 5-fold cross-validated on dev: {cv})")
+        f"{weights.role_thresholds}, merge threshold {weights.merge_threshold}, trigger threshold {weights.trigger_threshold}); "
+        f"confidence ROC AUC {conf['roc_auc']}, ECE {conf['ece']} (fitted on dev; 5-fold cross-validated on dev: {cv})")
     return {"dev_event_f1": round(calibrated["overall"]["f1"], 4), "dev_argument_f1": round(args, 4),
-            "trigger_threshold": weights.trigger_threshold, "link_threshold": weights.link_threshold, "role_thresholds": dict(weights.role_thresholds), "merge_threshold": weights.merge_threshold,
+            "trigger_threshold": weights.trigger_threshold, "link_threshold": weights.link_threshold,
+            "role_thresholds": dict(weights.role_thresholds), "merge_threshold": weights.merge_threshold,
             "dev_raw_confidence": confidence_scores(raw), "dev_confidence_cv": cv}
 
 

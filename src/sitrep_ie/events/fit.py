@@ -16,7 +16,7 @@ import numpy as np
 
 from ..data.annotations import Document, derive_events
 from ..schema import Entity
-from .learned import (Context, LinkerWeights, Mlp, TriggerSpan, merge_features, pair_matrix, prepare, trigger_features, window,
+from .learned import (N_MERGE, Context, LinkerWeights, Mlp, TriggerSpan, merge_features, pair_matrix, prepare, trigger_features, window,
                       words_of)
 from .pipeline import EventLayer
 
@@ -165,7 +165,7 @@ def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: Even
             mxs.append(mx)
             mys.append(my)
     x, y = np.concatenate(xs), np.concatenate(ys)
-    mx = np.concatenate(mxs) if mxs else np.zeros((1, 10), np.float32)
+    mx = np.concatenate(mxs) if mxs else np.zeros((1, N_MERGE), np.float32)
     my = np.concatenate(mys) if mys else np.zeros(1, np.float32)
     log(f"event layer: {len(y)} trigger-candidate pairs ({int(y.sum())} arguments), {len(my)} trigger pairs ({int(my.sum())} restatements)")
     trigger = fit_trigger_head(docs, [e for e in encoded if e is not None], layer, seed=seed, members=members, log=log) \
