@@ -219,7 +219,8 @@ class Resolver:
     def _country_votes(self, queries: Sequence[Query], text: str = "") -> dict[str | None, dict[str, tuple[float, int]]]:
         """name (None: the running text) -> country -> (vote, voters) of that name."""
         out: dict[str | None, dict[str, tuple[float, int]]] = {}
-        for name in {q.name for q in queries} | {q.admin for q in queries if q.admin}:
+        # sorted: float sums in a fixed order, so that every process (Ray actors: another hash seed) resolves alike
+        for name in sorted({q.name for q in queries} | {q.admin for q in queries if q.admin}):
             base, _, kind = split_designator(name)
             if kind in rules().unmappable_kinds:
                 continue
@@ -236,7 +237,7 @@ class Resolver:
             strong = any(r.kind == "country" or (kind == "admin1" and r.kind == "admin1") for r in cands)
             out[name] = {cc: ((2.0 if strong else 1.0) * p / total, 2 if strong and p / total > 0.5 else 1) for cc, p in prior.items()}
         text = self._without_place_names(text, queries)
-        out[None] = {cc: (2.0, 2) for cc in self._text_countries(text)}
+        out[None] = {cc: (2.0, 2) for cc in sorted(self._text_countries(text))}
         return out
 
     @staticmethod
