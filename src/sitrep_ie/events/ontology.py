@@ -41,28 +41,28 @@ class EventType:
 
     def standalone_matches(self, text: str) -> list[re.Match[str]]:
         """Mentions that make an event on their own (an attack with no count); none in excluded clauses."""
-        rx, ex = self._standalone_re, self._exclusion_re  # type: ignore[attr-defined]
-        if not rx or (ex and ex.search(text)):
-            return []
-        return list(rx.finditer(text))
+        return [] if self.excluded(text) else self.standalone_cues(text)
 
     def standalone_cues(self, text: str) -> list[re.Match[str]]:
         """Every standalone mention in ``text``, exclusions left to the reader (a feature, not a decision)."""
-        rx = self._standalone_re  # type: ignore[attr-defined]
-        return list(rx.finditer(text)) if rx else []
+        return _all(self._standalone_re, text)  # type: ignore[attr-defined]
 
     def excluded(self, text: str) -> bool:
         """Does ``text`` hold one of the type's standalone exclusions ("an unexploded shell")?"""
         ex = self._exclusion_re  # type: ignore[attr-defined]
-        return bool(ex and ex.search(text))
+        return bool(ex and ex.search(text))  # the first match answers: called per word by the trigger head
 
     def trigger_matches(self, text: str) -> list[re.Match[str]]:
-        rx = self._trigger_re  # type: ignore[attr-defined]
-        return list(rx.finditer(text)) if rx else []
+        return _all(self._trigger_re, text)  # type: ignore[attr-defined]
 
     def hints_unit(self, unit_lemma: str) -> bool:
         rx = self._hint_re  # type: ignore[attr-defined]
         return bool(rx and rx.search(unit_lemma))
+
+
+def _all(rx: re.Pattern[str] | None, text: str) -> list[re.Match[str]]:
+    """Every match of a type's cue pattern (none when the type has no such cues)."""
+    return list(rx.finditer(text)) if rx else []
 
 
 def _stems(stems: tuple[str, ...]) -> re.Pattern[str] | None:
