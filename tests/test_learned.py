@@ -118,6 +118,9 @@ def test_weights_round_trip_and_damage(tmp_path):
     ("same type, same sentence, other places: two events",
      "[[Sappers|A]] [[cleared|T]] [[5|Q]] [[mines|U]] in [[Kafr Nabl|P]] and [[removed|T]] [[7|Q]] [[shells|U]] in [[Hish|P]].",
      {0: ["5", "Kafr Nabl"], 1: ["7", "Hish"]}, 2),
+    ("a quantity restated in another sentence (the quote) is the same fact",
+     "[[Sappers|A]] [[cleared|T]] [[275|Q]] [[devices|U]]. \"As many as [[275|Q]] [[devices|U]] were [[removed|T]],\" it said.",
+     {0: ["Sappers", "275"], 1: ["275"]}, 1),
     ("same type, other sentences: the merge network decides, not this rule",
      "[[Sappers|A]] [[cleared|T]] [[5|Q]] [[mines|U]]. [[Deminers|A]] [[removed|T]] [[7|Q]] [[shells|U]].",
      {0: ["5"], 1: ["7"]}, 2),
@@ -127,7 +130,9 @@ def test_join_operations(case, body, links, events):
     ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
     trigs = [TriggerSpan(a, b, "demining", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
     ctx = prepare(text, ents, trigs, LAYER, None)
-    scores = {(i, j): 0.9 for i, names in links.items() for j, c in enumerate(ctx.candidates) if c.text in names}
+    n = len(ctx.triggers)  # each trigger links the named values of its own sentence
+    scores = {(i, j): 0.9 for i, names in links.items() for j, c in enumerate(ctx.candidates)
+              if c.text in names and ctx.sentence_of[n + j] == ctx.sentence_of[i]}
     assert len(decode(ctx, scores, {}, _weights())) == events, case
 
 

@@ -26,11 +26,11 @@ def seed_events():
     return gold["events"], got
 
 
-# Known shortfall (issue 12): the learned layer now gives five of the six (demining, reconciliation, both
-# aid deliveries, medical aid) but misses the opened highway (no number, and "opened" is no trigger to the
-# head), keeps the quoted restatement of the demining as a second event and makes an aid event of the
-# convoy's "safe passage". strict: passing turns red, so the marker goes the day the model gets the seed right.
-KNOWN_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 12: 1 of the 6 seed events missed, 2 extra (see the closing note)")
+# Known shortfall (issue 12): the learned layer gives five of the six (demining with its quoted restatement
+# folded in, reconciliation, both aid deliveries, medical aid) but misses the opened highway (no number, and
+# "opened" gets no trigger probability from the head) and makes an aid event of the convoy's "safe passage".
+# strict: passing turns red, so the marker goes the day the model gets the seed right.
+KNOWN_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 12: 1 of the 6 seed events missed, 1 extra (see the closing note)")
 
 
 @KNOWN_SHORTFALL

@@ -516,19 +516,22 @@ def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict
 
 
 def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
-    """Drafts of one type whose triggers share a sentence are one operation ("removed 1,412 hazards and
-    cleared 26,700 m2") unless their places or their actors differ ("5 mines in A and 7 in B"). The
-    annotation marks one trigger per fact, so the merge network never saw two verbs of one fact
+    """Drafts of one type are one fact when their triggers share a sentence ("removed 1,412 hazards and
+    cleared 26,700 m2") or they hold the same quantity ("275 devices" in the lead and again in the
+    quote), unless their places or their actors differ ("5 mines in A and 7 in B"). The annotation
+    marks one trigger per fact, so the merge network never saw two verbs of one fact
     (table-driven cases in tests/test_learned.py)."""
     def keys(d: Draft, role: str) -> set[tuple[str, str]]:
         return {ctx.candidates[j].key() for j in d.args if ctx.candidates[j].role == role}
 
+    def anchors(d: Draft) -> set[tuple[str, object]]:  # what makes two drafts of one type one fact
+        return {("sentence", ctx.sentence_of[i]) for i in d.mentions} | {("value", k) for k in keys(d, "quantity")}
+
     out: list[Draft] = []
-    by_sentence: dict[tuple[str, int], list[Draft]] = {}  # (type, sentence) -> drafts kept: linear in long reports
+    by_anchor: dict[tuple[str, tuple[str, object]], list[Draft]] = {}  # (type, anchor) -> drafts kept: linear in long reports
     for d in drafts:
         ty = ctx.triggers[d.mentions[0]].type
-        sents = {ctx.sentence_of[i] for i in d.mentions}
-        into = next((o for s in sorted(sents) for o in by_sentence.get((ty, s), ())
+        into = next((o for a in sorted(anchors(d), key=str) for o in by_anchor.get((ty, a), ())
                      if not any(keys(o, r) and keys(d, r) and not keys(o, r) & keys(d, r) for r in ("place", "actor"))), None)
         if into is None:
             out.append(d)
@@ -537,9 +540,9 @@ def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
             into.mentions = sorted(into.mentions + d.mentions)
             for j, p in d.args.items():
                 into.args[j] = max(into.args.get(j, 0.0), p)
-        for s in sents:
-            if into not in by_sentence.setdefault((ty, s), []):
-                by_sentence[(ty, s)].append(into)
+        for a in anchors(into):
+            if into not in by_anchor.setdefault((ty, a), []):
+                by_anchor[(ty, a)].append(into)
     return out
 
 
