@@ -87,6 +87,7 @@ class Context:
     vectors: np.ndarray | None  # (triggers + candidates, hidden) span representations
     sentence_of: list[int] = field(default_factory=list)  # per trigger, then per candidate
     clause_of: list[int] = field(default_factory=list)
+    cache: dict[tuple[str, int], Any] = field(default_factory=dict)  # per-candidate / per-sentence feature parts
 
     def trigger_vec(self, i: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[i]
@@ -175,40 +176,64 @@ def _shape(text: str) -> list[float]:
 N_HAND = 30
 
 
+def _candidate_features(ctx: Context, j: int, layer: EventLayer) -> tuple[float, ...]:
+    """The pair features that depend on the candidate alone (computed once per candidate)."""
+    c = ctx.candidates[j]
+    text = ctx.doc.text
+    lex = layer.lexicon
+    dl = ctx.doc.dates.dateline_place
+    return (float(bool(lex.speaker_after.match(text[c.end:c.end + 40]))),
+            float(bool(lex.not_doer_before.search(text[max(0, c.start - 40):c.start]))),
+            float(dl is not None and dl[0] <= c.start < dl[1]), float(ctx.sentence_of[len(ctx.triggers) + j] == 0),
+            float(j in ctx.admin_of.values()), float(j in ctx.admin_of),
+            float(bool(lex.subset.search(text[max(0, c.start - 30):c.start]))),
+            *_shape(c.text),
+            float(c.quantity is not None and c.quantity.unit is not None))
+
+
 def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray:
-    """The hand features of the pair (trigger i, candidate j); N_HAND values, roughly in [-1, 1]."""
+    """The hand features of the pair (trigger i, candidate j); N_HAND values, roughly in [-1, 1].
+    Candidate-only and sentence-only parts are computed once per report (``ctx.cache``)."""
     t, c = ctx.triggers[i], ctx.candidates[j]
     n = len(ctx.triggers)
     text = ctx.doc.text
     ts, cs = ctx.sentence_of[i], ctx.sentence_of[n + j]
     dist = (c.start - t.start) / 100.0
-    between = [k for k in range(n) if k != i and min(t.start, c.start) < ctx.triggers[k].start < max(t.end, c.end)]
-    # is another trigger nearer to this candidate than trigger i?
-    near = min((abs(ctx.triggers[k].start - c.start) for k in range(n) if k != i), default=10**9) < abs(t.start - c.start)
-    same_type_between = sum(1 for k in between if ctx.triggers[k].type == t.type)
-    after = text[c.end:c.end + 40]
-    before = text[max(0, c.start - 40):c.start]
-    lex = layer.lexicon
-    sent = ctx.doc.sentences[cs] if ctx.doc.sentences else None
-    in_quote_t = bool(_QUOTE.search(text[max(0, t.start - 300):t.start]))  # crude: a quote opened before the trigger
-    dl = ctx.doc.dates.dateline_place
+    lo, hi = min(t.start, c.start), max(t.end, c.end)
+    n_between = same_type_between = 0
+    nearest_other = 10**9
+    for k, other in enumerate(ctx.triggers):
+        if k == i:
+            continue
+        if lo < other.start < hi:
+            n_between += 1
+            same_type_between += other.type == t.type
+        nearest_other = min(nearest_other, abs(other.start - c.start))
+    near = nearest_other < abs(t.start - c.start)  # is another trigger nearer to this candidate than trigger i?
+    cache = ctx.cache
+    cand = cache.get(("c", j))
+    if cand is None:
+        cand = cache[("c", j)] = _candidate_features(ctx, j, layer)
+    quoted = cache.get(("q", i))
+    if quoted is None:
+        quoted = cache[("q", i)] = float(bool(_QUOTE.search(text[max(0, t.start - 300):t.start])))  # crude: a quote opened before
+    negated = cache.get(("n", cs))
+    if negated is None:
+        sent = ctx.doc.sentences[cs] if ctx.doc.sentences else None
+        negated = cache[("n", cs)] = float(sent is not None and bool(layer.lexicon.negation.search(text[sent.start:sent.end])))
+    known = t.type in layer.ontology.names
     f = [
         float(c.role == "actor"), float(c.role == "place"), float(c.role == "quantity"),
-        float(np.clip(dist, -3, 3)) / 3, min(abs(dist), 3.0) / 3, float(abs(c.start - t.start) < 30), float(abs(c.start - t.start) < 80),
+        max(-3.0, min(dist, 3.0)) / 3, min(abs(dist), 3.0) / 3, float(abs(c.start - t.start) < 30), float(abs(c.start - t.start) < 80),
         float(c.start < t.start),
         float(ts == cs), float(cs == ts - 1), float(cs == ts + 1),
         float(ctx.clause_of[i] == ctx.clause_of[n + j]),
-        min(len(between), 3) / 3, min(same_type_between, 2) / 2, float(near),
-        float(bool(lex.speaker_after.match(after))), float(bool(lex.not_doer_before.search(before))),
-        float(dl is not None and dl[0] <= c.start < dl[1]), float(cs == 0),
-        float(j in ctx.admin_of.values()), float(j in ctx.admin_of),
-        float(bool(lex.subset.search(text[max(0, c.start - 30):c.start]))),
-        *_shape(c.text),
-        float(c.quantity is not None and c.quantity.unit is not None),
+        min(n_between, 3) / 3, min(same_type_between, 2) / 2, float(near),
+        *cand,
         float(c.quantity is not None and bool(c.quantity.unit) and layer.ontology[t.type].hints_unit(unit_lemma(c.quantity.unit or ""))
-              if t.type in layer.ontology.names else 0.0),
-        float(in_quote_t), float(sent is not None and bool(lex.negation.search(text[sent.start:sent.end]))),
-        float(c.role == "actor" and layer.ontology[t.type].is_victim(text[c.end:c.end + 30]) if t.type in layer.ontology.names else 0.0),
+              if known else 0.0),
+        quoted, negated,
+        float(c.role == "actor" and layer.ontology[t.type].is_victim(text[c.end:c.end + 30]) if known else 0.0),
     ]
     assert len(f) == N_HAND
     return np.asarray(f, dtype=np.float32)
@@ -228,9 +253,6 @@ def pair_matrix(ctx: Context, pairs: Sequence[tuple[int, int]], layer: EventLaye
             parts += [tv, cv, tv * cv]
         rows.append(np.concatenate(parts))
     return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-
-
-N_MERGE = 10
 
 
 N_MERGE = 11  # merge_features per trigger pair

@@ -160,17 +160,31 @@ def measure_unit(unit: str, cfg: NormalisationConfig) -> tuple[float, str] | Non
     expr = cfg.unit_aliases.get(key, key)
     if expr == key and not re.fullmatch(r"[a-z ]+", key):
         return None
-    try:
-        import pint
+    dim = _dimensionality(expr)
+    target = cfg.target_units.get(dim) if dim is not None else None
+    if target is None:
+        return None
+    factor = _factor(expr, cfg.pint_units.get(target, target))
+    return None if factor is None else (factor, target)
 
-        ureg = _registry()
-        q = ureg.Quantity(1, expr)
-        dim = str(q.dimensionality)
-        target = cfg.target_units.get(dim)
-        if target is None:
-            return None
-        pint_target = cfg.pint_units.get(target, target)
-        return float(q.to(pint_target).magnitude), target
+
+@lru_cache(maxsize=4096)
+def _dimensionality(expr: str) -> str | None:
+    """pint's dimensionality of a unit expression, None when pint does not know it (cached: parsing is slow)."""
+    import pint
+
+    try:
+        return str(_registry().Quantity(1, expr).dimensionality)
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _factor(expr: str, pint_target: str) -> float | None:
+    import pint
+
+    try:
+        return float(_registry().Quantity(1, expr).to(pint_target).magnitude)
     except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError):
         return None
 
