@@ -154,3 +154,24 @@ def test_merge_veto(case, body, vetoed):
     w = _weights()
     w.merge = sure
     assert (merge_scores(ctx, w)[(0, 1)] == 0.0) == vetoed, case
+
+
+@pytest.mark.parametrize("case,body,links,merges,places", [
+    ("a place named only in the neighbouring sentence does not carry over",
+     "[[Sappers|A]] [[cleared|T]] [[5|Q]] [[mines|U]] in [[Hish|P]]. [[Deminers|A]] [[removed|T]] [[7|Q]] [[shells|U]].",
+     {(0, "Hish", 0): 0.9, (1, "Hish", 0): 0.9}, {}, [["Hish"], []]),
+    ("the same name in the event's own sentence keeps it, whichever mention the linker picked",
+     "[[Sappers|A]] [[cleared|T]] [[5|Q]] [[mines|U]] in [[Hish|P]]. More [[shells|U]] were [[removed|T]] in [[Hish|P]].",
+     {(0, "Hish", 0): 0.9, (1, "Hish", 0): 0.9}, {}, [["Hish"], ["Hish"]]),
+    ("a restatement's sentence counts as the event's own",
+     "[[Sappers|A]] [[cleared|T]] [[275|Q]] [[devices|U]]. \"They were [[removed|T]] in [[Hish|P]],\" it said.",
+     {(0, "Hish", 0): 0.9}, {(0, 1): 0.9}, [["Hish"]]),
+])
+def test_places_stay_in_their_sentences(case, body, links, merges, places):
+    text, spans = parse_body(body, CODES, "places")
+    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
+    trigs = [TriggerSpan(a, b, "demining", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    ctx = prepare(text, ents, trigs, LAYER, None)
+    scores = {(i, _cand(ctx, name, nth)): p for (i, name, nth), p in links.items()}
+    drafts = decode(ctx, scores, merges, _weights())
+    assert [sorted(ctx.candidates[j].text for j in d.args if ctx.candidates[j].role == "place") for d in drafts] == places, case

@@ -26,14 +26,6 @@ def seed_events():
     return gold["events"], got
 
 
-# Known shortfall (issue 12): the learned layer gives five of the six (demining with its quoted restatement
-# folded in, reconciliation, both aid deliveries, medical aid) but misses the opened highway (no number, and
-# "opened" gets no trigger probability from the head) and makes an aid event of the convoy's "safe passage".
-# strict: passing turns red, so the marker goes the day the model gets the seed right.
-KNOWN_SHORTFALL = pytest.mark.xfail(strict=True, reason="issue 12: 1 of the 6 seed events missed, 1 extra (see the closing note)")
-
-
-@KNOWN_SHORTFALL
 def test_seed_gives_exactly_the_expected_events(seed_events):
     gold, got = seed_events
     pairs = match_events(gold, got)

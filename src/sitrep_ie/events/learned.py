@@ -534,7 +534,20 @@ def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict
             for p, i in hits:
                 d = drafts[owner[i]]
                 d.args[j] = max(d.args.get(j, 0.0), p)
-    return join_operations(ctx, drafts)
+    return keep_places_in_mentions(ctx, join_operations(ctx, drafts))
+
+
+def keep_places_in_mentions(ctx: Context, drafts: list[Draft]) -> list[Draft]:
+    """A place belongs to an event only when one of the event's mention sentences names it (GUIDELINES
+    4.3: a place named only in another sentence does not carry over); the linker's window spans the
+    neighbouring sentences for actors ("They also ...") and would otherwise hand places across."""
+    n = len(ctx.triggers)
+    for d in drafts:
+        sents = {ctx.sentence_of[i] for i in d.mentions}
+        named = {ctx.candidates[j].key() for j, c in enumerate(ctx.candidates) if c.role == "place" and ctx.sentence_of[n + j] in sents}
+        for j in [j for j in d.args if ctx.candidates[j].role == "place" and ctx.candidates[j].key() not in named]:
+            del d.args[j]
+    return drafts
 
 
 def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
