@@ -175,3 +175,18 @@ def test_places_stay_in_their_sentences(case, body, links, merges, places):
     scores = {(i, _cand(ctx, name, nth)): p for (i, name, nth), p in links.items()}
     drafts = decode(ctx, scores, merges, _weights())
     assert [sorted(ctx.candidates[j].text for j in d.args if ctx.candidates[j].role == "place") for d in drafts] == places, case
+
+
+@pytest.mark.parametrize("place,candidate", [
+    ("Deir ez-Zor", True),
+    ("Syrian Arab Republic", True),
+    ("the Syrian city", False),  # "the Syrian city of Deir ez-Zor": only the name is a place
+    ("province", False),
+    ("Syrian", False),  # a bare nationality adjective the tagger marked names no place
+    ("Yemeni", False),
+])
+def test_generic_place_phrases_are_no_candidates(place, candidate):
+    text = f"Sappers cleared mines in {place}."
+    start = text.index(place)
+    ctx = prepare(text, [Entity(start, start + len(place), "PLACE", place, 0.9)], [TriggerSpan(8, 15, "demining", 0.9)], LAYER, None)
+    assert any(c.text == place for c in ctx.candidates) is candidate

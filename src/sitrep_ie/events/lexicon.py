@@ -73,8 +73,9 @@ class Lexicon:
             "framing": re.compile(r"(?:^|\b" + alternation(p["framing_prepositions"]) + r")\s+(?:the\s+(?:\w+\s+)?(?:of\s+)?)?$", re.I),
             "list_gap": re.compile(r"\s*(?:,|,?\s*" + alternation(p["list_joiners"]) + r")\s*", re.I),
             # "the Syrian city" names no place: "of Deir ez-Zor" after it does
-            "generic_place": re.compile(r"^(?:the\s+)?(?:" + alternation(p["nationality_adjectives"]) + r"\s+)?"
-                                        + alternation(p["generic_nouns"]) + r"$", re.I),
+            # ... and neither does a bare nationality adjective the tagger marked ("Syrian" alone)
+            "generic_place": re.compile(r"^(?:the\s+)?(?:" + alternation(p["nationality_adjectives"]) + r"(?:\s+"
+                                        + alternation(p["generic_nouns"]) + r")?|" + alternation(p["generic_nouns"]) + r")$", re.I),
             # segment
             "clause": re.compile(
                 ";|" + "|".join(r"\s+" + alternation([c]) + r"\s+" for c in s["clause_conjunctions"])
