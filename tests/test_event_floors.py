@@ -2,11 +2,12 @@
 
 No model: the annotated entities go straight into the rules, so these figures move only when the
 rules, their configs or the gold move. Floors: the values measured when corpus v2 landed, minus
-half a point, over the reports of corpus v2 (the v3 and v4 top-ups of train are left out: new reports
+half a point, over the reports of corpus v2 (the top-ups of train, v3 onwards, are left out: new reports
 must not move a regression floor). (Test is never used here: rules are tuned on train and dev only.)
 """
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -16,14 +17,14 @@ from sitrep_ie.evaluation.metrics import argument_scores
 from sitrep_ie.events.pipeline import EventLayer
 from sitrep_ie.schema import Entity
 
-TOP_UPS = ("v3", "v4")  # train top-ups after corpus v2: ids v3*, v4*
+TOP_UP = re.compile(r"v[3-9]")  # train top-ups after corpus v2 have ids v3*, v4*, v5* ...
 FLOORS = {"quantity": 0.8269, "place": 0.7782, "actor": 0.7652, "date": 0.8095, "overall": 0.7957, "event_type": 0.8960}
 
 
 @pytest.fixture(scope="module")
 def scores(labels):
     docs = [d for s in ("train", "dev") for d in read_export(ROOT / "annotations" / f"{s}.json", labels)[0]
-            if not d.report_id.startswith(TOP_UPS)]
+            if not TOP_UP.match(d.report_id)]
     gold = load_gold_events(ROOT / "annotations" / "gold_events.jsonl")
     layer = EventLayer()
     pred = {}
