@@ -216,7 +216,7 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
         cand = cache[("c", j)] = _candidate_features(ctx, j, layer)
     quoted = cache.get(("q", i))
     if quoted is None:
-        quoted = cache[("q", i)] = float(bool(_QUOTE.search(text[max(0, t.start - 300):t.start])))  # crude: a quote opened before
+        quoted = cache[("q", i)] = float(bool(_QUOTE.search(text[max(0, t.start - 300):t.start])))  # crude: a quote opened before the trigger
     negated = cache.get(("n", cs))
     if negated is None:
         sent = ctx.doc.sentences[cs] if ctx.doc.sentences else None
