@@ -38,7 +38,7 @@ geo-index: $(GEO_INDEX)
 $(GEO_INDEX): $(GEO_SOURCES) | $(STAMP)
 	$(BIN)/python tools/build_geo_index.py
 
-geo-eval: $(GEO_INDEX)
+geo-eval: $(GEO_INDEX) $(CORPUS)
 	$(BIN)/python tools/geo_gold.py check
 	$(BIN)/python tools/geo_eval.py --split dev --errors 0
 	$(BIN)/python tools/geo_eval.py --split test
