@@ -92,6 +92,17 @@ class Context:
     def trigger_vec(self, i: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[i]
 
+    def sentence_keys(self, s: int) -> set[tuple[str, str]]:
+        """Keys (role, value) of the candidates in sentence ``s``; indexed once per report, as the merge
+        features and the place rule ask for every sentence of every trigger."""
+        index = self.cache.get(("sentence_keys", 0))
+        if index is None:
+            index = self.cache[("sentence_keys", 0)] = {}
+            n = len(self.triggers)
+            for j, c in enumerate(self.candidates):
+                index.setdefault(self.sentence_of[n + j], set()).add(c.key())
+        return index.get(s, set())
+
     def cand_vec(self, j: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[len(self.triggers) + j]
 
@@ -191,6 +202,13 @@ def _candidate_features(ctx: Context, j: int, layer: EventLayer) -> tuple[float,
             float(c.quantity is not None and c.quantity.unit is not None))
 
 
+def _once(ctx: Context, key: tuple[str, int], make: Any) -> Any:
+    """``make()`` the first time ``key`` is asked for in this report, the kept value after."""
+    if key not in ctx.cache:
+        ctx.cache[key] = make()
+    return ctx.cache[key]
+
+
 def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray:
     """The hand features of the pair (trigger i, candidate j); N_HAND values, roughly in [-1, 1].
     Candidate-only and sentence-only parts are computed once per report (``ctx.cache``)."""
@@ -210,17 +228,11 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
             same_type_between += other.type == t.type
         nearest_other = min(nearest_other, abs(other.start - c.start))
     near = nearest_other < abs(t.start - c.start)  # is another trigger nearer to this candidate than trigger i?
-    cache = ctx.cache
-    cand = cache.get(("c", j))
-    if cand is None:
-        cand = cache[("c", j)] = _candidate_features(ctx, j, layer)
-    quoted = cache.get(("q", i))
-    if quoted is None:
-        quoted = cache[("q", i)] = float(bool(_QUOTE.search(text[max(0, t.start - 300):t.start])))  # crude: a quote opened before the trigger
-    negated = cache.get(("n", cs))
-    if negated is None:
-        sent = ctx.doc.sentences[cs] if ctx.doc.sentences else None
-        negated = cache[("n", cs)] = float(sent is not None and bool(layer.lexicon.negation.search(text[sent.start:sent.end])))
+    cand = _once(ctx, ("candidate", j), lambda: _candidate_features(ctx, j, layer))
+    # crude: a quote opened before the trigger
+    quoted = _once(ctx, ("quoted", i), lambda: float(bool(_QUOTE.search(text[max(0, t.start - 300):t.start]))))
+    negated = _once(ctx, ("negated", cs), lambda: float(bool(ctx.doc.sentences) and bool(
+        layer.lexicon.negation.search(text[ctx.doc.sentences[cs].start:ctx.doc.sentences[cs].end]))))
     known = t.type in layer.ontology.names
     f = [
         float(c.role == "actor"), float(c.role == "place"), float(c.role == "quantity"),
@@ -256,18 +268,15 @@ def pair_matrix(ctx: Context, pairs: Sequence[tuple[int, int]], layer: EventLaye
 
 
 N_MERGE = 11  # merge_features per trigger pair
+# the merge features the veto in ``merge_scores`` reads (their positions in ``merge_features``)
+OTHER_NUMBERS, SHARED_NAMES, OTHER_PLACES = 4, 6, 10
 
 
 def merge_features(ctx: Context, a: int, b: int) -> np.ndarray:
     """Do triggers a < b (same type) state the same fact? Features from their sentences alone."""
-    n = len(ctx.triggers)
     text = ctx.doc.text
     sa, sb = ctx.sentence_of[a], ctx.sentence_of[b]
-
-    def keys(s: int) -> set[tuple[str, str]]:
-        return {c.key() for j, c in enumerate(ctx.candidates) if ctx.sentence_of[n + j] == s}
-
-    ka, kb = keys(sa), keys(sb)
+    ka, kb = ctx.sentence_keys(sa), ctx.sentence_keys(sb)
     qa, qb = {k for k in ka if k[0] == "quantity"}, {k for k in kb if k[0] == "quantity"}
     pa, pb = {k for k in ka if k[0] != "quantity"}, {k for k in kb if k[0] != "quantity"}
     places_a, places_b = {k for k in pa if k[0] == "place"}, {k for k in pb if k[0] == "place"}
@@ -541,10 +550,8 @@ def keep_places_in_mentions(ctx: Context, drafts: list[Draft]) -> list[Draft]:
     """A place belongs to an event only when one of the event's mention sentences names it (GUIDELINES
     4.3: a place named only in another sentence does not carry over); the linker's window spans the
     neighbouring sentences for actors ("They also ...") and would otherwise hand places across."""
-    n = len(ctx.triggers)
     for d in drafts:
-        sents = {ctx.sentence_of[i] for i in d.mentions}
-        named = {ctx.candidates[j].key() for j, c in enumerate(ctx.candidates) if c.role == "place" and ctx.sentence_of[n + j] in sents}
+        named = set().union(*(ctx.sentence_keys(ctx.sentence_of[i]) for i in d.mentions))
         for j in [j for j in d.args if ctx.candidates[j].role == "place" and ctx.candidates[j].key() not in named]:
             del d.args[j]
     return drafts
@@ -662,7 +669,7 @@ def merge_scores(ctx: Context, weights: LinkerWeights) -> dict[tuple[int, int], 
     probs = weights.merge(feats)
     # a veto the network cannot learn from restatements alone: two mentions whose sentences give
     # different numbers AND different places state two facts ("1.7 tonnes to Kafr Nan" / "36 trucks to Talbiseh")
-    probs = np.where((feats[:, 4] > 0) & (feats[:, 6] == 0) & (feats[:, 10] > 0), 0.0, probs)
+    probs = np.where((feats[:, OTHER_NUMBERS] > 0) & (feats[:, SHARED_NAMES] == 0) & (feats[:, OTHER_PLACES] > 0), 0.0, probs)
     return dict(zip(pairs, map(float, probs)))
 
 
