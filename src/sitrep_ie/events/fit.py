@@ -16,7 +16,7 @@ import numpy as np
 
 from ..data.annotations import Document, derive_events
 from ..schema import Entity
-from .learned import (N_MERGE, Context, LinkerWeights, Mlp, TriggerSpan, merge_features, pair_matrix, prepare, trigger_features, window,
+from .learned import (N_MERGE, Context, LinkerWeights, Mlp, TriggerSpan, merge_features, merge_pairs, pair_matrix, prepare, trigger_features, window,
                       words_of)
 from .pipeline import EventLayer
 
@@ -54,8 +54,7 @@ def gold_pairs(doc: Document, enc: Encoded | None, layer: EventLayer, types: Seq
     pairs = [(i, j) for i in range(len(ctx.triggers)) for j in window(ctx, i) if ev_of[i] >= 0]
     y = np.asarray([float(ctx.candidates[j].key() in keys[ev_of[i]]) for i, j in pairs], dtype=np.float32)
     x = pair_matrix(ctx, pairs, layer, types)
-    mpairs = [(a, b) for b in range(len(ctx.triggers)) for a in range(b)
-              if ctx.triggers[a].type == ctx.triggers[b].type and ev_of[a] >= 0 and ev_of[b] >= 0]
+    mpairs = [(a, b) for a, b in merge_pairs(ctx) if ev_of[a] >= 0 and ev_of[b] >= 0]
     mx = np.stack([merge_features(ctx, a, b) for a, b in mpairs]) if mpairs else np.zeros((0, 0), dtype=np.float32)
     my = np.asarray([float(ev_of[a] == ev_of[b]) for a, b in mpairs], dtype=np.float32)
     return x, y, mx, my

@@ -21,6 +21,7 @@ numpy only.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
@@ -76,6 +77,47 @@ class Candidate:
         return (self.role, self.text.lower())
 
 
+class TriggerIndex:
+    """The triggers of a report sorted by position, overall and per type: the pair features ask, for
+    every (trigger, candidate) pair, how many triggers lie between and how near the next one is; a scan
+    of all triggers per pair made long reports quadratic."""
+
+    def __init__(self, triggers: Sequence[TriggerSpan]) -> None:
+        self.triggers = triggers
+        self.by_start = sorted((t.start, k) for k, t in enumerate(triggers))
+        self.starts = [a for a, _ in self.by_start]
+        self.by_type: dict[str, list[int]] = {}
+        for k, t in enumerate(triggers):
+            self.by_type.setdefault(t.type, []).append(k)
+        self.type_starts = {ty: sorted(triggers[k].start for k in ks) for ty, ks in self.by_type.items()}
+        self.rank = {k: r for ks in self.by_type.values() for r, k in enumerate(ks)}
+
+    def between(self, lo: int, hi: int, i: int, type: str | None = None) -> int:
+        """Triggers other than ``i`` (of ``type``, when given) that start strictly inside (lo, hi)."""
+        starts = self.starts if type is None else self.type_starts.get(type, [])
+        n = bisect.bisect_left(starts, hi) - bisect.bisect_right(starts, lo)
+        t = self.triggers[i]
+        return n - int(lo < t.start < hi and (type is None or t.type == type))
+
+    def nearest_other(self, pos: int, i: int) -> int:
+        """Distance from ``pos`` to the nearest start of a trigger other than ``i`` (10**9 when none)."""
+        best = 10**9
+        at = bisect.bisect_left(self.by_start, (pos, -1))
+        for step, stop in ((-1, -1), (1, len(self.by_start))):
+            k = at - 1 if step < 0 else at
+            while k != stop:
+                start, idx = self.by_start[k]
+                if idx != i:
+                    best = min(best, abs(start - pos))
+                    break
+                k += step
+        return best
+
+    def same_type_rank(self, k: int) -> int:
+        """How many triggers of trigger ``k``'s type come before it (in trigger order)."""
+        return self.rank[k]
+
+
 @dataclass
 class Context:
     """One report prepared for linking: segments, candidates, triggers and span vectors."""
@@ -103,6 +145,12 @@ class Context:
                 index.setdefault(self.sentence_of[n + j], set()).add(c.key())
         return index.get(s, set())
 
+    def trigger_index(self) -> TriggerIndex:
+        index = self.cache.get(("trigger_index", 0))
+        if index is None:
+            index = self.cache[("trigger_index", 0)] = TriggerIndex(self.triggers)
+        return index
+
     def cand_vec(self, j: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[len(self.triggers) + j]
 
@@ -123,22 +171,35 @@ def split_tags(entities: Sequence[Entity]) -> tuple[list[Entity], list[TriggerSp
     return ents, trigs
 
 
+SPAN_BLOCK = 8192  # tokens per prefix sum in ``span_vectors`` (a report of the corpus has at most a few thousand)
+
+
 def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """Mean of the hidden states of the tokens that overlap each span (zeros when none does)."""
     out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
     keep = offsets[:, 1] > offsets[:, 0] if len(offsets) else np.zeros(0, dtype=bool)
     if not len(spans) or not keep.any():
         return out
-    # tokens are sorted and disjoint: a span's tokens are one run, so a prefix sum gives every mean at once
+    # tokens are sorted and disjoint: a span's tokens are one run, so prefix sums give every mean at once;
+    # the sums restart every SPAN_BLOCK tokens (a float64 prefix sum over a whole megabyte report took
+    # seconds in memory traffic alone); a span across a block border is averaged directly
     starts, ends, vecs = offsets[keep, 0], offsets[keep, 1], hidden[keep]
-    csum = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float64), np.cumsum(vecs, axis=0, dtype=np.float64)])
     a = np.asarray([x for x, _ in spans])
     b = np.asarray([y for _, y in spans])
     first = np.searchsorted(ends, a, side="right")  # first token ending after the span starts
     stop = np.searchsorted(starts, b, side="left")  # first token starting at or after the span ends
     n = stop - first
     has = n > 0
-    out[has] = ((csum[stop[has]] - csum[first[has]]) / n[has, None]).astype(np.float32)
+    block = first // SPAN_BLOCK
+    within = has & (stop <= (block + 1) * SPAN_BLOCK)
+    for k in np.unique(block[within]):
+        lo = int(k) * SPAN_BLOCK
+        csum = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float64),
+                          np.cumsum(vecs[lo:lo + SPAN_BLOCK], axis=0, dtype=np.float64)])
+        sel = within & (block == k)
+        out[sel] = ((csum[stop[sel] - lo] - csum[first[sel] - lo]) / n[sel, None]).astype(np.float32)
+    for k in np.flatnonzero(has & ~within):
+        out[k] = vecs[first[k]:stop[k]].mean(axis=0, dtype=np.float64).astype(np.float32)
     return out
 
 
@@ -155,8 +216,10 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
             cands.append(Candidate(ROLE_OF_LABEL[e.label], e.start, e.end, e.text))
     cands.sort(key=lambda c: (c.start, c.end))
     admin_of: dict[int, int] = {}
-    for sent in doc.sentences:  # parents are read within a sentence, as the rule layer reads them
-        places = [j for j, c in enumerate(cands) if c.role == "place" and sent.start <= c.start < sent.end]
+    cand_starts = [c.start for c in cands]
+    for sent in doc.sentences:  # parents are read within a sentence
+        lo, hi = bisect.bisect_left(cand_starts, sent.start), bisect.bisect_left(cand_starts, sent.end)
+        places = [j for j in range(lo, hi) if cands[j].role == "place"]
         place_ents = [Entity(cands[j].start, cands[j].end, "PLACE", cands[j].text, 1.0) for j in places]
         admin_of.update({places[k]: places[v] for k, v in admin_parents(text, place_ents, layer.normalisation, layer.lexicon, sent.start).items()})
     vectors = None
@@ -166,16 +229,16 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
     starts = [s.start for s in doc.sentences]
     cstarts = [c.start for _, c in doc.clauses]
     for pos in [t.start for t in triggers] + [c.start for c in cands]:
-        ctx.sentence_of.append(max(0, int(np.searchsorted(starts, pos, side="right")) - 1) if starts else 0)
-        ctx.clause_of.append(max(0, int(np.searchsorted(cstarts, pos, side="right")) - 1) if cstarts else 0)
+        ctx.sentence_of.append(max(0, bisect.bisect_right(starts, pos) - 1))
+        ctx.clause_of.append(max(0, bisect.bisect_right(cstarts, pos) - 1))
     return ctx
 
 
 def window(ctx: Context, i: int) -> list[int]:
     """Candidates a trigger may take: in its sentence and the neighbouring ones."""
     s = ctx.sentence_of[i]
-    n = len(ctx.triggers)
-    return [j for j in range(len(ctx.candidates)) if abs(ctx.sentence_of[n + j] - s) <= 1]
+    sents = ctx.sentence_of[len(ctx.triggers):]  # candidates are in text order, so their sentences never decrease
+    return list(range(bisect.bisect_left(sents, s - 1), bisect.bisect_right(sents, s + 1)))
 
 
 def _shape(text: str) -> list[float]:
@@ -185,6 +248,9 @@ def _shape(text: str) -> list[float]:
 
 
 N_HAND = 30
+# feature rows built and scored at once: the matrices of a long report (a pair row holds three encoder
+# vectors) would otherwise take hundreds of MB, and time grew faster than the report
+ROWS_AT_ONCE = 2048
 
 
 def _candidate_features(ctx: Context, j: int, layer: EventLayer) -> tuple[float, ...]:
@@ -218,16 +284,10 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
     ts, cs = ctx.sentence_of[i], ctx.sentence_of[n + j]
     dist = (c.start - t.start) / 100.0
     lo, hi = min(t.start, c.start), max(t.end, c.end)
-    n_between = same_type_between = 0
-    nearest_other = 10**9
-    for k, other in enumerate(ctx.triggers):
-        if k == i:
-            continue
-        if lo < other.start < hi:
-            n_between += 1
-            same_type_between += other.type == t.type
-        nearest_other = min(nearest_other, abs(other.start - c.start))
-    near = nearest_other < abs(t.start - c.start)  # is another trigger nearer to this candidate than trigger i?
+    index = ctx.trigger_index()
+    n_between = index.between(lo, hi, i)
+    same_type_between = index.between(lo, hi, i, t.type)
+    near = index.nearest_other(c.start, i) < abs(t.start - c.start)  # is another trigger nearer to this candidate than trigger i?
     cand = _once(ctx, ("candidate", j), lambda: _candidate_features(ctx, j, layer))
     # crude: a quote opened before the trigger
     quoted = _once(ctx, ("quoted", i), lambda: float(bool(_QUOTE.search(text[max(0, t.start - 300):t.start]))))
@@ -282,7 +342,7 @@ def merge_features(ctx: Context, a: int, b: int) -> np.ndarray:
     places_a, places_b = {k for k in pa if k[0] == "place"}, {k for k in pb if k[0] == "place"}
     sent_b = ctx.doc.sentences[sb] if ctx.doc.sentences else None
     quoted_b = bool(sent_b and _QUOTE.search(text[max(0, sent_b.start - 1):sent_b.end]))
-    between_same = sum(1 for k in range(a + 1, b) if ctx.triggers[k].type == ctx.triggers[a].type)
+    between_same = ctx.trigger_index().same_type_rank(b) - ctx.trigger_index().same_type_rank(a) - 1
     f = [
         min(abs(sb - sa), 6) / 6, float(sa == sb), float(sa == 0), float(bool(qa & qb)), float(bool(qa) and bool(qb) and not (qa & qb)),
         float(not qa or not qb), float(bool(pa & pb)), float(quoted_b), min(between_same, 2) / 2,
@@ -307,6 +367,8 @@ class Mlp:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.zeros((0,) if self.w2.shape[1] == 1 else (0, self.w2.shape[1]), dtype=np.float32)
+        if len(x) > ROWS_AT_ONCE:
+            return np.concatenate([self(x[a:a + ROWS_AT_ONCE]) for a in range(0, len(x), ROWS_AT_ONCE)])
         z = np.maximum(((x - self.mean) / self.scale) @ self.w1 + self.b1, 0.0) @ self.w2 + self.b2
         if z.shape[1] == 1:
             return 1.0 / (1.0 + np.exp(-np.clip(z.ravel(), -60.0, 60.0)))
@@ -412,11 +474,12 @@ def trigger_features(text: str, entities: Sequence[Entity], tagged: Sequence[Tri
     inside = np.zeros((len(words), 1), dtype=np.float32)
     starts = np.asarray([a for a, _ in words])
     ends = np.asarray([b for _, b in words])
+    # words are sorted and disjoint, so the words a span touches are one run (found by bisection, not a scan per span)
     for t in tagged:
         if t.type in types:
-            guess[(starts < t.end) & (ends > t.start), types.index(t.type)] = t.score
+            guess[np.searchsorted(ends, t.start, side="right"):np.searchsorted(starts, t.end, side="left"), types.index(t.type)] = t.score
     for e in entities:
-        inside[(starts >= e.start) & (starts < e.end), 0] = 1.0
+        inside[np.searchsorted(starts, e.start, side="left"):np.searchsorted(starts, e.end, side="left"), 0] = 1.0
     cues = np.zeros((len(words), 2 * len(types) + 3), dtype=np.float32)
     at = {a: k for k, (a, _) in enumerate(words)}
     # one pass of each type's patterns over the text (not one per word): a trigger stem marks the word
@@ -451,16 +514,20 @@ def sentence_context(text: str, entities: Sequence[Entity], words: Sequence[tupl
     if not sents or not len(words):
         return out
     starts = np.asarray([a for a, _ in words])
-    sid = np.searchsorted(np.asarray([s.start for s in sents]), starts, side="right") - 1
-    units = [(e.start, e.text.lower()) for e in entities if e.label == "UNIT"]
-    for k in np.unique(sid):
-        rows = sid == k
-        out[rows, :2 * len(types)] = cues[rows].max(axis=0)
-        lo, hi = (sents[k].start, sents[k + 1].start) if k + 1 < len(sents) else (sents[k].start, len(text) + 1)
-        inside = [u for start, u in units if lo <= start < hi]
+    sent_starts = np.asarray([s.start for s in sents])
+    sid = np.searchsorted(sent_starts, starts, side="right") - 1
+    units = sorted((e.start, e.text.lower()) for e in entities if e.label == "UNIT")
+    unit_starts = [start for start, _ in units]
+    # words are in text order, so a sentence's words are one run of rows (sid never decreases)
+    ks, first = np.unique(sid, return_index=True)
+    for k, a, b in zip(ks, first, [*first[1:], len(words)]):
+        out[a:b, :2 * len(types)] = cues[a:b].max(axis=0)
+        hi = sents[k + 1].start if k + 1 < len(sents) else len(text) + 1
+        lo = sents[k].start if k >= 0 else hi  # words before the first sentence: no units
+        inside = [u for _, u in units[bisect.bisect_left(unit_starts, lo):bisect.bisect_left(unit_starts, hi)]]
         for i, et in enumerate(types):
             if any(et.hints_unit(u) for u in inside):
-                out[rows, 2 * len(types) + i] = 1.0
+                out[a:b, 2 * len(types) + i] = 1.0
     return out
 
 
@@ -506,7 +573,8 @@ class Draft:
 def link(ctx: Context, layer: EventLayer, weights: LinkerWeights) -> dict[tuple[int, int], float]:
     """Probability that candidate j is an argument of trigger i, for every pair in a trigger's window."""
     pairs = [(i, j) for i in range(len(ctx.triggers)) for j in window(ctx, i)]
-    probs = weights.link(pair_matrix(ctx, pairs, layer, weights.types))
+    probs = [p for a in range(0, len(pairs), ROWS_AT_ONCE)
+             for p in weights.link(pair_matrix(ctx, pairs[a:a + ROWS_AT_ONCE], layer, weights.types))]
     return dict(zip(pairs, map(float, probs)))
 
 
@@ -515,16 +583,19 @@ def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict
     (table-driven cases in tests/test_learned.py)."""
     n = len(ctx.triggers)
     clusters: list[list[int]] = []
+    cluster_of_head: dict[int, int] = {}
+    earlier: dict[int, list[int]] = {}  # trigger -> the triggers it has a merge score with
+    for a, b in merge_probs:
+        if ctx.triggers[a].type == ctx.triggers[b].type:  # types never merge, whatever the scores say
+            earlier.setdefault(b, []).append(a)
     for i in range(n):
         best, best_p = None, weights.merge_threshold
-        for c, members in enumerate(clusters):
-            head = members[0]
-            if ctx.triggers[head].type != ctx.triggers[i].type:
-                continue
-            p = merge_probs.get((head, i), 0.0)
+        for c in sorted(cluster_of_head[a] for a in earlier.get(i, ()) if a in cluster_of_head):
+            p = merge_probs[(clusters[c][0], i)]
             if p > best_p:
                 best, best_p = c, p
         if best is None:
+            cluster_of_head[i] = len(clusters)
             clusters.append([i])
         else:
             clusters[best].append(i)
@@ -563,40 +634,85 @@ def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
     quote), unless their places or their actors differ ("5 mines in A and 7 in B"). The annotation
     marks one trigger per fact, so the merge network never saw two verbs of one fact
     (table-driven cases in tests/test_learned.py)."""
+    role_keys: dict[int, dict[str, set[tuple[str, str]]]] = {}  # id(draft) -> role -> values, kept as drafts join
+
     def keys(d: Draft, role: str) -> set[tuple[str, str]]:
-        return {ctx.candidates[j].key() for j in d.args if ctx.candidates[j].role == role}
+        if id(d) not in role_keys:
+            role_keys[id(d)] = {r: {ctx.candidates[j].key() for j in d.args if ctx.candidates[j].role == r} for r in ROLES}
+        return role_keys[id(d)][role]
 
     def anchors(d: Draft) -> set[tuple[str, object]]:  # what makes two drafts of one type one fact
         return {("sentence", ctx.sentence_of[i]) for i in d.mentions} | {("value", k) for k in keys(d, "quantity")}
 
     out: list[Draft] = []
-    by_anchor: dict[tuple[str, tuple[str, object]], list[Draft]] = {}  # (type, anchor) -> drafts kept: linear in long reports
+    # (type, anchor) -> drafts kept: a draft is checked against those sharing an anchor, not all (linear in long reports)
+    by_anchor: dict[tuple[str, tuple[str, object]], list[Draft]] = {}
+    filed: set[tuple[tuple[str, tuple[str, object]], int]] = set()
     for d in drafts:
         ty = ctx.triggers[d.mentions[0]].type
-        into = next((o for a in sorted(anchors(d), key=str) for o in by_anchor.get((ty, a), ())
+        new = anchors(d)
+        into = next((o for a in sorted(new, key=str) for o in by_anchor.get((ty, a), ())
                      if not any(keys(o, r) and keys(d, r) and not keys(o, r) & keys(d, r) for r in ("place", "actor"))), None)
         if into is None:
             out.append(d)
             into = d
         else:
-            into.mentions = sorted(into.mentions + d.mentions)
+            into.mentions += d.mentions  # sorted once at the end: a growing event is not re-sorted at every join
             for j, p in d.args.items():
                 into.args[j] = max(into.args.get(j, 0.0), p)
-        for a in anchors(into):
-            if into not in by_anchor.setdefault((ty, a), []):
-                by_anchor[(ty, a)].append(into)
+            for r in ROLES:
+                keys(into, r).update(keys(d, r))
+        for a in new:  # the anchors of ``into`` grow by d's
+            if ((ty, a), id(into)) not in filed:
+                filed.add(((ty, a), id(into)))
+                by_anchor.setdefault((ty, a), []).append(into)
+    for d in out:
+        d.mentions.sort()
     return out
 
 
-def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], drafts: Sequence[Draft] = ()) -> list[float]:
+class Peers:
+    """The decoded drafts of a report indexed by type and by argument value, so that each event's
+    features find its same-type twins without a scan of every draft (quadratic in long reports)."""
+
+    def __init__(self, ctx: Context, drafts: Sequence[Draft]) -> None:
+        self.ctx = ctx
+        self.ids = {id(d) for d in drafts}
+        self.count: dict[str, int] = {}
+        self.with_key: dict[tuple[str, tuple[str, str]], list[int]] = {}  # (type, value) -> ids of drafts
+        for d in drafts:
+            ty = ctx.triggers[d.mentions[0]].type
+            self.count[ty] = self.count.get(ty, 0) + 1
+            for k in self.keys(d):
+                self.with_key.setdefault((ty, k), []).append(id(d))
+        self.per_sentence: dict[int, int] = {}
+        for k in range(len(ctx.triggers)):
+            self.per_sentence[ctx.sentence_of[k]] = self.per_sentence.get(ctx.sentence_of[k], 0) + 1
+
+    def keys(self, d: Draft) -> set[tuple[str, str]]:
+        return {self.ctx.candidates[j].key() for j in d.args}
+
+    def twins(self, d: Draft) -> tuple[int, int]:
+        """Other drafts of d's type, and how many of them (at most ``MERGE_REACH`` + 1 counted) share a value with d."""
+        ty = self.ctx.triggers[d.mentions[0]].type
+        shared: set[int] = set()
+        for k in self.keys(d):
+            shared.update(o for o in self.with_key.get((ty, k), ()) if o != id(d))
+            if len(shared) > MERGE_REACH:
+                break
+        return self.count.get(ty, 0) - int(id(d) in self.ids), len(shared)
+
+
+def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], drafts: Sequence[Draft] = (),
+                   peers: Peers | None = None) -> list[float]:
     """What the confidence model reads of one decoded event: how sure the trigger head and the links
     were, how many values of each role it holds, whether its words agree with its type (a trigger cue
     of the type, a unit the type hints), how many mentions and rival triggers it has, whether another
-    event of its type shares a value with it (a restatement left unmerged), and its type."""
+    event of its type shares a value with it (a restatement left unmerged), and its type. ``peers``:
+    the index of ``drafts`` (built here when not given)."""
     text = ctx.doc.text
-    keys = {ctx.candidates[j].key() for j in d.args}
-    twins = [o for o in drafts if o is not d and ctx.triggers[o.mentions[0]].type == ctx.triggers[d.mentions[0]].type]
-    shared = sum(1 for o in twins if keys & {ctx.candidates[j].key() for j in o.args})
+    peers = peers or Peers(ctx, drafts)
+    twins, shared = peers.twins(d)
     head = ctx.triggers[d.mentions[0]]
     et = layer.ontology[head.type]
     arg_p = list(d.args.values()) or [0.0]
@@ -604,12 +720,12 @@ def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[st
     units = [c.quantity.unit for j in d.args if (c := ctx.candidates[j]).quantity is not None and c.quantity.unit]
     sent_i = ctx.sentence_of[d.mentions[0]]
     sent = ctx.doc.sentences[sent_i]
-    rivals = sum(1 for k, t in enumerate(ctx.triggers) if ctx.sentence_of[k] == sent_i and k not in d.mentions)
+    rivals = peers.per_sentence.get(sent_i, 0) - sum(1 for i in set(d.mentions) if ctx.sentence_of[i] == sent_i)
     return [head.score, max(ctx.triggers[i].score for i in d.mentions), float(np.mean(arg_p)), min(arg_p), max(arg_p),
             *(float(np.log1p(roles.count(r))) for r in ROLES), float(np.log1p(len(d.mentions) - 1)),
             float(bool(et.trigger_matches(text[head.start:head.end]))), float(bool(et.standalone_cues(text[sent.start:sent.end]))),
             float(any(et.hints_unit(unit_lemma(u)) for u in units)), float(np.log1p(rivals)),
-            float(any(ch.isdigit() for ch in text[sent.start:sent.end])), float(np.log1p(len(twins))), float(np.log1p(shared)),
+            float(any(ch.isdigit() for ch in text[sent.start:sent.end])), float(np.log1p(twins)), float(np.log1p(shared)),
             float(sent_i == 0), float(bool(_QUOTE.search(text[sent.start:head.start]))), *(float(head.type == t) for t in types)]
 
 
@@ -619,6 +735,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
     (``features``: a list that receives each event's ``event_features``, for fitting the confidence model)."""
     text = ctx.doc.text
     events = []
+    peers = Peers(ctx, drafts)
     for d in drafts:
         head = ctx.triggers[d.mentions[0]]
         seen: set[tuple[str, str]] = set()
@@ -640,7 +757,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
         sent = ctx.doc.sentences[ctx.sentence_of[d.mentions[0]]]
         date, precision, dspan = event_date(text, sent, ctx.doc.dates, layer.lexicon)
         if weights.confidence is not None or features is not None:
-            feats = event_features(ctx, d, layer, weights.types, drafts)
+            feats = event_features(ctx, d, layer, weights.types, peers=peers)
             if features is not None:
                 features.append(feats)
         if weights.confidence is not None:
@@ -661,8 +778,23 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
     return events
 
 
+MERGE_REACH = 16  # same-type triggers a mention is compared with, before it and at the start of the report (corpus: at most 7 a type)
+
+
+def merge_pairs(ctx: Context) -> list[tuple[int, int]]:
+    """Trigger pairs (a < b) of one type that may state one fact: b against the ``MERGE_REACH`` same-type
+    triggers before it and the first ``MERGE_REACH`` of the report (headline and lead). Every pair in a
+    report of up to ``MERGE_REACH`` triggers a type; linear, not quadratic, in longer ones."""
+    pairs = []
+    for members in ctx.trigger_index().by_type.values():
+        for r, b in enumerate(members):
+            reach = set(members[max(0, r - MERGE_REACH):r]) | set(members[:min(r, MERGE_REACH)])
+            pairs += [(a, b) for a in sorted(reach)]
+    return sorted(pairs, key=lambda p: (p[1], p[0]))
+
+
 def merge_scores(ctx: Context, weights: LinkerWeights) -> dict[tuple[int, int], float]:
-    pairs = [(a, b) for b in range(len(ctx.triggers)) for a in range(b) if ctx.triggers[a].type == ctx.triggers[b].type]
+    pairs = merge_pairs(ctx)
     if not pairs:
         return {}
     feats = np.stack([merge_features(ctx, a, b) for a, b in pairs])
