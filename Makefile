@@ -84,7 +84,7 @@ eval: $(MODEL)/eval-test.json
 $(MODEL)/eval-test.json: $(MODEL)/sitrep_ie.json annotations/test.json annotations/gold_events.jsonl $(EVENT_CONFIGS) $(CODE)
 	$(BIN)/sitrep-ie eval --config configs/train.yaml --split test --configs configs
 
-# Error analysis reads dev: rules are tuned on train and dev only (`sitrep-ie errors --split test` only on purpose).
+# Error analysis reads dev: choices are made on train and dev only (`sitrep-ie errors --split test` only on purpose).
 errors: reports/errors.md
 reports/errors.md: $(MODEL)/sitrep_ie.json annotations/dev.json annotations/gold_events.jsonl $(EVENT_CONFIGS) $(CODE)
 	$(BIN)/sitrep-ie errors --split dev --configs configs --out $@

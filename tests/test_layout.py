@@ -53,9 +53,9 @@ def test_no_cycles_between_parts():
 
 def test_defaults_load_outside_the_repository(tmp_path):
     # the packaged resources, not a path into the repository, give the event layer its configs
-    code = ("from sitrep_ie.events.pipeline import EventLayer; from sitrep_ie.schema import Entity; "
-            "t='Sappers cleared 12 mines in Aleppo.'; "
-            "e=[Entity(16,18,'QUANTITY','12',1.0),Entity(19,24,'UNIT','mines',1.0),Entity(28,34,'PLACE','Aleppo',1.0)]; "
-            "print([x.type for x in EventLayer().assemble(t, e)])")
+    code = ("from sitrep_ie.events.pipeline import EventLayer; from sitrep_ie.events.quantities import build_quantities; "
+            "from sitrep_ie.schema import Entity; t='Sappers cleared 12 mines in Aleppo.'; "
+            "e=[Entity(16,18,'QUANTITY','12',1.0),Entity(19,24,'UNIT','mines',1.0)]; L=EventLayer(); "
+            "print(L.ontology.names[0], [q.unit_lemma for q, _ in build_quantities(t, e, L.normalisation, L.lexicon)])")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['demining']"
+    assert out.stdout.strip() == "demining ['mine']"

@@ -104,9 +104,7 @@ def _evaluate_split(args: argparse.Namespace) -> tuple[Any, ...]:
     docs, report = read_export(files, ex.entity_labels, lenient=cfg.lenient)
     print(f"data: {report.summary()}", file=sys.stderr)
     gold = load_gold_events(cfg.gold_events) if Path(cfg.gold_events).is_file() else None
-    # the learned layer and, beside it, the rules it replaces (a baseline until it wins on every role)
-    layers = ("learned", "rules") if ex.learned is not None else ("rules",)
-    result, tagged, events = evaluate(ex, docs, gold, gold_tags=getattr(args, "gold_tags", False), layers=layers)
+    result, tagged, events = evaluate(ex, docs, gold, gold_tags=getattr(args, "gold_tags", False))
     return ex, docs, gold, result, tagged, events
 
 
@@ -250,7 +248,7 @@ def _eval_opts(p: argparse.ArgumentParser) -> None:
 
 
 def _errors_opts(p: argparse.ArgumentParser) -> None:
-    # dev by default: error analysis steers rules, and rules are never tuned on test
+    # dev by default: error analysis steers choices, and choices are never made on test
     p.add_argument("--split", default="dev", choices=["dev", "train", "test"], help="split to analyse (test only when asked for)")
     p.add_argument("--out", default="reports/errors.md")
 

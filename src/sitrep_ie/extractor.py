@@ -40,7 +40,6 @@ class Extractor:
         ontology: event ontology YAML (default: the copy saved with the model).
         normalisation: normalisation YAML (default: the copy saved with the model).
         lexicon: cue-word YAML (default: the copy saved with the model).
-        events: "auto" (the learned event layer when the model has one, else the rules), "learned" or "rules".
         batch_size: windows per forward pass of the torch backend (ONNX backends run windows one by one, in parallel).
         threads: CPU threads (default: all cores).
 
@@ -51,18 +50,15 @@ class Extractor:
     """
 
     def __init__(self, model: str | Path | None = None, *, backend: str = "auto", ontology: str | Path | None = None,
-                 normalisation: str | Path | None = None, lexicon: str | Path | None = None, events: str = "auto",
+                 normalisation: str | Path | None = None, lexicon: str | Path | None = None,
                  batch_size: int = 8, threads: int | None = None) -> None:
-        if events not in ("auto", "learned", "rules"):
-            raise ConfigError(f"events {events!r} is not one of auto, learned, rules")
         self.tagger = Tagger(Path(model) if model is not None else default_model_path(), backend=backend,
                              batch_size=batch_size, threads=threads)
         self.path = self.tagger.path
         self._config_paths = {"ontology": ontology, "normalisation": normalisation, "lexicon": lexicon}
         self._lock = threading.Lock()
         self._events: EventLayer | None = None
-        self.events_mode = events
-        self._learned: LearnedEventLayer | None | bool = None  # False: the rules serve
+        self._learned: LearnedEventLayer | None = None
 
     @property
     def events(self) -> EventLayer:
@@ -82,19 +78,16 @@ class Extractor:
         return self._events
 
     @property
-    def learned(self) -> LearnedEventLayer | None:
-        """The learned event layer, or None when the rules serve (a model without one, or events="rules")."""
+    def learned(self) -> LearnedEventLayer:
+        """The learned event layer saved with the model (E103 when the model has none: a tagger-only model)."""
         if self._learned is None:
-            if self.events_mode == "rules":
-                self._learned = False
-            else:
-                md = self.tagger.model_dir
-                self.tagger.load()
-                has = LinkerWeights.present(md.resolved()) and any(event_type_of(n) for n in self.tagger.labels.names)
-                if self.events_mode == "learned" and not has:
-                    raise ModelIncompatibleError(f"{md.resolved()} has no learned event layer; retrain with `make train` or use events='rules'")
-                self._learned = LearnedEventLayer(self.events, LinkerWeights.from_disk(md.resolved())) if has else False
-        return self._learned or None
+            md = self.tagger.model_dir
+            self.tagger.load()
+            if not (LinkerWeights.present(md.resolved()) and any(event_type_of(n) for n in self.tagger.labels.names)):
+                raise ModelIncompatibleError(f"{md.resolved()} has no learned event layer (a model trained with events: false); "
+                                             "retrain with `make train`")
+            self._learned = LearnedEventLayer(self.events, LinkerWeights.from_disk(md.resolved()))
+        return self._learned
 
     @property
     def backend(self) -> str:
@@ -149,48 +142,34 @@ class Extractor:
             out += [self.assemble(t, tg.entities, reference_date=r, tagged=tg) for t, tg, r in zip(chunk, tagged, dates[a:a + CHUNK_REPORTS])]
         return out
 
-    def layer_name(self, layer: str = "auto") -> str:
-        """"learned" or "rules": the event layer that ``layer`` ("auto", "learned", "rules") runs."""
-        if layer == "auto":
-            return "learned" if self.learned is not None else "rules"
-        return layer
-
     def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None,
-                 tagged: Tagged | None = None, layer: str = "auto") -> list[Event]:
+                 tagged: Tagged | None = None) -> list[Event]:
         """Events from already-tagged entities (what extract() does after tagging).
 
         Entities may include triggers (``EVT_<TYPE>`` labels). The learned layer also reads the
         encoder's hidden states: from ``tagged`` when given, else from one tagger pass over ``text``.
         """
-        return self._assemble(text, entities, as_date(reference_date), tagged, layer)[0]
+        return self._assemble(text, entities, as_date(reference_date), tagged)[0]
 
-    def _assemble(self, text: str, entities: Sequence[Entity], ref: dt.date | None, tagged: Tagged | None,
-                  layer: str) -> tuple[list[Event], float | None]:
-        """Events, geocoded, and the learned layer's uncertainty about them (None from the rules)."""
+    def _assemble(self, text: str, entities: Sequence[Entity], ref: dt.date | None, tagged: Tagged | None) -> tuple[list[Event], float | None]:
+        """Events, geocoded, and the learned layer's uncertainty about them."""
         plain, triggers = split_tags(entities)
-        learned = self.learned if layer != "rules" else None
-        if layer == "learned" and learned is None:
-            raise ModelIncompatibleError(f"{self.path} has no learned event layer; retrain with `make train`")
-        unc: float | None = None
-        if learned is None:
-            events = self.events.assemble(text, plain, reference_date=ref, model_version=self.model_version)
-        else:
-            if tagged is None:
-                tagged = self.tagger.tag_full([text])[0]
-            events, unc = learned.assemble_with_uncertainty(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden,
-                                                           reference_date=ref, model_version=self.model_version)
+        if tagged is None:
+            tagged = self.tagger.tag_full([text])[0]
+        events, unc = self.learned.assemble_with_uncertainty(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden,
+                                                             reference_date=ref, model_version=self.model_version)
         geocode_events(events, text)  # place.geo; the gazetteer opens only when there is a place to resolve
         return events, unc
 
     def annotate_many(self, texts: Sequence[str]) -> list[tuple[list[Entity], list[Event], float]]:
         """Entities, events and uncertainty of each text, for pre-annotating reports in Label Studio.
 
-        The uncertainty is event-level when the learned layer serves (unsure events and links, see
-        ``LearnedEventLayer.assemble_with_uncertainty``), else the tagger's mean least-confidence.
+        The uncertainty is event-level (unsure events and links, see ``LearnedEventLayer.assemble_with_uncertainty``),
+        else, for a report without events, the tagger's mean least-confidence.
         """
         out = []
         for text, tg in zip(texts, self.tagger.tag_full([check_text(t, "extract") for t in texts])):
-            events, unc = self._assemble(text, tg.entities, None, tg, "auto")
+            events, unc = self._assemble(text, tg.entities, None, tg)
             out.append((split_tags(tg.entities)[0], events, tg.uncertainty if unc is None else unc))
         return out
 

@@ -18,7 +18,7 @@ from .metrics import argument_scores, entity_scores, event_scores
 
 @dataclass
 class EvalResult:
-    """Scores of one system on one split: tags, and per event layer its arguments and events."""
+    """Scores of one system on one split: tags, and the event layer's arguments and events."""
 
     entities: dict[str, dict[str, float]]
     arguments: dict[str, dict[str, float]] | None
@@ -28,8 +28,8 @@ class EvalResult:
     words: int
     seconds: float
     triggers: dict[str, dict[str, float]] | None = None
-    layers: dict[str, dict[str, Any]] = field(default_factory=dict)  # layer -> {"arguments", "events"}
-    main_layer: str = "rules"
+    layers: dict[str, dict[str, Any]] = field(default_factory=dict)  # "learned" -> {"arguments", "events"} (one layer since the rules went)
+    main_layer: str = "learned"
 
     def to_dict(self) -> dict[str, Any]:
         return {"model_version": self.model_version, "backend": self.backend, "reports": self.n_reports, "words": self.words,
@@ -54,7 +54,7 @@ class EvalResult:
                 lines.append(f"  {k:<24} {v['precision']:.3f}  {v['recall']:.3f}  {v['f1']:.3f}  {v['support']:>6}")
         if self.layers:
             names = list(self.layers)
-            lines += ["", "Event layers side by side (F1)".ljust(28) + "".join(f"{n:>10}" for n in names), "-" * (28 + 10 * len(names))]
+            lines += ["", "Events and arguments (F1)".ljust(28) + "".join(f"{n:>10}" for n in names), "-" * (28 + 10 * len(names))]
             rows = [("events", lambda r: r["events"]["overall"]["f1"])]
             rows += [(f"argument {k}", lambda r, k=k: r["arguments"][k]["f1"]) for k in ("quantity", "place", "actor", "date", "overall", "event_type")]
             types = sorted({t for r in self.layers.values() for t in r["events"]["per_type"]})
@@ -71,12 +71,11 @@ def _entities(spans: Any, text: str) -> list[Entity]:
 
 
 def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, dict[str, Any]] | None = None, *,
-             gold_tags: bool = False, layers: Sequence[str] = ("auto",)) -> tuple[EvalResult, list[list[Entity]], list[list[Event]]]:
+             gold_tags: bool = False) -> tuple[EvalResult, list[list[Entity]], list[list[Event]]]:
     """Tag and extract the documents; score tags against their spans and events against gold.
 
     With ``gold_tags`` the annotated spans (and triggers) replace the model's tags, which measures
-    the event layer alone (its upper bound with a perfect tagger). ``layers`` names the event layers
-    to run on the same tags ("auto", "learned", "rules"); the first gives the returned events.
+    the event layer alone (its upper bound with a perfect tagger).
     """
     refs = [d.meta.get("reference_date") for d in docs]
     t0 = time.time()
@@ -86,12 +85,8 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
                  for d in docs]
     else:
         given = [t.entities for t in full]
-    by_layer: dict[str, list[list[Event]]] = {}
-    for layer in layers:
-        by_layer[layer] = [extractor.assemble(d.text, ents, reference_date=r, tagged=t, layer=layer)
-                           for d, ents, r, t in zip(docs, given, refs, full)]
-        if layer == layers[0]:
-            seconds = time.time() - t0
+    events = [extractor.assemble(d.text, ents, reference_date=r, tagged=t) for d, ents, r, t in zip(docs, given, refs, full)]
+    seconds = time.time() - t0
     tagged = [[e for e in ents if event_type_of(e.label) is None] for ents in given]
     predicted_triggers = [[e for e in ents if event_type_of(e.label) is not None] for ents in given]
     ents = entity_scores(docs, tagged)
@@ -103,11 +98,9 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
     args = None
     if gold_events is not None:
         gold = {d.report_id: gold_events[d.report_id]["events"] for d in docs if d.report_id in gold_events}
-        for layer, events in by_layer.items():
-            pred = {d.report_id: [e.to_dict() for e in evs] for d, evs in zip(docs, events) if d.report_id in gold}
-            scored[extractor.layer_name(layer)] = {"arguments": argument_scores(gold, pred), "events": event_scores(gold, pred)}
-        args = scored[extractor.layer_name(layers[0])]["arguments"]
+        pred = {d.report_id: [e.to_dict() for e in evs] for d, evs in zip(docs, events) if d.report_id in gold}
+        scored["learned"] = {"arguments": argument_scores(gold, pred), "events": event_scores(gold, pred)}
+        args = scored["learned"]["arguments"]
     words = sum(len(d.text.split()) for d in docs)
-    result = EvalResult(ents, args, extractor.backend, extractor.model_version, len(docs), words, seconds, trig, scored,
-                        extractor.layer_name(layers[0]))
-    return result, tagged, by_layer[layers[0]]
+    result = EvalResult(ents, args, extractor.backend, extractor.model_version, len(docs), words, seconds, trig, scored)
+    return result, tagged, events

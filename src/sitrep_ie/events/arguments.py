@@ -1,45 +1,16 @@
-"""Event arguments: the actors and places of a clause, with admin parents and designators.
-
-Actors are the clause's ACTOR spans minus speakers and parties named only as reference points
-("according to X", "loyal to X"); places are its PLACE spans with the parent each is placed in
-("Talbiseh in Homs province"), the parents themselves not being event places.
+"""Places of event arguments: the admin parent each is placed in ("Talbiseh in Homs province") and
+the designator of a name ("Homs province" -> "province"). The learned layer decides which places an
+event has; these rules read each place's parent from the words between them.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Sequence
 
-from ..schema import Entity, Place
+from ..schema import Entity
 from .lexicon import Lexicon
 from .quantities import NormalisationConfig
-from .segment import Segment
-
-
-class SpanIndex:
-    """Entities sorted by start, selectable by segment in O(log n) (long reports stay linear overall)."""
-
-    def __init__(self, ents: Sequence[Entity]) -> None:
-        self.ents = list(ents)
-        self.starts = [e.start for e in self.ents]
-
-    def within(self, seg: Segment, label: str | None = None) -> list[Entity]:
-        a = bisect.bisect_left(self.starts, seg.start)
-        b = bisect.bisect_left(self.starts, seg.end)
-        return [e for e in self.ents[a:b] if label is None or e.label == label]
-
-
-def actors_in(text: str, seg: Segment, spans: SpanIndex, lex: Lexicon) -> list[Entity]:
-    """The ACTOR spans of a segment, minus speakers and parties named only as reference points."""
-    out = []
-    for e in spans.within(seg, "ACTOR"):
-        after = text[e.end:min(seg.end, e.end + 40)]
-        before = text[max(seg.start, e.start - 40):e.start]
-        if lex.speaker_after.match(after) or lex.not_doer_before.search(before):
-            continue
-        out.append(e)
-    return out
 
 
 def _admin_link(text: str, child: Entity, parent: Entity, cfg: NormalisationConfig, lex: Lexicon) -> bool:
@@ -91,21 +62,6 @@ def admin_parents(text: str, places: Sequence[Entity], cfg: NormalisationConfig,
             for j in later:
                 admin_of[j] = k
     return admin_of
-
-
-def places_in(text: str, seg: Segment, spans: SpanIndex, cfg: NormalisationConfig, lex: Lexicon, skip: tuple[int, int] | None) -> list[Place]:
-    """The places of a clause or sentence, each with its admin parent; parents are not event places."""
-    cands = [e for e in spans.within(seg, "PLACE") if not (skip and skip[0] <= e.start < skip[1])]
-    admin_of = admin_parents(text, cands, cfg, lex, seg.start)
-    parents = set(admin_of.values())
-    places = []
-    for k, e in enumerate(cands):
-        if k in parents and k not in admin_of:
-            continue
-        parent = cands[admin_of[k]] if k in admin_of else None
-        places.append(Place(name=e.text, start=e.start, end=e.end, admin=parent.text if parent else None,
-                            admin_span=(parent.start, parent.end) if parent else None, designator=split_designator(e.text, cfg)[1]))
-    return places
 
 
 def split_designator(name: str, cfg: NormalisationConfig) -> tuple[str, str | None]:

@@ -192,11 +192,16 @@ def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: 
     has = n > 0
     block = first // SPAN_BLOCK
     within = has & (stop <= (block + 1) * SPAN_BLOCK)
-    for k in np.unique(block[within]):
-        lo = int(k) * SPAN_BLOCK
+    idx = np.flatnonzero(within)
+    idx = idx[np.argsort(block[idx], kind="stable")]  # spans grouped by block (index arrays: a mask per block was quadratic)
+    bounds = np.searchsorted(block[idx], np.arange(int(block.max(initial=0)) + 2))
+    for k in range(len(bounds) - 1):
+        sel = idx[bounds[k]:bounds[k + 1]]
+        if not len(sel):
+            continue
+        lo = k * SPAN_BLOCK
         csum = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float64),
                           np.cumsum(vecs[lo:lo + SPAN_BLOCK], axis=0, dtype=np.float64)])
-        sel = within & (block == k)
         out[sel] = ((csum[stop[sel] - lo] - csum[first[sel] - lo]) / n[sel, None]).astype(np.float32)
     for k in np.flatnonzero(has & ~within):
         out[k] = vecs[first[k]:stop[k]].mean(axis=0, dtype=np.float64).astype(np.float32)
@@ -812,8 +817,8 @@ class LearnedEventLayer:
         >>> layer = LearnedEventLayer(EventLayer(), LinkerWeights.from_disk(Path("models/default")))  # doctest: +SKIP
     """
 
-    def __init__(self, rules: EventLayer, weights: LinkerWeights) -> None:
-        self.rules = rules
+    def __init__(self, configs: EventLayer, weights: LinkerWeights) -> None:
+        self.configs = configs
         self.weights = weights
 
     def find_triggers(self, text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], offsets: np.ndarray | None,
@@ -824,7 +829,7 @@ class LearnedEventLayer:
         words = words_of(text)
         if not words:
             return []
-        probs = self.weights.trigger(trigger_features(text, entities, tagged, words, offsets, hidden, self.rules))
+        probs = self.weights.trigger(trigger_features(text, entities, tagged, words, offsets, hidden, self.configs))
         return decode_triggers(words, probs, self.weights.types, self.weights.trigger_threshold)
 
     def assemble(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *, offsets: np.ndarray | None = None,
@@ -842,15 +847,17 @@ class LearnedEventLayer:
         links whose probability lies within ``MARGIN`` of the threshold (the decisions a small
         change would flip).
         """
-        triggers = self.find_triggers(text, entities, triggers, offsets, hidden)
+        # a trigger of a type the ontology lacks (configs replaced after training) can make no event record
+        known = set(self.configs.ontology.names)
+        triggers = [t for t in self.find_triggers(text, entities, triggers, offsets, hidden) if t.type in known]
         if not triggers:
             return [], None
-        ctx = prepare(text, entities, triggers, self.rules, reference_date, offsets, hidden)
+        ctx = prepare(text, entities, triggers, self.configs, reference_date, offsets, hidden)
         if not ctx.doc.sentences:
             return [], None
-        scores = link(ctx, self.rules, self.weights)
+        scores = link(ctx, self.configs, self.weights)
         drafts = decode(ctx, scores, merge_scores(ctx, self.weights), self.weights)
-        events = sorted(to_events(ctx, drafts, self.rules, self.weights, model_version), key=lambda e: e.trigger.start if e.trigger else 0)
+        events = sorted(to_events(ctx, drafts, self.configs, self.weights, model_version), key=lambda e: e.trigger.start if e.trigger else 0)
         if not events:
             return events, None
         unsure = float(np.mean([abs(p - self.weights.threshold(ctx.candidates[j].role)) < MARGIN for (_, j), p in scores.items()])) \

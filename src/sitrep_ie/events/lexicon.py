@@ -1,8 +1,9 @@
-"""The English cue words of the event layer (``lexicon.yaml``), compiled into the patterns the rules use.
+"""The English cue words of the event layer (``lexicon.yaml``), compiled into the patterns its rules
+(dates, units, admin parents, segmentation) and its learned layer's features read.
 
 The grammar of each pattern (where a cue may stand) is code; the words are configuration, so a new
 cue is a new entry in the YAML file. Every section and key is required: a lexicon that lacks a
-list would silently switch a rule off.
+list would silently switch a rule or a feature off.
 
 Example:
     >>> lex = default_lexicon()
@@ -24,7 +25,7 @@ from ..config import read_yaml, resource_path
 
 #: sections and keys of lexicon.yaml, each a list of strings unless named in _MAPPINGS.
 SCHEMA: dict[str, tuple[str, ...]] = {
-    "actors": ("speaker_verbs", "not_doer_before", "carry_subject_openers", "carry_subject_nouns"),
+    "actors": ("speaker_verbs", "not_doer_before"),
     "quantities": ("unit_gap_words", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
     "events": ("negation",),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
@@ -34,6 +35,8 @@ SCHEMA: dict[str, tuple[str, ...]] = {
               "total_phrases", "past_day_units"),
 }
 _MAPPINGS = {("dates", "relative_days")}
+# keys of the rule assembler (removed in issue 12): older models' saved lexicons hold them; read and ignored
+_RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
 
 
 def alternation(words: Any) -> str:
@@ -56,8 +59,6 @@ class Lexicon:
             # actors
             "speaker_after": re.compile(r"^(?:,[^,.;]{1,60},)?\W{0,3}(?:\w+\s+){0,2}?" + alternation(a["speaker_verbs"]) + r"\b", re.I),
             "not_doer_before": re.compile(alternation(a["not_doer_before"]) + r"\s+(?:the\s+)?$", re.I),
-            "carry_subject": re.compile(r"^\W{0,3}(?:" + alternation(a["carry_subject_openers"])[3:-1] + r"|the\s+"
-                                        + alternation(a["carry_subject_nouns"]) + r")\b", re.I),
             # quantities
             "unit_gap": re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these)\s*,?\s*(?:were\s+|are\s+)?)?(?:"
                                    + alternation(q["unit_gap_words"]) + r"\s+){0,2}[\s\-–]*$", re.I),
@@ -119,7 +120,7 @@ class Lexicon:
             got = data.get(section)
             if not isinstance(got, dict):
                 raise ConfigError(f"{source}: section {section!r} is missing or not a mapping")
-            extra = sorted(set(got) - set(keys))
+            extra = sorted(k for k in set(got) - set(keys) if (section, k) not in _RETIRED)
             if extra:
                 raise ConfigError(f"{source}: {section}: unknown keys {extra}; known: {list(keys)}")
             for key in keys:
@@ -129,7 +130,7 @@ class Lexicon:
                 if not ok or not value or not all(isinstance(x, str) and x.strip() for x in value):
                     kind = "a mapping of words" if mapping else "a non-empty list of words"
                     raise ConfigError(f"{source}: {section}.{key} must be {kind}, got {value!r}")
-            words[section] = dict(got)
+            words[section] = {k: v for k, v in got.items() if (section, k) not in _RETIRED}
         return cls(words)
 
     @classmethod

@@ -15,6 +15,12 @@ from ..config import read_yaml, resource_path
 from ..errors import ConfigError
 
 
+# keys of the rule assembler's typing (removed in issue 12); the copies saved with older models still
+# hold them, so they are read and ignored rather than refused
+RETIRED_KEYS = frozenset({"scoring"})
+RETIRED_TYPE_KEYS = frozenset({"priority"})
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str
@@ -22,7 +28,6 @@ class EventType:
     triggers: tuple[str, ...]
     unit_hints: tuple[str, ...]
     standalone: tuple[str, ...] = ()
-    priority: float = 0.0
     standalone_exclusions: tuple[str, ...] = ()
     victim_nouns: tuple[str, ...] = ()
 
@@ -38,10 +43,6 @@ class EventType:
         """An actor followed by one of the type's victim nouns ("a [WFP] convoy was hit") is not its doer."""
         rx = self._victim_re  # type: ignore[attr-defined]
         return bool(rx and rx.match(after))
-
-    def standalone_matches(self, text: str) -> list[re.Match[str]]:
-        """Mentions that make an event on their own (an attack with no count); none in excluded clauses."""
-        return [] if self.excluded(text) else self.standalone_cues(text)
 
     def standalone_cues(self, text: str) -> list[re.Match[str]]:
         """Every standalone mention in ``text``, exclusions left to the reader (a feature, not a decision)."""
@@ -73,35 +74,16 @@ def _stems(stems: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 @dataclass(frozen=True)
-class Scoring:
-    """How trigger and unit-hint evidence is weighed when a quantity is typed (ontology.yaml `scoring:`).
-
-    The values live in the packaged ontology.yaml only; an ontology that leaves a weight out takes it from there.
-    """
-
-    clause_trigger: float
-    sentence_trigger: float
-    proximity: float
-    proximity_chars: float
-    unit_hint: float
-    priority_weight: float
-    min_score: float
-
-
-@dataclass(frozen=True)
 class Ontology:
     """Event types by name, in file order.
 
     Example:
         >>> onto = Ontology.from_dict({"types": {"demining": {"triggers": ["clear"], "unit_hints": ["mine"]}}})
-        >>> onto.scoring.min_score  # weights left out come from the packaged ontology
-        1.4
         >>> onto.names
         ['demining']
     """
 
     types: tuple[EventType, ...]
-    scoring: Scoring
 
     @property
     def names(self) -> list[str]:
@@ -117,14 +99,14 @@ class Ontology:
     def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Ontology:
         if not isinstance(data, dict) or not isinstance(data.get("types"), dict) or not data["types"]:
             raise ConfigError(f"{source}: expected 'types:' mapping event type names to their settings")
-        if set(data) - {"types", "scoring"}:
-            raise ConfigError(f"{source}: unknown top-level keys {sorted(set(data) - {'types', 'scoring'})}; known: scoring, types")
+        if set(data) - {"types"} - RETIRED_KEYS:
+            raise ConfigError(f"{source}: unknown top-level keys {sorted(set(data) - {'types'} - RETIRED_KEYS)}; known: types")
         out = []
         for name, spec in data["types"].items():
             spec = spec or {}
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
                 raise ConfigError(f"{source}: event type name {name!r} must be lower_snake_case")
-            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "standalone_exclusions", "victim_nouns", "priority"}
+            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "standalone_exclusions", "victim_nouns"} - RETIRED_TYPE_KEYS
             if unknown:
                 raise ConfigError(f"{source}: type {name!r} has unknown keys {sorted(unknown)}")
             triggers = tuple(str(x) for x in spec.get("triggers", []))
@@ -135,30 +117,14 @@ class Ontology:
             if not isinstance(standalone, list):
                 raise ConfigError(f"{source}: type {name!r}: standalone must be a list of trigger stems")
             out.append(EventType(str(name), str(spec.get("description", "")), triggers, hints,
-                                 tuple(str(x) for x in standalone), float(spec.get("priority", 0)),
+                                 tuple(str(x) for x in standalone),
                                  tuple(str(x) for x in spec.get("standalone_exclusions") or []),
                                  tuple(str(x) for x in spec.get("victim_nouns") or [])))
-        raw = data.get("scoring") or {}
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{source}: scoring must be a mapping of weights")
-        if set(Scoring.__dataclass_fields__) - set(raw):
-            raw = {**_default_scoring(), **raw}
-        unknown = set(raw) - set(Scoring.__dataclass_fields__)
-        if unknown:
-            raise ConfigError(f"{source}: unknown scoring keys {sorted(unknown)}")
-        try:
-            scoring = Scoring(**{k: float(v) for k, v in raw.items()})
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{source}: bad scoring value ({exc})") from None
-        return cls(tuple(out), scoring)
+        return cls(tuple(out))
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Ontology:
         return cls.from_dict(read_yaml(path), str(path))
-
-
-def _default_scoring() -> dict[str, Any]:
-    return dict(read_yaml(resource_path("ontology.yaml"))["scoring"])
 
 
 @lru_cache(maxsize=1)
