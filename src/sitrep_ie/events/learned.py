@@ -146,10 +146,7 @@ class Context:
         return index.get(s, set())
 
     def trigger_index(self) -> TriggerIndex:
-        index = self.cache.get(("trigger_index", 0))
-        if index is None:
-            index = self.cache[("trigger_index", 0)] = TriggerIndex(self.triggers)
-        return index
+        return _once(self, ("trigger_index", 0), lambda: TriggerIndex(self.triggers))
 
     def cand_vec(self, j: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[len(self.triggers) + j]
@@ -171,7 +168,7 @@ def split_tags(entities: Sequence[Entity]) -> tuple[list[Entity], list[TriggerSp
     return ents, trigs
 
 
-SPAN_BLOCK = 8192  # tokens per prefix sum in ``span_vectors`` (a report of the corpus has at most a few thousand)
+SPAN_BLOCK = 8192  # tokens per prefix sum in ``span_vectors``
 
 
 def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
