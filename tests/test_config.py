@@ -42,3 +42,31 @@ def test_ontology_accepts_a_new_type_without_code():
 def test_bad_ontologies(data):
     with pytest.raises(ConfigError):
         Ontology.from_dict(data)
+
+
+@pytest.mark.parametrize("data, error", [
+    # the rule assembler's keys (issue 12): saved with older models, read and ignored
+    ({"scoring": {"min_score": 1.4}, "types": {"t": {"triggers": ["x"], "priority": 3}}}, None),
+    ({"types": {"t": {"triggers": ["x"], "priorty": 3}}}, "unknown keys"),  # a misspelt key is still refused
+    ({"scoring": {}, "weights": {}, "types": {"t": {"triggers": ["x"]}}}, "unknown top-level keys"),
+])
+def test_ontology_retired_keys_are_ignored_others_refused(data, error):
+    if error is None:
+        assert Ontology.from_dict(data).names == ["t"]
+    else:
+        with pytest.raises(ConfigError, match=error):
+            Ontology.from_dict(data)
+
+
+@pytest.mark.parametrize("key, error", [("carry_subject_openers", None), ("carry_subject_nouns", None), ("carry_subjects", "unknown keys")])
+def test_lexicon_retired_keys_are_ignored_others_refused(key, error):
+    from sitrep_ie.config import read_yaml, resource_path
+    from sitrep_ie.events.lexicon import Lexicon
+
+    data = read_yaml(resource_path("lexicon.yaml"))
+    data["actors"][key] = ["they"]
+    if error is None:
+        assert key not in Lexicon.from_dict(data).words["actors"]
+    else:
+        with pytest.raises(ConfigError, match=error):
+            Lexicon.from_dict(data)
