@@ -37,6 +37,7 @@ from sitrep_ie.config import read_yaml, resource_path
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.events.arguments import admin_parents
 from sitrep_ie.events.dates import ReportDates, event_date, report_dates
+from sitrep_ie.events.learned import SUBSET_CHARS, VICTIM_CHARS
 from sitrep_ie.events.lexicon import Lexicon, default_lexicon
 from sitrep_ie.events.ontology import Ontology, default_ontology
 from sitrep_ie.events.quantities import NormalisationConfig, build_quantities, default_config
@@ -46,7 +47,6 @@ from sitrep_ie.schema import Entity
 CODES = {"Q": "QUANTITY", "U": "UNIT", "P": "PLACE", "A": "ACTOR"}
 NEVER = re.compile(r"(?!x)x")
 REF = dt.date(2019, 3, 6)
-SUBSET_WINDOW = 30  # characters before a number the learned layer reads for a subset cue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +83,7 @@ def quantities(text: str, ents: list[Entity], parts: Parts, ref: dt.date | None)
 def parts_of_total(text: str, ents: list[Entity], parts: Parts, ref: dt.date | None) -> list[tuple[float, str | None, bool]]:
     """(value, unit, is a part of a total): the subset cue just before each number, as the learned layer reads it."""
     lex = parts.lexicon
-    return [(q.value, q.unit, bool(lex.subset.search(text[max(0, q.start - SUBSET_WINDOW):q.start])))
+    return [(q.value, q.unit, bool(lex.subset.search(text[max(0, q.start - SUBSET_CHARS):q.start])))
             for q, _ in build_quantities(text, ents, parts.normalisation, lex)]
 
 
@@ -126,7 +126,7 @@ def victims(event_type: str) -> Probe:
     """(actor, is a victim of ``event_type``) for each ACTOR span (the learned layer's victim feature)."""
     def probe(text: str, ents: list[Entity], parts: Parts, ref: dt.date | None) -> list[tuple[str, bool]]:
         et = parts.ontology[event_type]
-        return [(e.text, et.is_victim(text[e.end:e.end + 30])) for e in ents if e.label == "ACTOR"]
+        return [(e.text, et.is_victim(text[e.end:e.end + VICTIM_CHARS])) for e in ents if e.label == "ACTOR"]
     return probe
 
 

@@ -137,13 +137,13 @@ class Context:
     def sentence_keys(self, s: int) -> set[tuple[str, str]]:
         """Keys (role, value) of the candidates in sentence ``s``; indexed once per report, as the merge
         features and the place rule ask for every sentence of every trigger."""
-        index = self.cache.get(("sentence_keys", 0))
-        if index is None:
-            index = self.cache[("sentence_keys", 0)] = {}
-            n = len(self.triggers)
-            for j, c in enumerate(self.candidates):
-                index.setdefault(self.sentence_of[n + j], set()).add(c.key())
-        return index.get(s, set())
+        return _once(self, ("sentence_keys", 0), self._index_sentence_keys).get(s, set())
+
+    def _index_sentence_keys(self) -> dict[int, set[tuple[str, str]]]:
+        index: dict[int, set[tuple[str, str]]] = {}
+        for j, c in enumerate(self.candidates):
+            index.setdefault(self.sentence_of[len(self.triggers) + j], set()).add(c.key())
+        return index
 
     def trigger_index(self) -> TriggerIndex:
         return _once(self, ("trigger_index", 0), lambda: TriggerIndex(self.triggers))
@@ -209,7 +209,7 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
             reference_date: dt.date | None, offsets: np.ndarray | None = None, hidden: np.ndarray | None = None) -> Context:
     """Segment the report and collect candidates, admin parents and span vectors."""
     ents = sorted((e for e in entities if e.label in ROLE_OF_LABEL or e.label == "UNIT"), key=lambda e: (e.start, e.end))
-    doc = segment(text, ents, layer.lexicon, reference_date)
+    doc = segment(text, layer.lexicon, reference_date)
     cands: list[Candidate] = []
     for q, used in build_quantities(text, ents, layer.normalisation, layer.lexicon):
         cands.append(Candidate("quantity", q.start, q.end, q.text, q))
@@ -250,6 +250,10 @@ def _shape(text: str) -> list[float]:
 
 
 N_HAND = 30
+# characters read beside a candidate for a cue: before a number for a subset cue ("including"), after an
+# actor for a victim noun ("a WFP convoy was hit"); the component tests read the same windows
+SUBSET_CHARS = 30
+VICTIM_CHARS = 30
 # feature rows built and scored at once: the matrices of a long report (a pair row holds three encoder
 # vectors) would otherwise take hundreds of MB, and time grew faster than the report
 ROWS_AT_ONCE = 2048
@@ -265,7 +269,7 @@ def _candidate_features(ctx: Context, j: int, layer: EventLayer) -> tuple[float,
             float(bool(lex.not_doer_before.search(text[max(0, c.start - 40):c.start]))),
             float(dl is not None and dl[0] <= c.start < dl[1]), float(ctx.sentence_of[len(ctx.triggers) + j] == 0),
             float(j in ctx.admin_of.values()), float(j in ctx.admin_of),
-            float(bool(lex.subset.search(text[max(0, c.start - 30):c.start]))),
+            float(bool(lex.subset.search(text[max(0, c.start - SUBSET_CHARS):c.start]))),
             *_shape(c.text),
             float(c.quantity is not None and c.quantity.unit is not None))
 
@@ -295,7 +299,7 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
     quoted = _once(ctx, ("quoted", i), lambda: float(bool(_QUOTE.search(text[max(0, t.start - 300):t.start]))))
     negated = _once(ctx, ("negated", cs), lambda: float(bool(ctx.doc.sentences) and bool(
         layer.lexicon.negation.search(text[ctx.doc.sentences[cs].start:ctx.doc.sentences[cs].end]))))
-    known = t.type in layer.ontology.names
+    et = layer.ontology.get(t.type)
     f = [
         float(c.role == "actor"), float(c.role == "place"), float(c.role == "quantity"),
         max(-3.0, min(dist, 3.0)) / 3, min(abs(dist), 3.0) / 3, float(abs(c.start - t.start) < 30), float(abs(c.start - t.start) < 80),
@@ -304,10 +308,9 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
         float(ctx.clause_of[i] == ctx.clause_of[n + j]),
         min(n_between, 3) / 3, min(same_type_between, 2) / 2, float(near),
         *cand,
-        float(c.quantity is not None and bool(c.quantity.unit) and layer.ontology[t.type].hints_unit(unit_lemma(c.quantity.unit or ""))
-              if known else 0.0),
+        float(et is not None and c.quantity is not None and bool(c.quantity.unit) and et.hints_unit(unit_lemma(c.quantity.unit or ""))),
         quoted, negated,
-        float(c.role == "actor" and layer.ontology[t.type].is_victim(text[c.end:c.end + 30]) if known else 0.0),
+        float(et is not None and c.role == "actor" and et.is_victim(text[c.end:c.end + VICTIM_CHARS])),
     ]
     assert len(f) == N_HAND
     return np.asarray(f, dtype=np.float32)
@@ -640,7 +643,7 @@ def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
 
     def keys(d: Draft, role: str) -> set[tuple[str, str]]:
         if id(d) not in role_keys:
-            role_keys[id(d)] = {r: {ctx.candidates[j].key() for j in d.args if ctx.candidates[j].role == r} for r in ROLES}
+            role_keys[id(d)] = {r: arg_keys(ctx, d, r) for r in ROLES}
         return role_keys[id(d)][role]
 
     def anchors(d: Draft) -> set[tuple[str, object]]:  # what makes two drafts of one type one fact
@@ -673,47 +676,47 @@ def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
     return out
 
 
+def arg_keys(ctx: Context, d: Draft, role: str | None = None) -> set[tuple[str, str]]:
+    """The values (``Candidate.key``) a draft holds, of one role or of all."""
+    return {ctx.candidates[j].key() for j in d.args if role is None or ctx.candidates[j].role == role}
+
+
 class Peers:
     """The decoded drafts of a report indexed by type and by argument value, so that each event's
     features find its same-type twins without a scan of every draft (quadratic in long reports)."""
 
     def __init__(self, ctx: Context, drafts: Sequence[Draft]) -> None:
         self.ctx = ctx
-        self.ids = {id(d) for d in drafts}
         self.count: dict[str, int] = {}
         self.with_key: dict[tuple[str, tuple[str, str]], list[int]] = {}  # (type, value) -> ids of drafts
         for d in drafts:
             ty = ctx.triggers[d.mentions[0]].type
             self.count[ty] = self.count.get(ty, 0) + 1
-            for k in self.keys(d):
+            for k in arg_keys(ctx, d):
                 self.with_key.setdefault((ty, k), []).append(id(d))
         self.per_sentence: dict[int, int] = {}
         for k in range(len(ctx.triggers)):
             self.per_sentence[ctx.sentence_of[k]] = self.per_sentence.get(ctx.sentence_of[k], 0) + 1
 
-    def keys(self, d: Draft) -> set[tuple[str, str]]:
-        return {self.ctx.candidates[j].key() for j in d.args}
-
     def twins(self, d: Draft) -> tuple[int, int]:
-        """Other drafts of d's type, and how many of them (at most ``MERGE_REACH`` + 1 counted) share a value with d."""
+        """Other drafts of d's type (d one of the drafts indexed), and how many of them (at most
+        ``MERGE_REACH`` + 1 counted) share a value with d."""
         ty = self.ctx.triggers[d.mentions[0]].type
         shared: set[int] = set()
-        for k in self.keys(d):
+        for k in arg_keys(self.ctx, d):
             shared.update(o for o in self.with_key.get((ty, k), ()) if o != id(d))
             if len(shared) > MERGE_REACH:
                 break
-        return self.count.get(ty, 0) - int(id(d) in self.ids), len(shared)
+        return self.count[ty] - 1, len(shared)
 
 
-def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], drafts: Sequence[Draft] = (),
-                   peers: Peers | None = None) -> list[float]:
+def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], peers: Peers) -> list[float]:
     """What the confidence model reads of one decoded event: how sure the trigger head and the links
     were, how many values of each role it holds, whether its words agree with its type (a trigger cue
     of the type, a unit the type hints), how many mentions and rival triggers it has, whether another
     event of its type shares a value with it (a restatement left unmerged), and its type. ``peers``:
-    the index of ``drafts`` (built here when not given)."""
+    the report's drafts, d among them."""
     text = ctx.doc.text
-    peers = peers or Peers(ctx, drafts)
     twins, shared = peers.twins(d)
     head = ctx.triggers[d.mentions[0]]
     et = layer.ontology[head.type]
@@ -759,7 +762,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
         sent = ctx.doc.sentences[ctx.sentence_of[d.mentions[0]]]
         date, precision, dspan = event_date(text, sent, ctx.doc.dates, layer.lexicon)
         if weights.confidence is not None or features is not None:
-            feats = event_features(ctx, d, layer, weights.types, peers=peers)
+            feats = event_features(ctx, d, layer, weights.types, peers)
             if features is not None:
                 features.append(feats)
         if weights.confidence is not None:
@@ -845,8 +848,7 @@ class LearnedEventLayer:
         change would flip).
         """
         # a trigger of a type the ontology lacks (configs replaced after training) can make no event record
-        known = set(self.configs.ontology.names)
-        triggers = [t for t in self.find_triggers(text, entities, triggers, offsets, hidden) if t.type in known]
+        triggers = [t for t in self.find_triggers(text, entities, triggers, offsets, hidden) if t.type in self.configs.ontology]
         if not triggers:
             return [], None
         ctx = prepare(text, entities, triggers, self.configs, reference_date, offsets, hidden)

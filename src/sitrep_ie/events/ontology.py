@@ -85,15 +85,23 @@ class Ontology:
 
     types: tuple[EventType, ...]
 
+    def __post_init__(self) -> None:
+        # looked up per (trigger, candidate) pair by the learned layer: a dict, not a scan of the types
+        object.__setattr__(self, "_by_name", {t.name: t for t in self.types})
+
     @property
     def names(self) -> list[str]:
         return [t.name for t in self.types]
 
+    def get(self, name: str) -> EventType | None:
+        """The type called ``name``, None when the ontology has none."""
+        return self._by_name.get(name)  # type: ignore[attr-defined]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name  # type: ignore[attr-defined]
+
     def __getitem__(self, name: str) -> EventType:
-        for t in self.types:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return self._by_name[name]  # type: ignore[attr-defined]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Ontology:

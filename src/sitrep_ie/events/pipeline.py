@@ -11,10 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
-
 from ..config import resource_path
-from ..schema import Entity
 from .dates import ReportDates, report_dates
 from .lexicon import Lexicon, default_lexicon
 from .ontology import Ontology, default_ontology
@@ -32,16 +29,14 @@ class _Doc:
     text: str
     sentences: list[Segment]
     clauses: list[tuple[int, Segment]]  # (sentence index, clause), in text order
-    entities: list[Entity]  # sorted by start
     dates: ReportDates
 
 
-def segment(text: str, entities: Sequence[Entity], lex: Lexicon, reference_date: dt.date | None) -> _Doc:
-    """Sentences, clauses, the sorted entities and the report's dates."""
+def segment(text: str, lex: Lexicon, reference_date: dt.date | None) -> _Doc:
+    """Sentences, clauses and the report's dates."""
     sents = sentences(text, lex)
     flat = [(si, c) for si, s in enumerate(sents) for c in clauses(text, s, lex)]
-    ents = sorted(entities, key=lambda e: (e.start, e.end))
-    return _Doc(text, sents, flat, ents, report_dates(text, reference_date, lex))
+    return _Doc(text, sents, flat, report_dates(text, reference_date, lex))
 
 
 class EventLayer:
