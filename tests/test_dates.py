@@ -87,3 +87,26 @@ def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place
 def test_iso_dates_are_never_read_day_first():
     s = "Sappers cleared 12 mines on 2017-11-02."
     assert sentence_date(s, 0, len(s), None, LEX).date == dt.date(2017, 11, 2)
+
+
+@pytest.mark.parametrize(
+    "sentence, trigger, date",
+    [
+        # the date nearest the trigger dates its event; a sentence can carry two events on two days
+        ("Shelling hit the town on Tuesday and a convoy arrived on Wednesday.", "Shelling", "2017-10-31"),
+        ("Shelling hit the town on Tuesday and a convoy arrived on Wednesday.", "arrived", "2017-11-01"),
+        ("On 12 October sappers cleared 40 mines; the road reopened yesterday.", "cleared", "2017-10-12"),
+        ("On 12 October sappers cleared 40 mines; the road reopened yesterday.", "reopened", "2017-11-01"),
+        # "since Sunday" starts a count: no later weekday is read (a speech date) and the event keeps the fallback
+        ("1,700 families have fled since Sunday, the centre said on Wednesday.", "fled", None),
+    ],
+)
+def test_nearest_date_to_the_trigger(sentence, trigger, date):
+    at = sentence.index(trigger)
+    m = sentence_date(sentence, 0, len(sentence), REF, LEX, anchor=(at, at + len(trigger)))
+    assert (m.date.isoformat() if m and m.date else None) == date
+
+
+def test_without_a_trigger_the_first_stated_day_wins():
+    s = "Shelling hit the town on Tuesday and a convoy arrived on Wednesday."
+    assert sentence_date(s, 0, len(s), REF, LEX).date == dt.date(2017, 10, 31)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -190,3 +192,18 @@ def test_generic_place_phrases_are_no_candidates(place, candidate):
     start = text.index(place)
     ctx = prepare(text, [Entity(start, start + len(place), "PLACE", place, 0.9)], [TriggerSpan(8, 15, "demining", 0.9)], LAYER, None)
     assert any(c.text == place for c in ctx.candidates) is candidate
+
+
+@pytest.mark.parametrize("case,body,date", [
+    ("a restated fact takes the day a later mention states (the headline gives none)",
+     "[[Convoy|T]] reaches [[Douma|P]]\n\nGENEVA, 14 December - The [[convoy|T]] reached [[Douma|P]] on Tuesday.", "2016-12-13"),
+    ("without a stated day the dateline dates it",
+     "[[Convoy|T]] reaches [[Douma|P]]\n\nGENEVA, 14 December - The [[convoy|T]] reached [[Douma|P]].", "2016-12-14"),
+])
+def test_a_restated_fact_takes_the_day_its_mentions_state(case, body, date):
+    text, spans = parse_body(body, CODES, "learned")
+    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
+    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    ctx = prepare(text, ents, trigs, LAYER, dt.date(2016, 12, 14))
+    (ev,) = to_events(ctx, decode(ctx, {}, {(0, 1): 0.9}, _weights()), LAYER, _weights(), "v1")
+    assert ev.date == date, case

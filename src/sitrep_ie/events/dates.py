@@ -137,11 +137,16 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
     )
 
 
-def sentence_date(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon) -> DateMention | None:
-    """The date a sentence states for itself (day, or a period that dates nothing)."""
+def _distance(m: DateMention, anchor: tuple[int, int]) -> int:
+    return max(m.start - anchor[1], anchor[0] - m.end, 0)
+
+
+def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon) -> list[DateMention]:
+    """Every date a sentence states, in order of preference: explicit days, relative days, weekdays, the period."""
     s = text[start:end]
     pat = _patterns(lex)
     p = pat.period.search(s)
+    found = []
     for m in pat.explicit.finditer(s):
         if p and p.start() <= m.start() < p.end():
             continue
@@ -150,22 +155,32 @@ def sentence_date(text: str, start: int, end: int, report_date: dt.date | None, 
             continue  # "since 1 January, a total of ..." is a running total, not the event's day
         d = _parse(m.group("d"), report_date)
         if d is not None:
-            return DateMention(d, "day", start + m.start("d"), start + m.end("d"))
-    r = lex.relative.search(s)
-    if r and report_date is not None:
-        delta = lex.relative_days[" ".join(r.group(1).lower().split())]
-        return DateMention(report_date - dt.timedelta(days=delta), "day", start + r.start(1), start + r.end(1))
-    w = lex.weekday.search(s)
-    if w and re.search(r"\bsince\s+$", s[max(0, w.start(1) - 8):w.start(1)], re.I):
-        w = None
-    if w and report_date is not None:
-        target = lex.weekdays.index(w.group(1).lower())
-        back = (report_date.weekday() - target) % 7
-        return DateMention(report_date - dt.timedelta(days=back), "day", start + w.start(1), start + w.end(1))
-    if p:
+            found.append(DateMention(d, "day", start + m.start("d"), start + m.end("d")))
+    if report_date is not None:
+        for r in lex.relative.finditer(s):
+            delta = lex.relative_days[" ".join(r.group(1).lower().split())]
+            found.append(DateMention(report_date - dt.timedelta(days=delta), "day", start + r.start(1), start + r.end(1)))
+        for w in lex.weekday.finditer(s):
+            if re.search(r"\bsince\s+$", s[max(0, w.start(1) - 8):w.start(1)], re.I):
+                break  # "fled since Sunday, ... said on Wednesday": the count runs from Sunday; Wednesday dates the speech
+            back = (report_date.weekday() - lex.weekdays.index(w.group(1).lower())) % 7
+            found.append(DateMention(report_date - dt.timedelta(days=back), "day", start + w.start(1), start + w.end(1)))
+    if p and not found:
         precision = "month" if pat.month_period.search(p.group(0)) else "period"
-        return DateMention(None, precision, start + p.start(), start + p.end())
-    return None
+        found.append(DateMention(None, precision, start + p.start(), start + p.end()))
+    return found
+
+
+def sentence_date(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon,
+                  anchor: tuple[int, int] | None = None) -> DateMention | None:
+    """The date a sentence states for itself (day, or a period that dates nothing); with two or more,
+    the one nearest ``anchor`` (the trigger: "sent 52 trucks through the crossing, which opened on Tuesday")."""
+    found = _sentence_dates(text, start, end, report_date, lex)
+    if not found:
+        return None
+    if anchor is None:
+        return found[0]
+    return min(found, key=lambda m: _distance(m, anchor))
 
 
 def is_running_total(sentence: str, lex: Lexicon) -> bool:
@@ -190,15 +205,17 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
         raise InputError(f"reference_date {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
-def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon) -> tuple[str | None, str | None, tuple[int, int] | None]:
-    """(date, precision, span): the sentence's own day, else the report date for past-24-hour and
-    running-total sentences, else null for a period, else the report date in dateline and bulletin reports."""
+def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: tuple[int, int] | None = None
+               ) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """(date, precision, span): the sentence's own day (nearest ``anchor`` when it states several), else the report
+    date for past-24-hour and running-total sentences, else null for a period, else the report date in dateline and
+    bulletin reports."""
     # the header and the dateline date the report; they are not the first sentence's own date
     start = sent.start
     for span in (rd.header, rd.dateline):
         if span and span[0] < sent.end:
             start = max(start, span[1])
-    own = sentence_date(text, start, sent.end, rd.report_date, lex) if start < sent.end else None
+    own = sentence_date(text, start, sent.end, rd.report_date, lex, anchor) if start < sent.end else None
     sentence = text[sent.start:sent.end]
     if rd.report_date is not None and re.match(r"\W*since\b", sentence, re.I) and is_running_total(sentence, lex):
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header  # "Since 1 March, a total of ..."

@@ -759,8 +759,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
                                     designator=split_designator(c.text, layer.normalisation)[1]))
             elif c.quantity is not None:
                 quantities.append(c.quantity)
-        sent = ctx.doc.sentences[ctx.sentence_of[d.mentions[0]]]
-        date, precision, dspan = event_date(text, sent, ctx.doc.dates, layer.lexicon)
+        date, precision, dspan = draft_date(ctx, d, layer)
         if weights.confidence is not None or features is not None:
             feats = event_features(ctx, d, layer, weights.types, peers)
             if features is not None:
@@ -781,6 +780,20 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
             model_version=model_version,
         ))
     return events
+
+
+def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """The date of a fact by rule: the first mention whose sentence states its own day (a headline gives
+    the report's date, the lead restating it says "on Monday"), else what the first mention's sentence gives."""
+    first = None
+    for i in d.mentions:
+        sent = ctx.doc.sentences[ctx.sentence_of[i]]
+        trig = ctx.triggers[i]
+        got = event_date(ctx.doc.text, sent, ctx.doc.dates, layer.lexicon, (trig.start, trig.end))
+        if got[0] is not None and got[2] is not None and got[2] not in (ctx.doc.dates.header, ctx.doc.dates.dateline):
+            return got
+        first = first or got
+    return first if first is not None else (None, None, None)
 
 
 MERGE_REACH = 16  # same-type triggers a mention is compared with, before it and at the start of the report (corpus: at most 7 a type)
