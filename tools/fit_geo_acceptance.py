@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Fit the geocoder's acceptance model (src/sitrep_ie/resources/geo_acceptance.json) on train+dev.
 
-    python tools/fit_geo_acceptance.py [--wrong-cost 2] [--dry-run]
+    python tools/fit_geo_acceptance.py [--wrong-cost 4] [--dry-run]
 
 The rule scorer picks a candidate; this logistic model, over ``resolve.FEATURES`` of each pick
 (rule score, exact or fuzzy, primary name or alias, population, stated parent, distance to the
@@ -9,7 +9,9 @@ report's other places, namesakes in the country, ...), gives the probability tha
 shipped as ``geo.confidence``. Picks below ``threshold`` become ``geo: null``: a place the
 gazetteer lacks is better unplaced than put on a namesake. The threshold maximises, in 5-fold
 cross-validation grouped by place name, ``wrong_cost`` x (wrong picks removed) - (right picks lost):
-a wrong point on a map misleads, a missing one shows as null. Only train and dev are read: the test
+a wrong point on a map misleads, a missing one shows as null. The default cost, 4, follows the targets of
+issue 13 (at least 97% of resolved mentions right, at least 90% of resolvable ones resolved: a miss is the
+cheaper error): on train+dev (1,945 gold names) it drops 37 of 66 wrong picks and 88 of 3,671 right ones in CV. Only train and dev are read: the test
 split stays for the figure of `make geo-eval`.
 """
 
@@ -52,7 +54,7 @@ def collect(splits: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--wrong-cost", type=float, default=2.0, help="how many right picks one wrong pick is worth losing")
+    ap.add_argument("--wrong-cost", type=float, default=4.0, help="how many right picks one wrong pick is worth losing")
     ap.add_argument("--dry-run", action="store_true", help="print, do not write")
     args = ap.parse_args(argv)
     os.environ["SITREP_GEO_ACCEPTANCE"] = "0"  # features of the rule scorer's picks, before any acceptance
