@@ -77,7 +77,7 @@ def cold_start(model: Path, text: str, repeats: int) -> dict:
 
 
 def overhead(model: Path, min_words: int, repeats: int) -> dict:
-    import sitrep_ie.inference as inference
+    import sitrep_ie.extractor as extractor_module
     from sitrep_ie.geo import geocode_events
 
     tasks = json.loads((ROOT / "annotations" / "test.json").read_text(encoding="utf-8"))
@@ -86,7 +86,7 @@ def overhead(model: Path, min_words: int, repeats: int) -> dict:
     while sum(len(t.split()) for t in texts) < min_words:
         texts.extend(base)
     words = sum(len(t.split()) for t in texts)
-    ex = inference.Extractor(model)
+    ex = extractor_module.Extractor(model)
     ex.extract_many(texts[:8])  # load the model, open the gazetteer, warm caches
     timings: dict[str, list[float]] = {"with": [], "without": []}
     inside: list[float] = []  # seconds spent in geocode_events during each "with" run: immune to other load
@@ -100,14 +100,14 @@ def overhead(model: Path, min_words: int, repeats: int) -> dict:
     for _ in range(repeats):
         for mode in ("with", "without"):
             timed.spent = 0.0
-            inference.geocode_events = timed if mode == "with" else (lambda events, text: None)
+            extractor_module.geocode_events = timed if mode == "with" else (lambda events, text: None)
             t0 = time.perf_counter()
             result = ex.extract_many(texts)
             timings[mode].append(time.perf_counter() - t0)
             if mode == "with":
                 inside.append(timed.spent / (timings[mode][-1] - timed.spent))
                 places = sum(len(e.places) for evs in result for e in evs)
-    inference.geocode_events = geocode_events
+    extractor_module.geocode_events = geocode_events
     w, wo = min(timings["with"]), min(timings["without"])
     gold_s, gold_places = _geocode_gold(ex, tasks, len(texts) / len(base), repeats)
     return {"reports": len(texts), "words": words, "event_places": places, "with_s": round(w, 3), "without_s": round(wo, 3),
@@ -117,18 +117,18 @@ def overhead(model: Path, min_words: int, repeats: int) -> dict:
 
 def _geocode_gold(ex, tasks: list, copies: float, repeats: int) -> tuple[float, int]:
     """Seconds geocode_events takes on the events assembled from the annotated spans (scaled to the repeated corpus)."""
-    import sitrep_ie.inference as inference
-    from sitrep_ie.annotations import read_export
+    import sitrep_ie.extractor as extractor_module
+    from sitrep_ie.data.annotations import read_export
     from sitrep_ie.geo import geocode_events
     from sitrep_ie.schema import Entity
 
     docs, _ = read_export(ROOT / "annotations" / "test.json", ex.labels)
-    inference.geocode_events = lambda events, text: None
+    extractor_module.geocode_events = lambda events, text: None
     per_doc = []
     for d in docs:
         ents = [Entity(s.start, s.end, s.label, d.text[s.start:s.end], 1.0) for s in d.spans]
         per_doc.append((d.text, ex.assemble(d.text, ents)))
-    inference.geocode_events = geocode_events
+    extractor_module.geocode_events = geocode_events
     from sitrep_ie.geo import resolve
 
     resolve._CANDIDATES.clear()  # first pass: no name seen before (the gazetteer file itself is open and cached by the OS)
