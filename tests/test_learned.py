@@ -9,7 +9,7 @@ import pytest
 
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.errors import ModelCorruptError
-from sitrep_ie.events.learned import (N_MERGE, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, pair_matrix, prepare, span_vectors,
+from sitrep_ie.events.learned import (N_HAND, N_MERGE, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, pair_matrix, prepare, span_vectors,
                                       to_events, window)
 from sitrep_ie.events.pipeline import EventLayer
 from sitrep_ie.schema import Entity
@@ -91,7 +91,7 @@ def test_types_never_merge():
 def test_features_have_fixed_width_and_use_span_vectors():
     ctx = _ctx()
     x = pair_matrix(ctx, [(0, 0), (2, 1)], LAYER, LAYER.ontology.names)
-    assert x.shape == (2, 30 + 3 * len(LAYER.ontology.names))
+    assert x.shape == (2, N_HAND + 3 * len(LAYER.ontology.names))
     hidden = np.arange(40 * 4, dtype=np.float32).reshape(40, 4)
     offsets = np.stack([np.arange(40) * 5, np.arange(40) * 5 + 4], axis=1)
     vec = span_vectors([(0, 9), (500, 600)], offsets, hidden)
@@ -207,3 +207,44 @@ def test_a_restated_fact_takes_the_day_its_mentions_state(case, body, date):
     ctx = prepare(text, ents, trigs, LAYER, dt.date(2016, 12, 14))
     (ev,) = to_events(ctx, decode(ctx, {}, {(0, 1): 0.9}, _weights()), LAYER, _weights(), "v1")
     assert ev.date == date, case
+
+
+@pytest.mark.parametrize("case,links,merged", [
+    ("mentions linked to other numbers are two facts, however sure the merge network is",
+     {(0, "12"): 0.9, (1, "36"): 0.9}, False),
+    ("mentions linked to other doers are two facts",
+     {(0, "WFP"): 0.9, (1, "UNICEF"): 0.9}, False),
+    ("the same number restated: one fact",
+     {(0, "12"): 0.9, (1, "12", 1): 0.9}, True),
+    ("a mention that states no number of its own joins the one that does",
+     {(0, "12"): 0.9, (1, "UNICEF"): 0.1}, True),
+])
+def test_linked_values_that_differ_keep_mentions_apart(case, links, merged):
+    body = ("[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. "
+            "[[UNICEF|A]] [[brought|T]] [[36|Q]] [[trucks|U]] and [[12|Q]] [[tonnes|U]].")
+    text, spans = parse_body(body, CODES, "conflict")
+    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
+    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    ctx = prepare(text, ents, trigs, LAYER, None)
+    scores = {(i, _cand(ctx, name, nth[0] if nth else 0)): p for (i, name, *nth), p in links.items()}
+    assert (len(decode(ctx, scores, {(0, 1): 0.95}, _weights())) == 1) == merged, case
+
+
+@pytest.mark.parametrize("case,body,actor,feature,value", [
+    # positions past the fixed features of hand_features: nearer same-role rivals on this side, on both sides
+    ("the actor next to the verb has no nearer rival", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -4, 0.0),
+    ("the one before it has one", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "UNHCR", -4, 1 / 3),
+    ("a possessive before the verb refers it to the actor named earlier",
+     "The [[command|A]] said on Monday that its engineering teams [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -2, 1.0),
+    ("without one, no such cue", "The [[command|A]] said on Monday that engineers [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -2, 0.0),
+    ("an agent after 'operated by' or 'working for'",
+     "Drones operated by the [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -1, 1.0),
+    ("a plain subject is no such agent", "The [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -1, 0.0),
+])
+def test_actor_pair_features(case, body, actor, feature, value):
+    text, spans = parse_body(body, CODES, "actor")
+    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
+    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    ctx = prepare(text, ents, trigs, LAYER, None)
+    x = pair_matrix(ctx, [(0, _cand(ctx, actor))], LAYER, LAYER.ontology.names)
+    assert x[0, :N_HAND][feature] == pytest.approx(value), case

@@ -43,7 +43,7 @@ from .segment import sentences
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 4  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 5  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
@@ -249,7 +249,7 @@ def _shape(text: str) -> list[float]:
             float(text.isupper() and any(ch.isalpha() for ch in text)), float(any(ch.isdigit() for ch in text))]
 
 
-N_HAND = 30
+N_HAND = 34
 # characters read beside a candidate for a cue: before a number for a subset cue ("including"), after an
 # actor for a victim noun ("a WFP convoy was hit"); the component tests read the same windows
 SUBSET_CHARS = 30
@@ -281,6 +281,18 @@ def _once(ctx: Context, key: tuple[str, int], make: Any) -> Any:
     return ctx.cache[key]
 
 
+def _role_distances(ctx: Context, i: int) -> dict[tuple[str, bool], list[int]]:
+    """Sorted distances from trigger i to the candidates of its window, by (role, candidate before the trigger)."""
+    t = ctx.triggers[i]
+    out: dict[tuple[str, bool], list[int]] = {}
+    for j in window(ctx, i):
+        c = ctx.candidates[j]
+        out.setdefault((c.role, c.start < t.start), []).append(abs(c.start - t.start))
+    for v in out.values():
+        v.sort()
+    return out
+
+
 def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray:
     """The hand features of the pair (trigger i, candidate j); N_HAND values, roughly in [-1, 1].
     Candidate-only and sentence-only parts are computed once per report (``ctx.cache``)."""
@@ -300,6 +312,14 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
     negated = _once(ctx, ("negated", cs), lambda: float(bool(ctx.doc.sentences) and bool(
         layer.lexicon.negation.search(text[ctx.doc.sentences[cs].start:ctx.doc.sentences[cs].end]))))
     et = layer.ontology.get(t.type)
+    # how many candidates of the same role stand nearer the trigger, on this side and on both: the nearest actor
+    # before a verb is its doer far more often than the one before it
+    dists = _once(ctx, ("role_distances", i), lambda: _role_distances(ctx, i))
+    d = abs(c.start - t.start)
+    side = bisect.bisect_left(dists.get((c.role, c.start < t.start), []), d)
+    both = side + bisect.bisect_left(dists.get((c.role, c.start >= t.start), []), d)
+    # "the command said its teams had dismantled": the possessive hands the verb to the actor named before it
+    possessive = _once(ctx, ("possessive", i), lambda: float(bool(layer.lexicon.possessive_before.search(text[max(0, t.start - 50):t.start]))))
     f = [
         float(c.role == "actor"), float(c.role == "place"), float(c.role == "quantity"),
         max(-3.0, min(dist, 3.0)) / 3, min(abs(dist), 3.0) / 3, float(abs(c.start - t.start) < 30), float(abs(c.start - t.start) < 80),
@@ -311,6 +331,9 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
         float(et is not None and c.quantity is not None and bool(c.quantity.unit) and et.hints_unit(unit_lemma(c.quantity.unit or ""))),
         quoted, negated,
         float(et is not None and c.role == "actor" and et.is_victim(text[c.end:c.end + VICTIM_CHARS])),
+        min(side, 3) / 3, min(both, 3) / 3,
+        float(possessive and c.role == "actor" and c.start < t.start),
+        float(c.role == "actor" and bool(layer.lexicon.agent_before.search(text[max(0, c.start - 20):c.start]))),
     ]
     assert len(f) == N_HAND
     return np.asarray(f, dtype=np.float32)
@@ -333,6 +356,7 @@ def pair_matrix(ctx: Context, pairs: Sequence[tuple[int, int]], layer: EventLaye
 
 
 N_MERGE = 11  # merge_features per trigger pair
+MERGE_CONFLICT_ROLES = ("quantity", "actor")  # roles whose values, stated by two mentions and differing, keep them two facts
 # the merge features the veto in ``merge_scores`` reads (their positions in ``merge_features``)
 OTHER_NUMBERS, SHARED_NAMES, OTHER_PLACES = 4, 6, 10
 
@@ -593,23 +617,37 @@ def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict
     for a, b in merge_probs:
         if ctx.triggers[a].type == ctx.triggers[b].type:  # types never merge, whatever the scores say
             earlier.setdefault(b, []).append(a)
-    for i in range(n):
-        best, best_p = None, weights.merge_threshold
-        for c in sorted(cluster_of_head[a] for a in earlier.get(i, ()) if a in cluster_of_head):
-            p = merge_probs[(clusters[c][0], i)]
-            if p > best_p:
-                best, best_p = c, p
-        if best is None:
-            cluster_of_head[i] = len(clusters)
-            clusters.append([i])
-        else:
-            clusters[best].append(i)
-    owner = {i: c for c, members in enumerate(clusters) for i in members}
-    drafts = [Draft(members) for members in clusters]
     by_cand: dict[int, list[tuple[float, int]]] = {}
     for (i, j), p in scores.items():
         if p >= weights.threshold(ctx.candidates[j].role):
             by_cand.setdefault(j, []).append((p, i))
+    # what each mention states on its own: two mentions that give different numbers (or name different
+    # doers) are two facts however alike their sentences ("WHO flew 29 tonnes...; the UNICEF convoy brought eight trucks")
+    own: dict[tuple[int, str], set[tuple[str, str]]] = {}
+    for j, hits in by_cand.items():
+        c = ctx.candidates[j]
+        if c.role in MERGE_CONFLICT_ROLES:
+            for _, i in (hits if c.role != "quantity" else [max(hits)]):
+                own.setdefault((i, c.role), set()).add(c.key())
+    cluster_keys: list[dict[str, set[tuple[str, str]]]] = []
+    for i in range(n):
+        best, best_p = None, weights.merge_threshold
+        for c in sorted(cluster_of_head[a] for a in earlier.get(i, ()) if a in cluster_of_head):
+            p = merge_probs[(clusters[c][0], i)]
+            if p > best_p and not any(own.get((i, r)) and cluster_keys[c].get(r) and not own[(i, r)] & cluster_keys[c][r]
+                                      for r in MERGE_CONFLICT_ROLES):
+                best, best_p = c, p
+        if best is None:
+            cluster_of_head[i] = len(clusters)
+            clusters.append([i])
+            cluster_keys.append({})
+            best = len(clusters) - 1
+        else:
+            clusters[best].append(i)
+        for r in MERGE_CONFLICT_ROLES:
+            cluster_keys[best].setdefault(r, set()).update(own.get((i, r), ()))
+    owner = {i: c for c, members in enumerate(clusters) for i in members}
+    drafts = [Draft(members) for members in clusters]
     for j, hits in by_cand.items():
         if ctx.candidates[j].role == "quantity":
             p, i = max(hits)  # a quantity belongs to one event

@@ -25,7 +25,7 @@ from ..config import read_yaml, resource_path
 
 #: sections and keys of lexicon.yaml, each a list of strings unless named in _MAPPINGS.
 SCHEMA: dict[str, tuple[str, ...]] = {
-    "actors": ("speaker_verbs", "not_doer_before"),
+    "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before"),
     "quantities": ("unit_gap_words", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
     "events": ("negation",),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
@@ -59,6 +59,8 @@ class Lexicon:
             # actors
             "speaker_after": re.compile(r"^(?:,[^,.;]{1,60},)?\W{0,3}(?:\w+\s+){0,2}?" + alternation(a["speaker_verbs"]) + r"\b", re.I),
             "not_doer_before": re.compile(alternation(a["not_doer_before"]) + r"\s+(?:the\s+)?$", re.I),
+            "possessive_before": re.compile(r"\b" + alternation(a["possessives"]) + r"\s+(?:[\w-]+\s+){0,4}$", re.I),
+            "agent_before": re.compile(r"\b" + alternation(a["agent_before"]) + r"\s+(?:the\s+)?$", re.I),
             # quantities
             "unit_gap": re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these)\s*,?\s*(?:were\s+|are\s+)?)?(?:"
                                    + alternation(q["unit_gap_words"]) + r"\s+){0,2}[\s\-–]*$", re.I),
