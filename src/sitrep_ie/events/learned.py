@@ -43,7 +43,7 @@ from .segment import sentences
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 5  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 6  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
@@ -130,6 +130,7 @@ class Context:
     sentence_of: list[int] = field(default_factory=list)  # per trigger, then per candidate
     clause_of: list[int] = field(default_factory=list)
     cache: dict[tuple[str, int], Any] = field(default_factory=dict)  # per-candidate / per-sentence feature parts
+    encoded: tuple[np.ndarray, np.ndarray] | None = None  # the encoder's (token offsets, hidden states), for spans between
 
     def trigger_vec(self, i: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[i]
@@ -227,7 +228,8 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
     vectors = None
     if hidden is not None and offsets is not None:
         vectors = span_vectors([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands], offsets, hidden)
-    ctx = Context(doc, list(triggers), cands, admin_of, vectors)
+    ctx = Context(doc, list(triggers), cands, admin_of, vectors,
+                  encoded=(offsets, hidden) if hidden is not None and offsets is not None else None)
     starts = [s.start for s in doc.sentences]
     cstarts = [c.start for _, c in doc.clauses]
     for pos in [t.start for t in triggers] + [c.start for c in cands]:
@@ -352,7 +354,18 @@ def pair_matrix(ctx: Context, pairs: Sequence[tuple[int, int]], layer: EventLaye
             tv, cv = ctx.trigger_vec(i), ctx.cand_vec(j)
             parts += [tv, cv, tv * cv]
         rows.append(np.concatenate(parts))
-    return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    x = np.stack(rows)
+    if ctx.encoded is not None:
+        # the words between trigger and candidate ("operated by", "said its teams"): what a parse would read
+        gaps = []
+        for i, j in pairs:
+            t, c = ctx.triggers[i], ctx.candidates[j]
+            lo, hi = min(t.end, c.end), max(t.start, c.start)
+            gaps.append((lo, hi) if lo < hi else (lo, lo))
+        x = np.hstack([x, span_vectors(gaps, *ctx.encoded)])
+    return x
 
 
 N_MERGE = 11  # merge_features per trigger pair
