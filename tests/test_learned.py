@@ -9,8 +9,8 @@ import pytest
 
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.errors import ModelCorruptError
-from sitrep_ie.events.learned import (N_HAND, N_MERGE, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, pair_matrix, prepare, span_vectors,
-                                      to_events, window)
+from sitrep_ie.events.learned import (N_HAND, N_MERGE, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, near_misses,
+                                      pair_matrix, prepare, span_vectors, to_events, window)
 from sitrep_ie.events.pipeline import EventLayer
 from sitrep_ie.schema import Entity
 
@@ -263,3 +263,16 @@ def test_pair_rows_carry_the_words_between_trigger_and_candidate():
     inside = [k for k in range(*gap) if text[k] != " "]
     assert np.allclose(x[0, -2:], hidden[inside].mean(axis=0))  # "said its teams"
     assert not x[1, -2:].any()  # "delivered 12": nothing between
+
+
+@pytest.mark.parametrize("case,scores,misses", [
+    ("a value the mention scored just below its threshold, taken by no event", {(2, "Douma"): 0.28}, [0.0, 0.28, 0.0]),
+    ("a value another event took is no near miss", {(2, "Deir ez-Zor"): 0.4, (0, "Deir ez-Zor"): 0.9}, [0.0, 0.0, 0.0]),
+    ("nothing scored, nothing missed", {}, [0.0, 0.0, 0.0]),
+])
+def test_near_misses_of_an_event(case, scores, misses):
+    ctx = _ctx()
+    s = {(i, _cand(ctx, name)): p for (i, name), p in scores.items()}
+    drafts = decode(ctx, s, {}, _weights())
+    aid = next(d for d in drafts if d.mentions == [2])
+    assert near_misses(ctx, aid, s, {j for d in drafts for j in d.args}) == pytest.approx(misses), case

@@ -43,7 +43,7 @@ from .segment import sentences
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 6  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 7  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
@@ -761,7 +761,21 @@ class Peers:
         return self.count[ty] - 1, len(shared)
 
 
-def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], peers: Peers) -> list[float]:
+def near_misses(ctx: Context, d: Draft, scores: dict[tuple[int, int], float] | None, claimed: set[int]) -> list[float]:
+    """Per role, the likeliest candidate that the event's mentions scored but that no event took: a value
+    just below its threshold is often one the event lacks."""
+    best = dict.fromkeys(ROLES, 0.0)
+    if scores:
+        for i in d.mentions:
+            for j in window(ctx, i):
+                role = ctx.candidates[j].role
+                if j not in claimed and (p := scores.get((i, j), 0.0)) > best[role]:
+                    best[role] = p
+    return [best[r] for r in ROLES]
+
+
+def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], peers: Peers,
+                   misses: Sequence[float] = (0.0, 0.0, 0.0)) -> list[float]:
     """What the confidence model reads of one decoded event: how sure the trigger head and the links
     were, how many values of each role it holds, whether its words agree with its type (a trigger cue
     of the type, a unit the type hints), how many mentions and rival triggers it has, whether another
@@ -782,16 +796,17 @@ def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[st
             float(bool(et.trigger_matches(text[head.start:head.end]))), float(bool(et.standalone_cues(text[sent.start:sent.end]))),
             float(any(et.hints_unit(unit_lemma(u)) for u in units)), float(np.log1p(rivals)),
             float(any(ch.isdigit() for ch in text[sent.start:sent.end])), float(np.log1p(twins)), float(np.log1p(shared)),
-            float(sent_i == 0), float(bool(_QUOTE.search(text[sent.start:head.start]))), *(float(head.type == t) for t in types)]
+            float(sent_i == 0), float(bool(_QUOTE.search(text[sent.start:head.start]))), *misses, *(float(head.type == t) for t in types)]
 
 
 def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: LinkerWeights, model_version: str | None,
-              features: list[list[float]] | None = None) -> list[Event]:
+              features: list[list[float]] | None = None, scores: dict[tuple[int, int], float] | None = None) -> list[Event]:
     """Event records of decoded drafts: one value per argument key, dates by rule, calibrated confidence
     (``features``: a list that receives each event's ``event_features``, for fitting the confidence model)."""
     text = ctx.doc.text
     events = []
     peers = Peers(ctx, drafts)
+    claimed = {j for d in drafts for j in d.args}
     for d in drafts:
         head = ctx.triggers[d.mentions[0]]
         seen: set[tuple[str, str]] = set()
@@ -812,7 +827,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
                 quantities.append(c.quantity)
         date, precision, dspan = draft_date(ctx, d, layer)
         if weights.confidence is not None or features is not None:
-            feats = event_features(ctx, d, layer, weights.types, peers)
+            feats = event_features(ctx, d, layer, weights.types, peers, near_misses(ctx, d, scores, claimed))
             if features is not None:
                 features.append(feats)
         if weights.confidence is not None:
@@ -920,7 +935,7 @@ class LearnedEventLayer:
             return [], None
         scores = link(ctx, self.configs, self.weights)
         drafts = decode(ctx, scores, merge_scores(ctx, self.weights), self.weights)
-        events = sorted(to_events(ctx, drafts, self.configs, self.weights, model_version), key=lambda e: e.trigger.start if e.trigger else 0)
+        events = sorted(to_events(ctx, drafts, self.configs, self.weights, model_version, scores=scores), key=lambda e: e.trigger.start if e.trigger else 0)
         if not events:
             return events, None
         unsure = float(np.mean([abs(p - self.weights.threshold(ctx.candidates[j].role)) < MARGIN for (_, j), p in scores.items()])) \
