@@ -47,6 +47,7 @@ class TrainConfig:
     test_files: list[str] = field(default_factory=lambda: ["annotations/test.json"], metadata={"help": "Held-out exports scored by `make eval`; never trained on."})
     gold_events: str = field(default="annotations/gold_events.jsonl", metadata={"help": "Gold event records (JSON lines) for the event-argument score."})
     output_dir: str = field(default="models/default", metadata={"help": "Where the trained model is published (a link swapped atomically)."})
+    encoder_layers: int = field(default=0, metadata={"help": "Transformer layers of the base encoder kept, from the bottom (0: all): fewer is faster to train and to run."})
     learning_rate: float = field(default=8e-5, metadata={"help": "Peak AdamW learning rate."})
     epochs: float = field(default=8.0, metadata={"help": "Training epochs."})
     max_steps: int = field(default=-1, metadata={"help": "Stop after this many optimiser steps (-1: use epochs)."})
@@ -83,6 +84,8 @@ class TrainConfig:
             problems.append(f"event_members {self.event_members} must be at least 1")
         if not 0 < self.train_fraction <= 1:
             problems.append(f"train_fraction {self.train_fraction} must be in (0, 1]")
+        if self.encoder_layers < 0:
+            problems.append(f"encoder_layers {self.encoder_layers} must be >= 0 (0: all of the base model's)")
         if self.augment_copies < 0:
             problems.append(f"augment_copies {self.augment_copies} must be >= 0")
         if problems:
