@@ -406,6 +406,16 @@ class Mlp:
     mean: np.ndarray
     scale: np.ndarray
 
+    def __post_init__(self) -> None:
+        # weights decayed towards zero by the L2 penalty land on float32 subnormals, which the CPU multiplies
+        # some thirty times slower than normal numbers (measured: 0.67 s against 0.02 s for one report set's
+        # link rows); flushed to zero, every output changes by less than 1e-30
+        for name in ("w1", "b1", "w2", "b2", "mean", "scale"):
+            a = np.asarray(getattr(self, name))
+            if a.dtype.kind == "f":
+                a = np.where(np.abs(a) < np.finfo(a.dtype).tiny, np.zeros((), a.dtype), a)
+            setattr(self, name, a)
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         if len(x) == 0:
             return np.zeros((0,) if self.w2.shape[1] == 1 else (0, self.w2.shape[1]), dtype=np.float32)
