@@ -13,6 +13,8 @@ from sitrep_ie.cli import main
 from sitrep_ie.errors import InputError, ModelMissingError
 from sitrep_ie.schema import event_schema
 
+from conftest import ROOT
+
 REPORT = ("HMEIMIM /Syria/, November 2. /TASS/. Officers from the Russian Defense Ministry's International Demining Center "
           "cleared 275 explosive devices in the Syrian city of Deir ez-Zor in the past 24 hours. Russian military delivered "
           "1.7 tonnes of aid to the Kafr Nan settlement, while Russian military doctors provided medical assistance to 26 "
@@ -110,3 +112,28 @@ def test_cli_reports_errors_with_codes(tmp_path, capsys, args, code, words):
     assert main([a.format(tmp=tmp_path) for a in args]) == 2
     err = capsys.readouterr().err
     assert f"sitrep-ie: {code}: " in err and words in err
+
+
+@pytest.mark.parametrize("layers", [2, 7])
+def test_encoder_layers_keeps_the_lower_layers_or_names_the_limit(tmp_path, layers):
+    from sitrep_ie.config import TrainConfig
+    from sitrep_ie.errors import ConfigError
+    from sitrep_ie.model.tagger import Tagger
+    from sitrep_ie.trainer import run
+
+    tasks = json.loads((ROOT / "annotations" / "train.json").read_text())
+    (tmp_path / "train.json").write_text(json.dumps(tasks[:4]))
+    (tmp_path / "dev.json").write_text(json.dumps(tasks[4:6]))
+    for d in ("configs", "training"):
+        (tmp_path / d).mkdir()
+    for f in ("labels.yaml", "ontology.yaml", "normalisation.yaml"):
+        (tmp_path / "configs" / f).write_text((ROOT / "configs" / f).read_text())
+    cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir="models/default", max_steps=2,
+                      batch_size=4, augment_copies=0, export_onnx=False, events=False, encoder_layers=layers)
+    if layers > 6:  # all-MiniLM-L6-v2 has six
+        with pytest.raises(ConfigError, match="encoder_layers 7: the base model .* has 6"):
+            run(cfg, root=tmp_path, log=lambda *a: None)
+        return
+    published = run(cfg, root=tmp_path, log=lambda *a: None).published
+    assert json.loads((published / "config.json").read_text())["num_hidden_layers"] == 2
+    assert Tagger(published, backend="torch-fp32").tag_full(["Sappers cleared 12 mines in Homs."])[0].hidden.shape[1] == 384

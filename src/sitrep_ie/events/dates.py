@@ -142,7 +142,7 @@ def _distance(m: DateMention, anchor: tuple[int, int]) -> int:
 
 
 def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon) -> list[DateMention]:
-    """Every date a sentence states, in order of preference: explicit days, relative days, weekdays, the period."""
+    """Every day a sentence states, in order of preference (explicit days, relative days, weekdays), else its period."""
     s = text[start:end]
     pat = _patterns(lex)
     p = pat.period.search(s)

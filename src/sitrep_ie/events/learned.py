@@ -5,12 +5,14 @@ and its sentence, the tagger's own ``EVT_<TYPE>`` guess: same forward pass as th
 each trigger, every ACTOR, PLACE and quantity within its sentence and the neighbouring ones is a
 candidate argument.
 A small network scores each (trigger, candidate) pair from the encoder's span representations
-(mean of the last hidden states over the span) and hand features: distance, order, same clause,
-triggers in between, speaker and reference-point cues, dateline and headline position, word shape.
+(mean of the last hidden states over the trigger, the candidate and the words between them) and hand
+features: distance, order, same clause, same-role rivals nearer the trigger, triggers in between,
+speaker, possessive, agent and reference-point cues, dateline and headline position, word shape.
 Decoding keeps the constraints: a quantity goes to the one trigger that scores it highest (and
 only above the threshold); actors and places may be shared. A second scorer says whether two
 triggers of one type state the same fact (headline, lead, quote): those become one event that
-keeps every evidence span; two verbs of one operation in a sentence join (``join_operations``).
+keeps every evidence span, unless the two mentions were linked to different numbers or doers; two
+verbs of one operation in a sentence join (``join_operations``).
 Dates, units, qualifiers and admin parents stay rules (dates.py, quantities.py, arguments.py). The
 event's confidence is the probability, from a logistic model over ``event_features`` fitted on dev
 by training, that the event is right.
@@ -785,7 +787,7 @@ def near_misses(ctx: Context, d: Draft, scores: dict[tuple[int, int], float] | N
 
 
 def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], peers: Peers,
-                   misses: Sequence[float] = (0.0, 0.0, 0.0)) -> list[float]:
+                   misses: Sequence[float]) -> list[float]:
     """What the confidence model reads of one decoded event: how sure the trigger head and the links
     were, how many values of each role it holds, whether its words agree with its type (a trigger cue
     of the type, a unit the type hints), how many mentions and rival triggers it has, whether another
@@ -812,7 +814,8 @@ def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[st
 def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: LinkerWeights, model_version: str | None,
               features: list[list[float]] | None = None, scores: dict[tuple[int, int], float] | None = None) -> list[Event]:
     """Event records of decoded drafts: one value per argument key, dates by rule, calibrated confidence
-    (``features``: a list that receives each event's ``event_features``, for fitting the confidence model)."""
+    (``features``: a list that receives each event's ``event_features``, for fitting the confidence model;
+    ``scores``: the link probabilities, whose near misses the confidence model reads)."""
     text = ctx.doc.text
     events = []
     peers = Peers(ctx, drafts)
@@ -868,7 +871,8 @@ def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, s
         got = event_date(ctx.doc.text, sent, ctx.doc.dates, layer.lexicon, (trig.start, trig.end))
         if got[0] is not None and got[2] is not None and got[2] not in (ctx.doc.dates.header, ctx.doc.dates.dateline):
             return got
-        first = first or got
+        if first is None:
+            first = got
     return first if first is not None else (None, None, None)
 
 

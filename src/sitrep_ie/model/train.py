@@ -196,7 +196,7 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
     """Fine-tune the token classifier with the transformers Trainer (best epoch by word-level dev F1)."""
     import torch
     from datasets import Dataset
-    from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer,
+    from transformers import (AutoConfig, AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification, Trainer,
                               TrainingArguments, enable_full_determinism)
 
     torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
@@ -219,11 +219,14 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
     n_tokens = sum(len(x) for x in train_ds["input_ids"])
     log(f"windows: train {len(train_ds)} ({len(train_docs)} reports, {n_tokens} tokens), dev {len(dev_ds) if dev_ds is not None else 0}")
     # the lower layers of a pretrained encoder, without the upper ones, still carry most of what tagging needs
-    shallow = {"num_hidden_layers": cfg.encoder_layers} if cfg.encoder_layers else {}
+    shallow = {}
+    if cfg.encoder_layers:
+        have = AutoConfig.from_pretrained(str(base), local_files_only=True).num_hidden_layers
+        if cfg.encoder_layers > have:  # more would add layers of random weights
+            raise ConfigError(f"encoder_layers {cfg.encoder_layers}: the base model {base} has {have}")
+        shallow = {"num_hidden_layers": cfg.encoder_layers}
     model = AutoModelForTokenClassification.from_pretrained(
         str(base), num_labels=len(labels.bio_tags), id2label=labels.id2label, label2id=labels.label2id, local_files_only=True, **shallow)
-    if cfg.encoder_layers and model.config.num_hidden_layers != cfg.encoder_layers:
-        raise ConfigError(f"encoder_layers {cfg.encoder_layers}: the base model kept {model.config.num_hidden_layers}")
     steps_per_epoch = math.ceil(len(train_ds) / cfg.batch_size)
     total = cfg.max_steps if cfg.max_steps > 0 else math.ceil(steps_per_epoch * cfg.epochs)
     use_eval = dev_ds is not None and cfg.max_steps <= 0
