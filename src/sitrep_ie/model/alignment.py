@@ -139,6 +139,8 @@ def _inside_word(text: str, i: int) -> bool:
     if a.isalpha() and b.isalpha() or a.isdigit() and b.isdigit():
         return True
     joiners = "-'’"
+    if b in "'’" and text[i + 1:i + 2] in ("s", "S") and not text[i + 2:i + 3].isalnum():
+        return False  # a possessive is no part of the name: "Syria's", "UNHCR's" (never inside a span in the corpus)
     if (a in joiners and i >= 2 and text[i - 2].isalnum() and b.isalnum()) or (b in joiners and a.isalnum() and i + 1 < len(text) and text[i + 1].isalnum()):
         return True
     # "1,700" and "1.7" are one number
@@ -151,6 +153,8 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     >>> t = "the de-escalation zone"
     >>> snap_to_words(t, 6, 22), snap_to_words("12km", 0, 2), snap_to_words("1,700 t", 2, 5)
     ((4, 22), (0, 2), (0, 5))
+    >>> snap_to_words("Syria's north", 0, 5), snap_to_words("Ma'arrat", 0, 2)
+    ((0, 5), (0, 8))
     """
     while _inside_word(text, start):
         start -= 1
