@@ -101,3 +101,23 @@ def test_gold_tags_score_the_assembler_alone(tiny_model, labels):
     assert [[e.to_dict() for e in x] for x in events] == [[e.to_dict() for e in x] for x in direct]
     pred = {d.report_id: [e.to_dict() for e in x] for d, x in zip(docs, direct)}
     assert result.arguments == argument_scores({d.report_id: gold[d.report_id]["events"] for d in docs}, pred)
+
+
+def test_eval_on_annotated_spans_keeps_its_own_figures_and_plot(tiny_model, tmp_path):
+    import json
+
+    import yaml
+
+    from conftest import ROOT
+    from sitrep_ie.cli import main
+
+    tasks = json.loads((ROOT / "annotations" / "dev.json").read_text())
+    (tmp_path / "dev.json").write_text(json.dumps(tasks[:3]))
+    cfg = tmp_path / "train.yaml"
+    cfg.write_text(yaml.safe_dump({"dev_files": [str(tmp_path / "dev.json")], "gold_events": str(ROOT / "annotations" / "gold_events.jsonl"),
+                                   "labels": str(ROOT / "configs" / "labels.yaml")}))
+    plot = str(tmp_path / "reliability-{split}.png")
+    for extra in ([], ["--gold-tags"]):
+        assert main(["eval", "--config", str(cfg), "--split", "dev", "--model", str(tiny_model), "--plot", plot, *extra]) == 0
+    assert (tiny_model / "eval-dev.json").is_file() and (tiny_model / "eval-dev-gold-tags.json").is_file()
+    assert (tmp_path / "reliability-dev.png").is_file() and (tmp_path / "reliability-dev-gold-tags.png").is_file()

@@ -111,13 +111,15 @@ def _evaluate_split(args: argparse.Namespace) -> tuple[Any, ...]:
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     ex, _, _, result, _, _ = _evaluate_split(args)
     out.write(result.table() + "\n")
-    target = Path(args.out) if args.out else ex.path / f"eval-{args.split}.json"
+    # a run on the annotated spans keeps its own files: it must not overwrite the model's figures and plot
+    suffix = "-gold-tags" if getattr(args, "gold_tags", False) else ""
+    target = Path(args.out) if args.out else ex.path / f"eval-{args.split}{suffix}.json"
     target.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
     print(f"wrote {target}", file=sys.stderr)
     if result.layers:
         from .evaluation.plots import reliability_plot
 
-        plot = reliability_plot(result.layers[result.main_layer]["events"]["confidence"], Path(args.plot.format(split=args.split)),
+        plot = reliability_plot(result.layers[result.main_layer]["events"]["confidence"], Path(args.plot.format(split=args.split + suffix)),
                                 f"{result.main_layer} event layer, {args.split} ({result.model_version})")
         print(f"wrote {plot}", file=sys.stderr)
     return 0
