@@ -218,10 +218,12 @@ def test_a_restated_fact_takes_the_day_its_mentions_state(case, body, date):
      {(0, "12"): 0.9, (1, "12", 1): 0.9}, True),
     ("a mention that states no number of its own joins the one that does",
      {(0, "12"): 0.9, (1, "UNICEF"): 0.1}, True),
+    ("a number restated without its unit is the same number (a headline's \"kills five\")",
+     {(0, "12"): 0.9, (1, "12", 2): 0.9}, True),
 ])
 def test_linked_values_that_differ_keep_mentions_apart(case, links, merged):
     body = ("[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. "
-            "[[UNICEF|A]] [[brought|T]] [[36|Q]] [[trucks|U]] and [[12|Q]] [[tonnes|U]].")
+            "[[UNICEF|A]] [[brought|T]] [[36|Q]] [[trucks|U]] and [[12|Q]] [[tonnes|U]]; the total was [[12|Q]].")
     text, spans = parse_body(body, CODES, "conflict")
     ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
     trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]

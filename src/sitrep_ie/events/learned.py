@@ -632,6 +632,12 @@ def link(ctx: Context, layer: EventLayer, weights: LinkerWeights) -> dict[tuple[
     return dict(zip(pairs, map(float, probs)))
 
 
+def _conflict_key(c: Candidate) -> str:
+    """What two mentions must share not to state two facts: a number by its value alone (a headline drops the
+    unit: "kills five" / "killing five people"), a name as written."""
+    return f"{c.quantity.value:g}" if c.quantity is not None else c.text.lower()
+
+
 def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict[tuple[int, int], float], weights: LinkerWeights) -> list[Draft]:
     """Events from pair scores: quantities to their best trigger, shared actors and places, mentions merged
     (table-driven cases in tests/test_learned.py)."""
@@ -648,13 +654,13 @@ def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict
             by_cand.setdefault(j, []).append((p, i))
     # what each mention states on its own: two mentions that give different numbers (or name different
     # doers) are two facts however alike their sentences ("WHO flew 29 tonnes...; the UNICEF convoy brought eight trucks")
-    own: dict[tuple[int, str], set[tuple[str, str]]] = {}
+    own: dict[tuple[int, str], set[str]] = {}
     for j, hits in by_cand.items():
         c = ctx.candidates[j]
         if c.role in MERGE_CONFLICT_ROLES:
             for _, i in (hits if c.role != "quantity" else [max(hits)]):
-                own.setdefault((i, c.role), set()).add(c.key())
-    cluster_keys: list[dict[str, set[tuple[str, str]]]] = []
+                own.setdefault((i, c.role), set()).add(_conflict_key(c))
+    cluster_keys: list[dict[str, set[str]]] = []
     for i in range(n):
         best, best_p = None, weights.merge_threshold
         for c in sorted(cluster_of_head[a] for a in earlier.get(i, ()) if a in cluster_of_head):
