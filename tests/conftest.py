@@ -30,20 +30,25 @@ def make_task(text: str, regions: list[tuple[int, int, str]], tid: int = 1, **an
     return {"id": tid, "data": {"text": text}, "annotations": [ann], "predictions": [], "drafts": [], "meta": {}}
 
 
+def training_root(work: Path, n_train: int, n_dev: int) -> Path:
+    """A project root for a test training run: the first corpus train reports as train.json and dev.json, the configs."""
+    tasks = json.loads((ROOT / "annotations" / "train.json").read_text())
+    (work / "train.json").write_text(json.dumps(tasks[:n_train]))
+    (work / "dev.json").write_text(json.dumps(tasks[n_train:n_train + n_dev]))
+    for d in ("configs", "training"):
+        (work / d).mkdir()
+    for f in ("labels.yaml", "ontology.yaml", "normalisation.yaml"):
+        (work / "configs" / f).write_text((ROOT / "configs" / f).read_text())
+    return work
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Fine-tune the real base model for a few steps on a dozen corpus reports, event layer included."""
     from sitrep_ie.config import TrainConfig
     from sitrep_ie.trainer import run
 
-    work = tmp_path_factory.mktemp("tiny")
-    tasks = json.loads((ROOT / "annotations" / "train.json").read_text())
-    (work / "train.json").write_text(json.dumps(tasks[:12]))
-    (work / "dev.json").write_text(json.dumps(tasks[12:16]))
-    for d in ("configs", "training"):
-        (work / d).mkdir()
-    for f in ("labels.yaml", "ontology.yaml", "normalisation.yaml"):
-        (work / "configs" / f).write_text((ROOT / "configs" / f).read_text())
+    work = training_root(tmp_path_factory.mktemp("tiny"), 12, 4)
     cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir="models/default",
                       max_steps=16, batch_size=8, learning_rate=5e-4, augment_copies=0)
     result = run(cfg, root=work, log=lambda *a: None)

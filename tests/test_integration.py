@@ -13,7 +13,7 @@ from sitrep_ie.cli import main
 from sitrep_ie.errors import InputError, ModelMissingError
 from sitrep_ie.schema import event_schema
 
-from conftest import ROOT
+from conftest import training_root
 
 REPORT = ("HMEIMIM /Syria/, November 2. /TASS/. Officers from the Russian Defense Ministry's International Demining Center "
           "cleared 275 explosive devices in the Syrian city of Deir ez-Zor in the past 24 hours. Russian military delivered "
@@ -121,13 +121,7 @@ def test_encoder_layers_keeps_the_lower_layers_or_names_the_limit(tmp_path, laye
     from sitrep_ie.model.tagger import Tagger
     from sitrep_ie.trainer import run
 
-    tasks = json.loads((ROOT / "annotations" / "train.json").read_text())
-    (tmp_path / "train.json").write_text(json.dumps(tasks[:4]))
-    (tmp_path / "dev.json").write_text(json.dumps(tasks[4:6]))
-    for d in ("configs", "training"):
-        (tmp_path / d).mkdir()
-    for f in ("labels.yaml", "ontology.yaml", "normalisation.yaml"):
-        (tmp_path / "configs" / f).write_text((ROOT / "configs" / f).read_text())
+    training_root(tmp_path, 4, 2)
     cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir="models/default", max_steps=2,
                       batch_size=4, augment_copies=0, export_onnx=False, events=False, encoder_layers=layers)
     if layers > 6:  # all-MiniLM-L6-v2 has six
