@@ -297,7 +297,10 @@ def test_cli_killed_mid_run_then_rerun_completes_exactly_once(sig, tmp_path, tin
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     cmd = [sys.executable, "-m", "sitrep_ie.cli", "batch", str(inp), str(out), "--model", str(tiny_model), "--config", str(cfg),
            "--no-progress", "--workers", "1"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # a job started in the background by a shell without job control inherits SIGINT ignored (so Python installs no
+    # Ctrl-C handler): the child gets the default back, as a user's terminal would give it
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
 
     def parts() -> int:
