@@ -288,3 +288,20 @@ def test_subnormal_weights_are_flushed_to_zero():
     for a in (net.w1, net.b1, net.w2, net.mean):
         assert not ((a != 0) & (np.abs(a) < np.finfo(np.float32).tiny)).any()
     assert net.w1[0, 1] == 1.0 and net(np.ones((1, 1), np.float32)).shape == (1,)
+
+
+@pytest.mark.parametrize("order", [lambda keys: keys, lambda keys: keys[::-1]])
+def test_twin_count_does_not_follow_the_order_of_a_set(order, monkeypatch):
+    # a draft holds two values: one shared by 17 drafts of its type, one by 40; the count stops past
+    # MERGE_REACH, so the key read first decided it (a set's order follows PYTHONHASHSEED: other processes,
+    # other Ray workers, other confidences)
+    from types import SimpleNamespace
+
+    from sitrep_ie.events import learned
+
+    keys = [("quantity", "12"), ("quantity", "40")]
+    drafts = [learned.Draft([0])] + [learned.Draft([0]) for _ in range(57)]
+    held = {id(drafts[0]): keys, **{id(d): [keys[0]] for d in drafts[1:18]}, **{id(d): [keys[1]] for d in drafts[18:]}}
+    monkeypatch.setattr(learned, "arg_keys", lambda ctx, d, role=None: order(list(held[id(d)])))
+    ctx = SimpleNamespace(triggers=[TriggerSpan(0, 5, "demining", 0.9)], sentence_of=[0])
+    assert learned.Peers(ctx, drafts).twins(drafts[0]) == (57, 17)  # the keys in sorted order, whatever order they came in

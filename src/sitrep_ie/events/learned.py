@@ -519,11 +519,16 @@ def words_of(text: str) -> list[tuple[int, int]]:
 
 def trigger_features(text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], words: Sequence[tuple[int, int]],
                      offsets: np.ndarray, hidden: np.ndarray, layer: EventLayer) -> np.ndarray:
-    """Per word: its encoder vector, the ontology's trigger and standalone cues per type, whether it
-    lies inside a tagged name (a trigger word inside "Center for Reconciliation" is none), the
-    tagger's own trigger guess, its shape, and its sentence's cues and units (``sentence_context``)."""
+    """Per word: its encoder vector, then its ``word_cues``."""
+    return np.concatenate([span_vectors(words, offsets, hidden), word_cues(text, entities, tagged, words, layer)], axis=1)
+
+
+def word_cues(text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], words: Sequence[tuple[int, int]],
+              layer: EventLayer) -> np.ndarray:
+    """Per word, what the trigger head reads besides the encoder vector: the ontology's trigger and standalone
+    cues per type, whether it lies inside a tagged name (a trigger word inside "Center for Reconciliation" is
+    none), the tagger's own trigger guess, its shape, and its sentence's cues and units (``sentence_context``)."""
     types = layer.ontology.names
-    vecs = span_vectors(words, offsets, hidden)
     guess = np.zeros((len(words), len(types)), dtype=np.float32)
     inside = np.zeros((len(words), 1), dtype=np.float32)
     starts = np.asarray([a for a, _ in words])
@@ -553,7 +558,7 @@ def trigger_features(text: str, entities: Sequence[Entity], tagged: Sequence[Tri
                 k -= 1
     for k, (a, b) in enumerate(words):
         cues[k, -3:] = _shape(text[a:b])
-    return np.concatenate([vecs, cues, inside, guess, sentence_context(text, entities, words, cues[:, :2 * len(types)], layer)], axis=1)
+    return np.concatenate([cues, inside, guess, sentence_context(text, entities, words, cues[:, :2 * len(types)], layer)], axis=1)
 
 
 def sentence_context(text: str, entities: Sequence[Entity], words: Sequence[tuple[int, int]], cues: np.ndarray,
@@ -772,7 +777,7 @@ class Peers:
         ``MERGE_REACH`` + 1 counted) share a value with d."""
         ty = self.ctx.triggers[d.mentions[0]].type
         shared: set[int] = set()
-        for k in arg_keys(self.ctx, d):
+        for k in sorted(arg_keys(self.ctx, d)):  # in a fixed order: the count stops early, and a set's order follows the hash seed
             shared.update(o for o in self.with_key.get((ty, k), ()) if o != id(d))
             if len(shared) > MERGE_REACH:
                 break
@@ -928,7 +933,12 @@ class LearnedEventLayer:
         words = words_of(text)
         if not words:
             return []
-        probs = self.weights.trigger(trigger_features(text, entities, tagged, words, offsets, hidden, self.configs))
+        # the encoder vectors, most of a row, are built a block of words at a time: a long report's whole
+        # feature matrix took 1.7 KB a word (130 MB for 400 KB of text)
+        cues = word_cues(text, entities, tagged, words, self.configs)
+        probs = np.concatenate([self.weights.trigger(np.concatenate([span_vectors(words[a:a + ROWS_AT_ONCE], offsets, hidden),
+                                                                     cues[a:a + ROWS_AT_ONCE]], axis=1))
+                                for a in range(0, len(words), ROWS_AT_ONCE)])
         return decode_triggers(words, probs, self.weights.types, self.weights.trigger_threshold)
 
     def assemble(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *, offsets: np.ndarray | None = None,
