@@ -177,13 +177,14 @@ SPAN_BLOCK = 8192  # tokens per prefix sum in ``span_vectors``
 def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """Mean of the hidden states of the tokens that overlap each span (zeros when none does)."""
     out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
-    keep = offsets[:, 1] > offsets[:, 0] if len(offsets) else np.zeros(0, dtype=bool)
-    if not len(spans) or not keep.any():
+    kept = np.flatnonzero(offsets[:, 1] > offsets[:, 0]) if len(offsets) else np.zeros(0, dtype=np.int64)
+    if not len(spans) or not len(kept):
         return out
     # tokens are sorted and disjoint: a span's tokens are one run, so prefix sums give every mean at once;
     # the sums restart every SPAN_BLOCK tokens (a float64 prefix sum over a whole megabyte report took
-    # seconds in memory traffic alone); a span across a block border is averaged directly
-    starts, ends, vecs = offsets[keep, 0], offsets[keep, 1], hidden[keep]
+    # seconds in memory traffic alone); a span across a block border is averaged directly. Only the states
+    # of the blocks asked for are read: a copy of all of them per call cost more than the means themselves
+    starts, ends = offsets[kept, 0], offsets[kept, 1]
     a = np.asarray([x for x, _ in spans])
     b = np.asarray([y for _, y in spans])
     first = np.searchsorted(ends, a, side="right")  # first token ending after the span starts
@@ -200,11 +201,11 @@ def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: 
         if not len(sel):
             continue
         lo = k * SPAN_BLOCK
-        csum = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float64),
-                          np.cumsum(vecs[lo:lo + SPAN_BLOCK], axis=0, dtype=np.float64)])
+        csum = np.vstack([np.zeros((1, hidden.shape[1]), dtype=np.float64),
+                          np.cumsum(hidden[kept[lo:lo + SPAN_BLOCK]], axis=0, dtype=np.float64)])
         out[sel] = ((csum[stop[sel] - lo] - csum[first[sel] - lo]) / n[sel, None]).astype(np.float32)
     for k in np.flatnonzero(has & ~within):
-        out[k] = vecs[first[k]:stop[k]].mean(axis=0, dtype=np.float64).astype(np.float32)
+        out[k] = hidden[kept[first[k]:stop[k]]].mean(axis=0, dtype=np.float64).astype(np.float32)
     return out
 
 
