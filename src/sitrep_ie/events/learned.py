@@ -243,9 +243,10 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
 
 def window(ctx: Context, i: int) -> list[int]:
     """Candidates a trigger may take: in its sentence and the neighbouring ones."""
-    s = ctx.sentence_of[i]
-    sents = ctx.sentence_of[len(ctx.triggers):]  # candidates are in text order, so their sentences never decrease
-    return list(range(bisect.bisect_left(sents, s - 1), bisect.bisect_right(sents, s + 1)))
+    s, n = ctx.sentence_of[i], len(ctx.triggers)
+    # candidates are in text order, so their sentences never decrease: bisect their part of the list in place
+    # (a slice of it per call was a copy of every candidate, per trigger and per mention)
+    return list(range(bisect.bisect_left(ctx.sentence_of, s - 1, lo=n) - n, bisect.bisect_right(ctx.sentence_of, s + 1, lo=n) - n))
 
 
 def _shape(text: str) -> list[float]:
@@ -521,7 +522,12 @@ def words_of(text: str) -> list[tuple[int, int]]:
 def trigger_features(text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], words: Sequence[tuple[int, int]],
                      offsets: np.ndarray, hidden: np.ndarray, layer: EventLayer) -> np.ndarray:
     """Per word: its encoder vector, then its ``word_cues``."""
-    return np.concatenate([span_vectors(words, offsets, hidden), word_cues(text, entities, tagged, words, layer)], axis=1)
+    return _trigger_rows(words, offsets, hidden, word_cues(text, entities, tagged, words, layer))
+
+
+def _trigger_rows(words: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    """The trigger head's rows of ``words``: encoder vectors beside their ``word_cues``."""
+    return np.concatenate([span_vectors(words, offsets, hidden), cues], axis=1)
 
 
 def word_cues(text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], words: Sequence[tuple[int, int]],
@@ -638,6 +644,11 @@ def link(ctx: Context, layer: EventLayer, weights: LinkerWeights) -> dict[tuple[
     return dict(zip(pairs, map(float, probs)))
 
 
+def _differ(a: set[Any] | None, b: set[Any] | None) -> bool:
+    """Both state values of a role and share none ("5 mines in A" / "7 shells in B"): two facts."""
+    return bool(a and b and not a & b)
+
+
 def _conflict_key(c: Candidate) -> str:
     """What two mentions must share not to state two facts: a number by its value alone (a headline drops the
     unit: "kills five" / "killing five people"), a name as written."""
@@ -671,8 +682,7 @@ def decode(ctx: Context, scores: dict[tuple[int, int], float], merge_probs: dict
         best, best_p = None, weights.merge_threshold
         for c in sorted(cluster_of_head[a] for a in earlier.get(i, ()) if a in cluster_of_head):
             p = merge_probs[(clusters[c][0], i)]
-            if p > best_p and not any(own.get((i, r)) and cluster_keys[c].get(r) and not own[(i, r)] & cluster_keys[c][r]
-                                      for r in MERGE_CONFLICT_ROLES):
+            if p > best_p and not any(_differ(own.get((i, r)), cluster_keys[c].get(r)) for r in MERGE_CONFLICT_ROLES):
                 best, best_p = c, p
         if best is None:
             cluster_of_head[i] = len(clusters)
@@ -732,7 +742,7 @@ def join_operations(ctx: Context, drafts: list[Draft]) -> list[Draft]:
         ty = ctx.triggers[d.mentions[0]].type
         new = anchors(d)
         into = next((o for a in sorted(new, key=str) for o in by_anchor.get((ty, a), ())
-                     if not any(keys(o, r) and keys(d, r) and not keys(o, r) & keys(d, r) for r in ("place", "actor"))), None)
+                     if not any(_differ(keys(o, r), keys(d, r)) for r in ("place", "actor"))), None)
         if into is None:
             out.append(d)
             into = d
@@ -937,8 +947,7 @@ class LearnedEventLayer:
         # the encoder vectors, most of a row, are built a block of words at a time: a long report's whole
         # feature matrix took 1.7 KB a word (130 MB for 400 KB of text)
         cues = word_cues(text, entities, tagged, words, self.configs)
-        probs = np.concatenate([self.weights.trigger(np.concatenate([span_vectors(words[a:a + ROWS_AT_ONCE], offsets, hidden),
-                                                                     cues[a:a + ROWS_AT_ONCE]], axis=1))
+        probs = np.concatenate([self.weights.trigger(_trigger_rows(words[a:a + ROWS_AT_ONCE], offsets, hidden, cues[a:a + ROWS_AT_ONCE]))
                                 for a in range(0, len(words), ROWS_AT_ONCE)])
         return decode_triggers(words, probs, self.weights.types, self.weights.trigger_threshold)
 
