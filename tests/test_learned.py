@@ -28,11 +28,17 @@ def _weights(link_threshold: float = 0.5, merge_threshold: float = 0.5) -> Linke
     return LinkerWeights(LAYER.ontology.names, const, const, link_threshold, merge_threshold)
 
 
-def _ctx():
-    text, spans = parse_body(TEXT, CODES, "learned")
+def _prepared(body: str, types: str | dict[str, str], reference_date: dt.date | None = None, states=None):
+    """The context of an inline-annotated body: its T spans are triggers of ``types`` (one type, or a type per
+    trigger word); ``states(text)`` gives (offsets, hidden) when the test needs encoder states."""
+    text, spans = parse_body(body, CODES, "learned")
     ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, TYPES[text[a:b]], 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    return prepare(text, ents, trigs, LAYER, None)
+    trigs = [TriggerSpan(a, b, types if isinstance(types, str) else types[text[a:b]], 0.9) for a, b, lab in spans if lab == "TRIGGER"]
+    return prepare(text, ents, trigs, LAYER, reference_date, *(states(text) if states else ()))
+
+
+def _ctx():
+    return _prepared(TEXT, TYPES)
 
 
 def _cand(ctx, text: str, nth: int = 0) -> int:
@@ -128,10 +134,7 @@ def test_weights_round_trip_and_damage(tmp_path):
      {0: ["5"], 1: ["7"]}, 2),
 ])
 def test_join_operations(case, body, links, events):
-    text, spans = parse_body(body, CODES, "join")
-    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, "demining", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    ctx = prepare(text, ents, trigs, LAYER, None)
+    ctx = _prepared(body, "demining")
     n = len(ctx.triggers)  # each trigger links the named values of its own sentence
     scores = {(i, j): 0.9 for i, names in links.items() for j, c in enumerate(ctx.candidates)
               if c.text in names and ctx.sentence_of[n + j] == ctx.sentence_of[i]}
@@ -147,10 +150,7 @@ def test_join_operations(case, body, links, events):
      "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. Its [[36|Q]] [[trucks|U]] [[reached|T]] [[Douma|P]].", False),
 ])
 def test_merge_veto(case, body, vetoed):
-    text, spans = parse_body(body, CODES, "veto")
-    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    ctx = prepare(text, ents, trigs, LAYER, None)
+    ctx = _prepared(body, "aid_delivery")
     sure = Mlp(np.zeros((N_MERGE, 1), np.float32), np.zeros(1, np.float32), np.zeros((1, 1), np.float32), np.full(1, 5.0, np.float32),
                np.zeros(N_MERGE, np.float32), np.ones(N_MERGE, np.float32))
     w = _weights()
@@ -170,10 +170,7 @@ def test_merge_veto(case, body, vetoed):
      {(0, "Hish", 0): 0.9}, {(0, 1): 0.9}, [["Hish"]]),
 ])
 def test_places_stay_in_their_sentences(case, body, links, merges, places):
-    text, spans = parse_body(body, CODES, "places")
-    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, "demining", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    ctx = prepare(text, ents, trigs, LAYER, None)
+    ctx = _prepared(body, "demining")
     scores = {(i, _cand(ctx, name, nth)): p for (i, name, nth), p in links.items()}
     drafts = decode(ctx, scores, merges, _weights())
     assert [sorted(ctx.candidates[j].text for j in d.args if ctx.candidates[j].role == "place") for d in drafts] == places, case
@@ -201,10 +198,7 @@ def test_generic_place_phrases_are_no_candidates(place, candidate):
      "[[Convoy|T]] reaches [[Douma|P]]\n\nGENEVA, 14 December - The [[convoy|T]] reached [[Douma|P]].", "2016-12-14"),
 ])
 def test_a_restated_fact_takes_the_day_its_mentions_state(case, body, date):
-    text, spans = parse_body(body, CODES, "learned")
-    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    ctx = prepare(text, ents, trigs, LAYER, dt.date(2016, 12, 14))
+    ctx = _prepared(body, "aid_delivery", dt.date(2016, 12, 14))
     (ev,) = to_events(ctx, decode(ctx, {}, {(0, 1): 0.9}, _weights()), LAYER, _weights(), "v1")
     assert ev.date == date, case
 
@@ -224,10 +218,7 @@ def test_a_restated_fact_takes_the_day_its_mentions_state(case, body, date):
 def test_linked_values_that_differ_keep_mentions_apart(case, links, merged):
     body = ("[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. "
             "[[UNICEF|A]] [[brought|T]] [[36|Q]] [[trucks|U]] and [[12|Q]] [[tonnes|U]]; the total was [[12|Q]].")
-    text, spans = parse_body(body, CODES, "conflict")
-    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    ctx = prepare(text, ents, trigs, LAYER, None)
+    ctx = _prepared(body, "aid_delivery")
     scores = {(i, _cand(ctx, name, nth[0] if nth else 0)): p for (i, name, *nth), p in links.items()}
     assert (len(decode(ctx, scores, {(0, 1): 0.95}, _weights())) == 1) == merged, case
 
@@ -244,21 +235,18 @@ def test_linked_values_that_differ_keep_mentions_apart(case, links, merged):
     ("a plain subject is no such agent", "The [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -1, 0.0),
 ])
 def test_actor_pair_features(case, body, actor, feature, value):
-    text, spans = parse_body(body, CODES, "actor")
-    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    ctx = prepare(text, ents, trigs, LAYER, None)
+    ctx = _prepared(body, "aid_delivery")
     x = pair_matrix(ctx, [(0, _cand(ctx, actor))], LAYER, LAYER.ontology.names)
     assert x[0, :N_HAND][feature] == pytest.approx(value), case
 
 
 def test_pair_rows_carry_the_words_between_trigger_and_candidate():
-    text, spans = parse_body("[[WFP|A]] said its teams [[delivered|T]] [[12|Q]] [[tonnes|U]].", CODES, "between")
-    ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
-    trigs = [TriggerSpan(a, b, "aid_delivery", 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    hidden = np.arange(len(text) * 2, dtype=np.float32).reshape(len(text), 2)  # one "token" per character, none for spaces
-    offsets = np.stack([np.arange(len(text)), np.arange(len(text)) + np.array([ch != " " for ch in text])], axis=1)
-    ctx = prepare(text, ents, trigs, LAYER, None, offsets, hidden)
+    def states(text: str) -> tuple[np.ndarray, np.ndarray]:  # one "token" per character, none for spaces
+        offsets = np.stack([np.arange(len(text)), np.arange(len(text)) + np.array([ch != " " for ch in text])], axis=1)
+        return offsets, np.arange(len(text) * 2, dtype=np.float32).reshape(len(text), 2)
+
+    ctx = _prepared("[[WFP|A]] said its teams [[delivered|T]] [[12|Q]] [[tonnes|U]].", "aid_delivery", states=states)
+    text, hidden = ctx.doc.text, ctx.encoded[1]
     wfp, twelve = _cand(ctx, "WFP"), _cand(ctx, "12")
     x = pair_matrix(ctx, [(0, wfp), (0, twelve)], LAYER, LAYER.ontology.names)
     gap = text.index(" said"), text.index("delivered")
