@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sitrep_ie.geo import resolve as resolve_module
 from sitrep_ie.schema import Event, Mention, Place, Quantity
 
 HOSTILE = ('<script>alert("x")</script> "><img src=x onerror=alert(1)> \' onmouseover=\'alert(2) '
@@ -9,6 +12,11 @@ HOSTILE = ('<script>alert("x")</script> "><img src=x onerror=alert(1)> \' onmous
 
 REPORT = ("HOMS /Syria/, November 2. Russian sappers cleared 275 explosive devices in Talbiseh in Homs province. "
           "Militants shelled Kafr Nan, killing 3 civilians. " + HOSTILE + " Aid reached Qwzxvbb.")
+
+
+def acceptance_off(monkeypatch: Any) -> None:
+    """The rule scorer's pick alone: the acceptance model (which withholds weak picks) switched off."""
+    monkeypatch.setattr(resolve_module, "acceptance", lambda: None)
 
 
 def span(text: str, needle: str, after: int = 0) -> tuple[int, int]:

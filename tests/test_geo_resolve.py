@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from sitrep_ie.geo import Query, Resolver
-from sitrep_ie.geo import resolve as resolve_module
 from sitrep_ie.geo.gazetteer import Gazetteer
+
+from _geo_helpers import acceptance_off
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPLEMENT = yaml.safe_load((ROOT / "src" / "sitrep_ie" / "resources" / "geo_supplement.yaml").read_text(encoding="utf-8"))
@@ -24,7 +25,7 @@ def res() -> Resolver:
 def scorer(res: Resolver, monkeypatch: pytest.MonkeyPatch) -> Resolver:
     """The rule scorer's pick alone: whether a pick is shown is the acceptance model's call (tests/test_geo_rules.py),
     and its threshold (fitted on train+dev) withholds some right picks that these tests are about."""
-    monkeypatch.setattr(resolve_module, "acceptance", lambda: None)
+    acceptance_off(monkeypatch)
     return res
 
 

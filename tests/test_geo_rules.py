@@ -16,6 +16,8 @@ from sitrep_ie.geo import Query, Resolver
 from sitrep_ie.geo import resolve as resolve_module
 from sitrep_ie.geo.gazetteer import Gazetteer
 
+from _geo_helpers import acceptance_off
+
 
 @pytest.fixture(scope="module")
 def res() -> Resolver:
@@ -45,7 +47,7 @@ FAR_LONE = [
 
 def _off(res: Resolver, monkeypatch: pytest.MonkeyPatch, **weights: object) -> None:
     monkeypatch.setattr(res, "w", {**res.w, **weights})
-    monkeypatch.setattr(resolve_module, "acceptance", lambda: None)  # the rule alone must do the work
+    acceptance_off(monkeypatch)  # the rule alone must do the work
 
 
 ACCEPTANCE = [
@@ -61,7 +63,7 @@ ACCEPTANCE = [
 def test_acceptance_model_rejects_a_weak_pick(res: Resolver, monkeypatch: pytest.MonkeyPatch, queries, text, i, spurious, j, want) -> None:
     got = res.resolve(queries, text)
     assert got[i] is None and got[j]["id"] == want and 0.9 <= got[j]["confidence"] <= 1.0
-    monkeypatch.setattr(resolve_module, "acceptance", lambda: None)
+    acceptance_off(monkeypatch)
     assert ids(res, queries, text)[i] == spurious  # without the model the rules' pick comes back
 
 
