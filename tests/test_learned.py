@@ -9,7 +9,7 @@ import pytest
 
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.errors import ModelCorruptError
-from sitrep_ie.events.learned import (N_HAND, N_MERGE, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, near_misses,
+from sitrep_ie.events.learned import (N_HAND, N_MERGE, EncoderStates, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, near_misses,
                                       pair_matrix, prepare, span_vectors, to_events, window)
 from sitrep_ie.events.pipeline import EventLayer
 from sitrep_ie.schema import Entity
@@ -34,7 +34,7 @@ def _prepared(body: str, types: str | dict[str, str], reference_date: dt.date | 
     text, spans = parse_body(body, CODES, "learned")
     ents = [Entity(a, b, lab, text[a:b], 0.9) for a, b, lab in spans if lab != "TRIGGER"]
     trigs = [TriggerSpan(a, b, types if isinstance(types, str) else types[text[a:b]], 0.9) for a, b, lab in spans if lab == "TRIGGER"]
-    return prepare(text, ents, trigs, LAYER, reference_date, *(states(text) if states else ()))
+    return prepare(text, ents, trigs, LAYER, reference_date, EncoderStates(*states(text)) if states else None)
 
 
 def _ctx():
@@ -246,7 +246,7 @@ def test_pair_rows_carry_the_words_between_trigger_and_candidate():
         return offsets, np.arange(len(text) * 2, dtype=np.float32).reshape(len(text), 2)
 
     ctx = _prepared("[[WFP|A]] said its teams [[delivered|T]] [[12|Q]] [[tonnes|U]].", "aid_delivery", states=states)
-    text, hidden = ctx.doc.text, ctx.encoded[1]
+    text, hidden = ctx.doc.text, ctx.encoded.hidden
     wfp, twelve = _cand(ctx, "WFP"), _cand(ctx, "12")
     x = pair_matrix(ctx, [(0, wfp), (0, twelve)], LAYER, LAYER.ontology.names)
     gap = text.index(" said"), text.index("delivered")

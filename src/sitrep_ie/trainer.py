@@ -20,7 +20,7 @@ from .data.annotations import Document, gold_records
 from .data.labels import LabelSet
 from .evaluation.metrics import argument_scores, confidence_scores, event_scores, match_events
 from .events.fit import Encoded, fit
-from .events.learned import ROLES, LearnedEventLayer, LinkerWeights, Logistic, decode, link, merge_scores, prepare, split_tags, to_events
+from .events.learned import ROLES, EncoderStates, LearnedEventLayer, LinkerWeights, Logistic, decode, link, merge_scores, prepare, split_tags, to_events
 from .events.pipeline import CONFIG_FILES, EventLayer
 from .model.artifacts import ModelDir
 from .model.tagger import Tagged, Tagger
@@ -42,8 +42,9 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
         prepared.clear()
         for d, t in zip(docs, tagged):
             ents, trigs = split_tags(t.entities)
-            trigs = finder.find_triggers(d.text, ents, trigs, t.token_offsets, t.hidden)
-            ctx = prepare(d.text, ents, trigs, layer, d.reference_date, t.token_offsets, t.hidden)
+            states = EncoderStates.of(t.token_offsets, t.hidden)
+            trigs = finder.find_triggers(d.text, ents, trigs, states)
+            ctx = prepare(d.text, ents, trigs, layer, d.reference_date, states)
             prepared.append((d.report_id, ctx, link(ctx, layer, weights) if ctx.doc.sentences else {},
                              merge_scores(ctx, weights) if ctx.doc.sentences else {}))
 

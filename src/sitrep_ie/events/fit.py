@@ -16,7 +16,7 @@ import numpy as np
 
 from ..data.annotations import Document, derive_events
 from ..schema import Entity
-from .learned import (N_MERGE, Context, LinkerWeights, Mlp, TriggerSpan, merge_features, merge_pairs, pair_matrix, prepare, trigger_features, window,
+from .learned import (N_MERGE, Context, EncoderStates, LinkerWeights, Mlp, TriggerSpan, merge_features, merge_pairs, pair_matrix, prepare, trigger_features, window,
                       words_of)
 from .pipeline import EventLayer
 
@@ -41,7 +41,7 @@ def gold_context(doc: Document, enc: Encoded | None, layer: EventLayer) -> tuple
     triggers = sorted({(t.start, t.end, t.type) for t in doc.triggers})
     ents = [Entity(s.start, s.end, s.label, doc.text[s.start:s.end], 1.0) for s in doc.spans]
     ctx = prepare(doc.text, ents, [TriggerSpan(a, b, ty) for a, b, ty in triggers], layer, doc.reference_date,
-                  enc.offsets if enc else None, enc.hidden if enc else None)
+                  EncoderStates.of(enc.offsets, enc.hidden) if enc else None)
     return ctx, [trig_event.get((t.start, t.end), -1) for t in ctx.triggers]
 
 
@@ -66,7 +66,7 @@ def trigger_rows(doc: Document, enc: Encoded, layer: EventLayer) -> tuple[np.nda
     words = words_of(doc.text)
     if not words or enc.hidden is None:
         return np.zeros((0, 0), np.float32), np.zeros(0, np.int64)
-    x = trigger_features(doc.text, enc.entities, enc.triggers, words, enc.offsets, enc.hidden, layer)
+    x = trigger_features(doc.text, enc.entities, enc.triggers, words, EncoderStates(enc.offsets, enc.hidden), layer)
     y = np.zeros(len(words), np.int64)
     types = layer.ontology.names
     for t in doc.triggers:

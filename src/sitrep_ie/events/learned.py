@@ -132,7 +132,7 @@ class Context:
     sentence_of: list[int] = field(default_factory=list)  # per trigger, then per candidate
     clause_of: list[int] = field(default_factory=list)
     cache: dict[tuple[str, int], Any] = field(default_factory=dict)  # per-candidate / per-sentence feature parts
-    encoded: tuple[np.ndarray, np.ndarray] | None = None  # the encoder's (token offsets, hidden states), for spans between
+    encoded: EncoderStates | None = None  # for the words between trigger and candidate
 
     def trigger_vec(self, i: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[i]
@@ -171,46 +171,72 @@ def split_tags(entities: Sequence[Entity]) -> tuple[list[Entity], list[TriggerSp
     return ents, trigs
 
 
-SPAN_BLOCK = 8192  # tokens per prefix sum in ``span_vectors``
+SPAN_BLOCK = 8192  # tokens per prefix sum in ``EncoderStates.span_means``
+
+
+class EncoderStates:
+    """A report's encoder output (token offsets, last hidden states) and the means of spans over it.
+
+    Tokens are sorted and disjoint: a span's tokens are one run, so prefix sums give every mean at once.
+    The sums restart every SPAN_BLOCK tokens (a float64 prefix sum over a whole megabyte report took
+    seconds in memory traffic alone) and the last block's sums are kept: the trigger head, the candidates
+    and the words between pairs all ask for the same block of a report (it cost a third of linking).
+    """
+
+    def __init__(self, offsets: np.ndarray, hidden: np.ndarray) -> None:
+        self.offsets, self.hidden = offsets, hidden
+        self.kept = np.flatnonzero(offsets[:, 1] > offsets[:, 0]) if len(offsets) else np.zeros(0, dtype=np.int64)
+        self.starts, self.ends = offsets[self.kept, 0], offsets[self.kept, 1]
+        self._block: tuple[int, np.ndarray] | None = None
+
+    @classmethod
+    def of(cls, offsets: np.ndarray | None, hidden: np.ndarray | None) -> EncoderStates | None:
+        """The states, or None for a model exported without hidden states."""
+        return None if offsets is None or hidden is None else cls(offsets, hidden)
+
+    def _prefix_sums(self, k: int) -> np.ndarray:
+        if self._block is None or self._block[0] != k:
+            lo = k * SPAN_BLOCK
+            self._block = (k, np.vstack([np.zeros((1, self.hidden.shape[1]), dtype=np.float64),
+                                         np.cumsum(self.hidden[self.kept[lo:lo + SPAN_BLOCK]], axis=0, dtype=np.float64)]))
+        return self._block[1]
+
+    def span_means(self, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Mean of the hidden states of the tokens that overlap each span (zeros when none does)."""
+        hidden, kept = self.hidden, self.kept
+        out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
+        if not len(spans) or not len(kept):
+            return out
+        a = np.asarray([x for x, _ in spans])
+        b = np.asarray([y for _, y in spans])
+        first = np.searchsorted(self.ends, a, side="right")  # first token ending after the span starts
+        stop = np.searchsorted(self.starts, b, side="left")  # first token starting at or after the span ends
+        n = stop - first
+        has = n > 0
+        block = first // SPAN_BLOCK
+        within = has & (stop <= (block + 1) * SPAN_BLOCK)  # a span across a block border is averaged directly
+        idx = np.flatnonzero(within)
+        idx = idx[np.argsort(block[idx], kind="stable")]  # spans grouped by block (index arrays: a mask per block was quadratic)
+        bounds = np.searchsorted(block[idx], np.arange(int(block.max(initial=0)) + 2))
+        for k in range(len(bounds) - 1):
+            sel = idx[bounds[k]:bounds[k + 1]]
+            if not len(sel):
+                continue
+            lo = k * SPAN_BLOCK
+            csum = self._prefix_sums(k)
+            out[sel] = ((csum[stop[sel] - lo] - csum[first[sel] - lo]) / n[sel, None]).astype(np.float32)
+        for k in np.flatnonzero(has & ~within):
+            out[k] = hidden[kept[first[k]:stop[k]]].mean(axis=0, dtype=np.float64).astype(np.float32)
+        return out
 
 
 def span_vectors(spans: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     """Mean of the hidden states of the tokens that overlap each span (zeros when none does)."""
-    out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
-    kept = np.flatnonzero(offsets[:, 1] > offsets[:, 0]) if len(offsets) else np.zeros(0, dtype=np.int64)
-    if not len(spans) or not len(kept):
-        return out
-    # tokens are sorted and disjoint: a span's tokens are one run, so prefix sums give every mean at once;
-    # the sums restart every SPAN_BLOCK tokens (a float64 prefix sum over a whole megabyte report took
-    # seconds in memory traffic alone); a span across a block border is averaged directly. Only the states
-    # of the blocks asked for are read: a copy of all of them per call cost more than the means themselves
-    starts, ends = offsets[kept, 0], offsets[kept, 1]
-    a = np.asarray([x for x, _ in spans])
-    b = np.asarray([y for _, y in spans])
-    first = np.searchsorted(ends, a, side="right")  # first token ending after the span starts
-    stop = np.searchsorted(starts, b, side="left")  # first token starting at or after the span ends
-    n = stop - first
-    has = n > 0
-    block = first // SPAN_BLOCK
-    within = has & (stop <= (block + 1) * SPAN_BLOCK)
-    idx = np.flatnonzero(within)
-    idx = idx[np.argsort(block[idx], kind="stable")]  # spans grouped by block (index arrays: a mask per block was quadratic)
-    bounds = np.searchsorted(block[idx], np.arange(int(block.max(initial=0)) + 2))
-    for k in range(len(bounds) - 1):
-        sel = idx[bounds[k]:bounds[k + 1]]
-        if not len(sel):
-            continue
-        lo = k * SPAN_BLOCK
-        csum = np.vstack([np.zeros((1, hidden.shape[1]), dtype=np.float64),
-                          np.cumsum(hidden[kept[lo:lo + SPAN_BLOCK]], axis=0, dtype=np.float64)])
-        out[sel] = ((csum[stop[sel] - lo] - csum[first[sel] - lo]) / n[sel, None]).astype(np.float32)
-    for k in np.flatnonzero(has & ~within):
-        out[k] = hidden[kept[first[k]:stop[k]]].mean(axis=0, dtype=np.float64).astype(np.float32)
-    return out
+    return EncoderStates(offsets, hidden).span_means(spans)
 
 
 def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], layer: EventLayer,
-            reference_date: dt.date | None, offsets: np.ndarray | None = None, hidden: np.ndarray | None = None) -> Context:
+            reference_date: dt.date | None, states: EncoderStates | None = None) -> Context:
     """Segment the report and collect candidates, admin parents and span vectors."""
     ents = sorted((e for e in entities if e.label in ROLE_OF_LABEL or e.label == "UNIT"), key=lambda e: (e.start, e.end))
     doc = segment(text, layer.lexicon, reference_date)
@@ -228,11 +254,8 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
         places = [j for j in range(lo, hi) if cands[j].role == "place"]
         place_ents = [Entity(cands[j].start, cands[j].end, "PLACE", cands[j].text, 1.0) for j in places]
         admin_of.update({places[k]: places[v] for k, v in admin_parents(text, place_ents, layer.normalisation, layer.lexicon, sent.start).items()})
-    vectors = None
-    if hidden is not None and offsets is not None:
-        vectors = span_vectors([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands], offsets, hidden)
-    ctx = Context(doc, list(triggers), cands, admin_of, vectors,
-                  encoded=(offsets, hidden) if hidden is not None and offsets is not None else None)
+    vectors = None if states is None else states.span_means([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands])
+    ctx = Context(doc, list(triggers), cands, admin_of, vectors, encoded=states)
     starts = [s.start for s in doc.sentences]
     cstarts = [c.start for _, c in doc.clauses]
     for pos in [t.start for t in triggers] + [c.start for c in cands]:
@@ -368,7 +391,7 @@ def pair_matrix(ctx: Context, pairs: Sequence[tuple[int, int]], layer: EventLaye
             t, c = ctx.triggers[i], ctx.candidates[j]
             lo, hi = min(t.end, c.end), max(t.start, c.start)
             gaps.append((lo, hi) if lo < hi else (lo, lo))
-        x = np.hstack([x, span_vectors(gaps, *ctx.encoded)])
+        x = np.hstack([x, ctx.encoded.span_means(gaps)])
     return x
 
 
@@ -520,14 +543,14 @@ def words_of(text: str) -> list[tuple[int, int]]:
 
 
 def trigger_features(text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], words: Sequence[tuple[int, int]],
-                     offsets: np.ndarray, hidden: np.ndarray, layer: EventLayer) -> np.ndarray:
+                     states: EncoderStates, layer: EventLayer) -> np.ndarray:
     """Per word: its encoder vector, then its ``word_cues``."""
-    return _trigger_rows(words, offsets, hidden, word_cues(text, entities, tagged, words, layer))
+    return _trigger_rows(words, states, word_cues(text, entities, tagged, words, layer))
 
 
-def _trigger_rows(words: Sequence[tuple[int, int]], offsets: np.ndarray, hidden: np.ndarray, cues: np.ndarray) -> np.ndarray:
+def _trigger_rows(words: Sequence[tuple[int, int]], states: EncoderStates, cues: np.ndarray) -> np.ndarray:
     """The trigger head's rows of ``words``: encoder vectors beside their ``word_cues``."""
-    return np.concatenate([span_vectors(words, offsets, hidden), cues], axis=1)
+    return np.concatenate([states.span_means(words), cues], axis=1)
 
 
 def word_cues(text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], words: Sequence[tuple[int, int]],
@@ -936,10 +959,10 @@ class LearnedEventLayer:
         self.configs = configs
         self.weights = weights
 
-    def find_triggers(self, text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan], offsets: np.ndarray | None,
-                      hidden: np.ndarray | None) -> list[TriggerSpan]:
+    def find_triggers(self, text: str, entities: Sequence[Entity], tagged: Sequence[TriggerSpan],
+                      states: EncoderStates | None) -> list[TriggerSpan]:
         """The event triggers of a report: the trigger head's over the tagger's guesses, when the model has one."""
-        if self.weights.trigger is None or hidden is None or offsets is None:
+        if self.weights.trigger is None or states is None:
             return sorted(tagged, key=lambda t: (t.start, t.end))
         words = words_of(text)
         if not words:
@@ -947,7 +970,7 @@ class LearnedEventLayer:
         # the encoder vectors, most of a row, are built a block of words at a time: a long report's whole
         # feature matrix took 1.7 KB a word (130 MB for 400 KB of text)
         cues = word_cues(text, entities, tagged, words, self.configs)
-        probs = np.concatenate([self.weights.trigger(_trigger_rows(words[a:a + ROWS_AT_ONCE], offsets, hidden, cues[a:a + ROWS_AT_ONCE]))
+        probs = np.concatenate([self.weights.trigger(_trigger_rows(words[a:a + ROWS_AT_ONCE], states, cues[a:a + ROWS_AT_ONCE]))
                                 for a in range(0, len(words), ROWS_AT_ONCE)])
         return decode_triggers(words, probs, self.weights.types, self.weights.trigger_threshold)
 
@@ -967,10 +990,11 @@ class LearnedEventLayer:
         change would flip).
         """
         # a trigger of a type the ontology lacks (configs replaced after training) can make no event record
-        triggers = [t for t in self.find_triggers(text, entities, triggers, offsets, hidden) if t.type in self.configs.ontology]
+        states = EncoderStates.of(offsets, hidden)
+        triggers = [t for t in self.find_triggers(text, entities, triggers, states) if t.type in self.configs.ontology]
         if not triggers:
             return [], None
-        ctx = prepare(text, entities, triggers, self.configs, reference_date, offsets, hidden)
+        ctx = prepare(text, entities, triggers, self.configs, reference_date, states)
         if not ctx.doc.sentences:
             return [], None
         scores = link(ctx, self.configs, self.weights)
@@ -984,5 +1008,5 @@ class LearnedEventLayer:
 
 
 __all__ = ["LearnedEventLayer", "split_tags", "LinkerWeights", "Mlp", "TriggerSpan", "Candidate", "Context", "prepare", "window",
-           "pair_matrix", "merge_features", "span_vectors", "link", "decode", "to_events", "merge_scores", "trigger_features",
+           "pair_matrix", "merge_features", "EncoderStates", "span_vectors", "link", "decode", "to_events", "merge_scores", "trigger_features",
            "decode_triggers", "words_of"]
