@@ -9,6 +9,7 @@ import pytest
 
 import sitrep_ie
 from sitrep_ie import Extractor
+from sitrep_ie import extractor as extractor_module
 from sitrep_ie.cli import main
 from sitrep_ie.errors import InputError, ModelMissingError
 from sitrep_ie.schema import event_schema
@@ -63,9 +64,11 @@ def test_backends_agree_on_tags(tiny_model):
     assert [[(e.start, e.end, e.label) for e in x] for x in a] == [[(e.start, e.end, e.label) for e in x] for x in b]
 
 
-def test_extract_many_matches_single_calls(tiny_model):
+@pytest.mark.parametrize("chunk", [32, 1, 3])  # 1 and 3: several chunks, each tagged while the one before is assembled
+def test_extract_many_matches_single_calls(tiny_model, monkeypatch, chunk):
+    monkeypatch.setattr(extractor_module, "CHUNK_REPORTS", chunk)
     ex = Extractor(tiny_model)
-    texts = [REPORT, "", REPORT[:120], "Sappers cleared 12 mines in Aleppo."]
+    texts = [REPORT, "", REPORT[:120], "Sappers cleared 12 mines in Aleppo.", REPORT[200:]]
     many = ex.extract_many(texts, batch_size=2)
     assert [[e.to_dict() for e in x] for x in many] == [[e.to_dict() for e in ex.extract(t)] for t in texts]
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .errors import ConfigError, ModelIncompatibleError
 from .data.labels import event_type_of
@@ -136,11 +137,32 @@ class Extractor:
         out: list[list[Event]] = []
         # hidden states are kept per token until a report is assembled: tag in chunks so memory stays
         # bounded however many reports one call gets (results do not depend on the chunking)
-        for a in range(0, len(texts), CHUNK_REPORTS):
-            chunk = texts[a:a + CHUNK_REPORTS]
-            tagged = self.tagger.tag_full(chunk, batch_size)
+        chunks = [texts[a:a + CHUNK_REPORTS] for a in range(0, len(texts), CHUNK_REPORTS)]
+        for a, (chunk, tagged) in zip(range(0, len(texts), CHUNK_REPORTS), self._tag_ahead(chunks, batch_size)):
             out += [self.assemble(t, tg.entities, reference_date=r, tagged=tg) for t, tg, r in zip(chunk, tagged, dates[a:a + CHUNK_REPORTS])]
         return out
+
+    def _tag_ahead(self, chunks: Sequence[list[str]], batch_size: int | None) -> Iterator[tuple[list[str], list[Tagged]]]:
+        """Each chunk with its tags; the next chunk is tagged while the caller assembles this one.
+
+        Assembly is single-threaded Python and the encoder runs in ONNX Runtime without the GIL, so
+        overlapping them keeps both cores busy; each chunk is tagged alone, so results are unchanged.
+        numpy's BLAS is held to one thread meanwhile: its worker threads, spinning beside the encoder's,
+        made the overlap slower than none (benchmarks/results.json, 2 cores).
+        """
+        if len(chunks) < 2:
+            yield from ((c, self.tagger.tag_full(c, batch_size)) for c in chunks)
+            return
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"), \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitrep-ie-tag-ahead") as ahead:
+            pending = ahead.submit(self.tagger.tag_full, chunks[0], batch_size)
+            for k, chunk in enumerate(chunks):
+                tagged = pending.result()
+                if k + 1 < len(chunks):
+                    pending = ahead.submit(self.tagger.tag_full, chunks[k + 1], batch_size)
+                yield chunk, tagged
 
     def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None,
                  tagged: Tagged | None = None) -> list[Event]:
