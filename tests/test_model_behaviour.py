@@ -51,3 +51,13 @@ def test_a_trigger_word_inside_a_name_makes_no_event(extractor):
     text = ("The Russian Center for Reconciliation of the opposing sides and the Mine Action Centre held a meeting in "
             "Hmeimim on Friday to discuss the coming weeks.")
     assert _events(extractor, text) == []
+
+
+def test_no_span_runs_across_a_line_break(extractor):
+    # a headline ending in a place, then the dateline: the tagger reads them as one name without split_lines
+    text = ("Convoy brings flour to families in eastern Ghouta\n\nBEIRUT, March 3 - A convoy of 40 trucks of the Syrian "
+            "Arab Red Crescent reached Douma on Friday with flour for 20,000 people, the UN said.")
+    ents = extractor.tag(text)
+    assert ents and not [e.text for e in ents if "\n" in e.text]
+    places = {p["name"] for e in _events(extractor, text) for p in e["places"]}
+    assert "\n" not in "".join(places)

@@ -10,6 +10,7 @@ pre-tokenised words) take the tag of their first piece, so spans always cover wh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -161,6 +162,26 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     while _inside_word(text, end):
         end += 1
     return start, end
+
+
+def split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    r"""The parts of a span on each line, without their edge whitespace: no annotated span (of 23,054 in
+    the corpus) crosses a line break, while the tagger ran "Aleppo" into the dateline below it.
+
+    >>> t = "out of eastern Aleppo\n\nGENEVA, 14 December"
+    >>> [t[a:b] for a, b in split_lines(t, 15, 29)], split_lines("Kafr Shams", 0, 10)
+    (['Aleppo', 'GENEVA'], [(0, 10)])
+    """
+    out = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        a, b = start + line.start(), start + line.end()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 @dataclass(frozen=True)
