@@ -9,7 +9,7 @@ import pytest
 
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.errors import ModelCorruptError
-from sitrep_ie.events.learned import (N_HAND, N_MERGE, EncoderStates, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, near_misses,
+from sitrep_ie.events.learned import (N_HAND, N_MERGE, REACH_ACTORS, REACH_SENTENCES, EncoderStates, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, near_misses,
                                       pair_matrix, prepare, span_vectors, to_events, window)
 from sitrep_ie.events.pipeline import EventLayer
 from sitrep_ie.schema import Entity
@@ -51,8 +51,31 @@ def test_candidates_windows_and_admin():
     assert ctx.candidates[_cand(ctx, "12")].quantity.unit == "tonnes"
     # "Douma in Rif Dimashq governorate": the parent comes from the admin rules
     assert ctx.admin_of[_cand(ctx, "Douma")] == _cand(ctx, "Rif Dimashq governorate")
-    # a trigger's window: its sentence and the neighbouring ones, never further
-    assert _cand(ctx, "Deir ez-Zor") in window(ctx, 0) and _cand(ctx, "WFP") not in window(ctx, 0)
+
+
+FILLER = "The weather stayed dry. "
+
+
+@pytest.mark.parametrize("case,body,far_in,far_out", [
+    ("places and numbers only from the trigger's sentence and its neighbours; an actor from further off",
+     TEXT, ["WFP"], ["Douma", "12"]),
+    ("an actor the trigger's sentences name is not taken again from afar",
+     "[[MAG|A]] teams [[cleared|T]] [[12|Q]] [[mines|U]]. " + FILLER * 3 + "[[MAG|A]] thanked donors.", ["MAG"], ["MAG#1"]),
+    ("the operator of a site table, named sentences before its rows",
+     "[[MAG|A]] reported on its sites. " + FILLER * 4 + "[[Zab|P]]: [[6|Q]] [[IEDs|U]] [[removed|T]].", ["MAG"], []),
+    ("nothing beyond REACH_SENTENCES", "[[MAG|A]] reported. " + FILLER * (REACH_SENTENCES + 1) + "[[6|Q]] [[IEDs|U]] [[removed|T]].",
+     [], ["MAG"]),
+    ("at most REACH_ACTORS far actors, the nearest",
+     "".join(f"[[Team {k}|A]] left. " for k in range(REACH_ACTORS + 2)) + FILLER * 2 + "[[6|Q]] [[IEDs|U]] [[removed|T]].",
+     [f"Team {k}" for k in range(2, REACH_ACTORS + 2)], ["Team 0", "Team 1"]),
+])
+def test_window(case, body, far_in, far_out):
+    ctx = _prepared(body, TYPES if body == TEXT else "demining")
+    def cand(name: str) -> int:
+        text, _, nth = name.partition("#")
+        return _cand(ctx, text, int(nth or 0))
+    got = window(ctx, 0)
+    assert all(cand(x) in got for x in far_in) and not any(cand(x) in got for x in far_out), case
 
 
 @pytest.mark.parametrize("case,scores,merges,expect", [
@@ -225,14 +248,21 @@ def test_linked_values_that_differ_keep_mentions_apart(case, links, merged):
 
 @pytest.mark.parametrize("case,body,actor,feature,value", [
     # positions past the fixed features of hand_features: nearer same-role rivals on this side, on both sides
-    ("the actor next to the verb has no nearer rival", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -4, 0.0),
-    ("the one before it has one", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "UNHCR", -4, 1 / 3),
+    ("the actor next to the verb has no nearer rival", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -8, 0.0),
+    ("the one before it has one", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "UNHCR", -8, 1 / 3),
     ("a possessive before the verb refers it to the actor named earlier",
-     "The [[command|A]] said on Monday that its engineering teams [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -2, 1.0),
-    ("without one, no such cue", "The [[command|A]] said on Monday that engineers [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -2, 0.0),
+     "The [[command|A]] said on Monday that its engineering teams [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -6, 1.0),
+    ("without one, no such cue", "The [[command|A]] said on Monday that engineers [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -6, 0.0),
     ("an agent after 'operated by' or 'working for'",
-     "Drones operated by the [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -1, 1.0),
-    ("a plain subject is no such agent", "The [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -1, 0.0),
+     "Drones operated by the [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -5, 1.0),
+    ("a plain subject is no such agent", "The [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -5, 0.0),
+    # a far actor (window): flagged, with its distance in sentences; how much the report is about it
+    ("an actor in the trigger's sentence is not far", "The [[army|A]] [[struck|T]] a hospital.", "army", -4, 0.0),
+    ("an actor four sentences before is", "[[MAG|A]] reported. " + FILLER * 3 + "[[6|Q]] [[IEDs|U]] [[removed|T]].", "MAG", -4, 1.0),
+    ("and says how far", "[[MAG|A]] reported. " + FILLER * 3 + "[[6|Q]] [[IEDs|U]] [[removed|T]].", "MAG", -3, 0.4),
+    ("an actor named twice", "[[MAG|A]] said [[MAG|A]] teams [[removed|T]] [[6|Q]] [[IEDs|U]].", "MAG", -2, 0.4),
+    ("the report's only actor", "The [[army|A]] [[struck|T]] a hospital.", "army", -1, 1.0),
+    ("one of two", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -1, 0.0),
 ])
 def test_actor_pair_features(case, body, actor, feature, value):
     ctx = _prepared(body, "aid_delivery")
