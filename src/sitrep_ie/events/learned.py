@@ -29,6 +29,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -299,10 +300,11 @@ def _window(ctx: Context, i: int) -> list[int]:
     return sorted(near + [j for _, j in sorted(far.values())[:REACH_ACTORS]])
 
 
-def _shape(text: str) -> list[float]:
+@lru_cache(maxsize=1 << 16)  # asked for every word of every report: most words recur
+def _shape(text: str) -> tuple[float, float, float]:
     words = text.split()
-    return [float(bool(words) and all(w[:1].isupper() for w in words if w[:1].isalpha())),
-            float(text.isupper() and any(ch.isalpha() for ch in text)), float(any(ch.isdigit() for ch in text))]
+    return (float(bool(words) and all(w[:1].isupper() for w in words if w[:1].isalpha())),
+            float(text.isupper() and any(ch.isalpha() for ch in text)), float(any(ch.isdigit() for ch in text)))
 
 
 N_HAND = 38
