@@ -111,6 +111,17 @@ def test_merged_restatement_counts_a_value_once_and_keeps_both_evidence_spans():
     assert aid.type == "aid_delivery" and aid.quantities == []
 
 
+@pytest.mark.parametrize("floor,kept", [(0.0, ["demining", "aid_delivery"]), (0.5, ["demining"]), (0.9, [])])
+def test_events_below_the_confidence_floor_are_dropped(floor, kept, tmp_path):
+    ctx = _ctx()
+    first, second = _cand(ctx, "275", 0), _cand(ctx, "275", 1)
+    drafts = decode(ctx, {(0, first): 0.9, (1, second): 0.9}, {(0, 1): 0.9}, _weights())
+    w = _weights()
+    w.min_confidence = floor  # confidences (identity calibration): 0.9 x 0.9 with its links, 0.9 x 0.5 without
+    w.to_disk(tmp_path)
+    assert [e.type for e in to_events(ctx, drafts, LAYER, LinkerWeights.from_disk(tmp_path), "v1")] == kept
+
+
 def test_types_never_merge():
     ctx = _ctx()
     drafts = decode(ctx, {}, {(0, 2): 0.99}, _weights())

@@ -64,6 +64,8 @@ class TrainConfig:
     train_fraction: float = field(default=1.0, metadata={"help": "Share of the training reports used (a seeded sample; make curve trains on 0.25 ... 1.0)."})
     selection_reports: int = field(default=120, metadata={"help": "Training reports added to dev when the default backend is chosen (more: a firmer choice, a longer run)."})
     events: bool = field(default=True, metadata={"help": "Also learn event triggers (one tagger label per ontology type) and the learned event layer."})
+    min_event_confidence: float = field(default=0.2, metadata={"help": "Events whose calibrated confidence is below this are "
+                                      "dropped. 0.2: the largest floor that dropped no right event on train or dev (session 7)."})
     event_members: int = field(default=5, metadata={"help": "Networks (seeds) combined in the trigger head and the link network: more is steadier and slower to fit."})
 
     def __post_init__(self) -> None:
@@ -80,6 +82,8 @@ class TrainConfig:
             problems.append(f"stride {self.stride} must be >= 0 and < max_length - 2")
         if not self.train_files:
             problems.append("train_files is empty")
+        if not 0 <= self.min_event_confidence < 1:
+            problems.append(f"min_event_confidence {self.min_event_confidence} must be in [0, 1)")
         if self.event_members < 1:
             problems.append(f"event_members {self.event_members} must be at least 1")
         if not 0 < self.train_fraction <= 1:

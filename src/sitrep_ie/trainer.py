@@ -31,7 +31,8 @@ MERGE_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
 TRIGGER_THRESHOLDS = (None, 0.4, 0.3, 0.2)  # None: the likeliest class decides
 
 
-def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any) -> dict[str, Any]:
+def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any,
+         min_confidence: float = 0.0) -> dict[str, Any]:
     """Choose the trigger, merge and (per role) link thresholds by the mean of dev event F1 and argument
     F1, then fit the confidence model on dev (``fit_confidence``)."""
     gold = {d.report_id: gold_records(d) for d in docs}
@@ -99,6 +100,7 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     cv = None
     if len({y for _, y in raw}) == 2:  # a confidence model needs right and wrong events on dev; else the raw score stays
         weights.confidence, cv = fit_confidence(np.asarray(feats), np.asarray([y for _, y in raw]))
+    weights.min_confidence = min_confidence  # after fitting: the confidence model learns from every event
     final = run()
     calibrated = event_scores(gold, final)
     args = argument_scores(gold, final)["overall"]["f1"]
@@ -109,7 +111,7 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     return {"dev_event_f1": round(calibrated["overall"]["f1"], 4), "dev_argument_f1": round(args, 4),
             "trigger_threshold": weights.trigger_threshold, "link_threshold": weights.link_threshold,
             "role_thresholds": dict(weights.role_thresholds), "merge_threshold": weights.merge_threshold,
-            "dev_raw_confidence": confidence_scores(raw), "dev_confidence_cv": cv}
+            "min_confidence": weights.min_confidence, "dev_raw_confidence": confidence_scores(raw), "dev_confidence_cv": cv}
 
 
 CONFIDENCE_C = (0.03, 0.1, 0.3, 1.0)  # inverse regularisation strengths tried for the confidence model
@@ -140,7 +142,7 @@ def fit_confidence(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> tuple[Log
 
 
 def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: list[Document], *, seed: int, log: Any,
-                    members: int = 5) -> None:
+                    members: int = 5, min_confidence: float = 0.0) -> None:
     """Fit, tune and calibrate the learned event layer and save it into ``model_dir``."""
     t0 = time.time()
     path = model_dir.path
@@ -154,7 +156,7 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
         encoded.append(Encoded(t.token_offsets, t.hidden, ents, trigs))
     weights = fit(train_docs, encoded, layer, layer.ontology.names, seed=seed, members=members, log=log)
     dev_tagged = tagger.tag_full([d.text for d in dev_docs])
-    weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log))
+    weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log, min_confidence))
     weights.info["seconds"] = round(time.time() - t0, 1)
     weights.to_disk(path)
     meta["event_layer"] = weights.info
@@ -188,7 +190,8 @@ def refit_events(cfg: TrainConfig, *, root: Path = Path("."), model: Path | None
     meta["refitted_from"] = old
     meta["tagger_version"] = meta.get("tagger_version", old)
     staging.write_meta(meta)
-    fit_event_layer(staging, data.train, data.dev, seed=cfg.seed, log=log, members=cfg.event_members)
+    fit_event_layer(staging, data.train, data.dev, seed=cfg.seed, log=log, members=cfg.event_members,
+                    min_confidence=cfg.min_event_confidence)
     final = ModelDir(versions / version)
     os.replace(staging.path, final.path)
     final.publish(root / cfg.output_dir)
@@ -198,7 +201,8 @@ def refit_events(cfg: TrainConfig, *, root: Path = Path("."), model: Path | None
 
 def run(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> TrainResult:
     """Train and publish: the tagger, then (with ``cfg.events``) the event layer in the same directory."""
-    hook = (lambda md, tr, dv: fit_event_layer(md, tr, dv, seed=cfg.seed, log=log, members=cfg.event_members)) if cfg.events else None
+    hook = (lambda md, tr, dv: fit_event_layer(md, tr, dv, seed=cfg.seed, log=log, members=cfg.event_members,
+                                               min_confidence=cfg.min_event_confidence)) if cfg.events else None
     return train(cfg, root=root, log=log, before_publish=hook)
 
 

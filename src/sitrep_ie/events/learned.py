@@ -524,6 +524,7 @@ class LinkerWeights:
     role_thresholds: dict[str, float] = field(default_factory=dict)  # per role, tuned on dev; link_threshold for the rest
     confidence: Logistic | None = None  # P(event right) from event_features, fitted on dev (None: calibrated raw score)
     trigger_threshold: float | None = None  # P(some trigger) a word needs (None: the likeliest class decides); tuned on dev
+    min_confidence: float = 0.0  # events the confidence model gives less are dropped (TrainConfig.min_event_confidence)
 
     def threshold(self, role: str) -> float:
         """The link probability a candidate of ``role`` needs to become an argument."""
@@ -540,7 +541,7 @@ class LinkerWeights:
         np.savez(path / WEIGHTS_FILE, calibration_x=self.calibration_x, calibration_y=self.calibration_y, **arrays)
         (path / SETTINGS_FILE).write_text(json.dumps({"types": self.types, "link_threshold": self.link_threshold,
                                                       "role_thresholds": self.role_thresholds, "merge_threshold": self.merge_threshold,
-                                                      "trigger_threshold": self.trigger_threshold,
+                                                      "trigger_threshold": self.trigger_threshold, "min_confidence": self.min_confidence,
                                                       "features": FEATURE_VERSION, "info": self.info}, indent=2) + "\n")
 
     @classmethod
@@ -559,7 +560,8 @@ class LinkerWeights:
                        nets.get("trigger"), {str(k): float(v) for k, v in settings.get("role_thresholds", {}).items()},
                        Logistic(*(arrays[f"confidence_{k}"] for k in ("coef", "intercept", "mean", "scale")))
                        if "confidence_coef" in arrays else None,
-                       None if settings.get("trigger_threshold") is None else float(settings["trigger_threshold"]))
+                       None if settings.get("trigger_threshold") is None else float(settings["trigger_threshold"]),
+                       float(settings.get("min_confidence", 0.0)))
         except (OSError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
             raise ModelCorruptError(f"the event layer files in {path} are missing or damaged ({exc}); retrain with `make train`") from None
 
@@ -932,6 +934,8 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
         else:
             arg_p = list(d.args.values())
             confidence = weights.calibrate(head.score * (float(np.mean(arg_p)) if arg_p else 0.5))
+        if confidence < weights.min_confidence:
+            continue
         evidence = []
         for i in d.mentions:
             s = ctx.doc.sentences[ctx.sentence_of[i]]
