@@ -19,6 +19,7 @@ import numpy as np
 from tokenizers import Encoding, Tokenizer
 
 from ..data.annotations import Span, spans_to_bio
+from ..schema import trim_span
 
 IGNORE_INDEX = -100
 
@@ -172,16 +173,8 @@ def split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     >>> [t[a:b] for a, b in split_lines(t, 15, 29)], split_lines("Kafr Shams", 0, 10)
     (['Aleppo', 'GENEVA'], [(0, 10)])
     """
-    out = []
-    for line in re.finditer(r"[^\n]+", text[start:end]):
-        a, b = start + line.start(), start + line.end()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((a, b))
-    return out
+    parts = (trim_span(text, start + m.start(), start + m.end()) for m in re.finditer(r"[^\n]+", text[start:end]))
+    return [(a, b) for a, b in parts if a < b]
 
 
 @dataclass(frozen=True)
