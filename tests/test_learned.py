@@ -120,6 +120,8 @@ def test_events_below_the_confidence_floor_are_dropped(floor, kept, tmp_path):
     w.min_confidence = floor  # confidences (identity calibration): 0.9 x 0.9 with its links, 0.9 x 0.5 without
     w.to_disk(tmp_path)
     assert [e.type for e in to_events(ctx, drafts, LAYER, LinkerWeights.from_disk(tmp_path), "v1")] == kept
+    feats: list = []  # the confidence model's rows stay one per event returned
+    assert len(to_events(ctx, drafts, LAYER, w, "v1", feats)) == len(feats)
 
 
 def test_types_never_merge():

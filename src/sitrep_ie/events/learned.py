@@ -186,7 +186,7 @@ class EncoderStates:
     """
 
     def __init__(self, offsets: np.ndarray, hidden: np.ndarray) -> None:
-        self.offsets, self.hidden = offsets, hidden
+        self.hidden = hidden
         self.kept = np.flatnonzero(offsets[:, 1] > offsets[:, 0]) if len(offsets) else np.zeros(0, dtype=np.int64)
         self.starts, self.ends = offsets[self.kept, 0], offsets[self.kept, 1]
         self._block: tuple[int, np.ndarray] | None = None
@@ -927,8 +927,6 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
         date, precision, dspan = draft_date(ctx, d, layer)
         if weights.confidence is not None or features is not None:
             feats = event_features(ctx, d, layer, weights.types, peers, near_misses(ctx, d, scores, claimed))
-            if features is not None:
-                features.append(feats)
         if weights.confidence is not None:
             confidence = float(weights.confidence(np.asarray(feats, dtype=np.float64))[0])
         else:
@@ -936,6 +934,8 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
             confidence = weights.calibrate(head.score * (float(np.mean(arg_p)) if arg_p else 0.5))
         if confidence < weights.min_confidence:
             continue
+        if features is not None:  # one row per event returned, in their order
+            features.append(feats)
         evidence = []
         for i in d.mentions:
             s = ctx.doc.sentences[ctx.sentence_of[i]]
