@@ -137,13 +137,14 @@ class Extractor:
         out: list[list[Event]] = []
         # hidden states are kept per token until a report is assembled: tag in chunks so memory stays
         # bounded however many reports one call gets (results do not depend on the chunking)
-        chunks = [texts[a:a + CHUNK_REPORTS] for a in range(0, len(texts), CHUNK_REPORTS)]
-        for a, (chunk, tagged) in zip(range(0, len(texts), CHUNK_REPORTS), self._tag_ahead(chunks, batch_size)):
+        starts = range(0, len(texts), CHUNK_REPORTS)
+        chunks = [texts[a:a + CHUNK_REPORTS] for a in starts]
+        for a, chunk, tagged in zip(starts, chunks, self._tag_ahead(chunks, batch_size)):
             out += [self.assemble(t, tg.entities, reference_date=r, tagged=tg) for t, tg, r in zip(chunk, tagged, dates[a:a + CHUNK_REPORTS])]
         return out
 
-    def _tag_ahead(self, chunks: Sequence[list[str]], batch_size: int | None) -> Iterator[tuple[list[str], list[Tagged]]]:
-        """Each chunk with its tags; the next chunk is tagged while the caller assembles this one.
+    def _tag_ahead(self, chunks: Sequence[list[str]], batch_size: int | None) -> Iterator[list[Tagged]]:
+        """The tags of each chunk; the next chunk is tagged while the caller assembles this one.
 
         Assembly is single-threaded Python and the encoder runs in ONNX Runtime without the GIL, so
         overlapping them keeps both cores busy; each chunk is tagged alone, so results are unchanged.
@@ -151,18 +152,18 @@ class Extractor:
         made the overlap slower than none (measured on 2 cores: 6.1-6.8k against 7.4-8.4k words/s).
         """
         if len(chunks) < 2:
-            yield from ((c, self.tagger.tag_full(c, batch_size)) for c in chunks)
+            yield from (self.tagger.tag_full(c, batch_size) for c in chunks)
             return
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="blas"), \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitrep-ie-tag-ahead") as ahead:
             pending = ahead.submit(self.tagger.tag_full, chunks[0], batch_size)
-            for k, chunk in enumerate(chunks):
+            for k in range(len(chunks)):
                 tagged = pending.result()
                 if k + 1 < len(chunks):
                     pending = ahead.submit(self.tagger.tag_full, chunks[k + 1], batch_size)
-                yield chunk, tagged
+                yield tagged
 
     def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None,
                  tagged: Tagged | None = None) -> list[Event]:
