@@ -16,7 +16,7 @@ def test_repository_config_loads():
     "override, fragment",
     [({"epochs": 0, "max_steps": -1}, "epochs or max_steps"), ({"stride": 300}, "stride"), ({"learning_rate": -1}, "learning_rate"),
      ({"batch_size": "many"}, "batch_size='many'"), ({"epoch": 3}, "unknown keys ['epoch']"), ({"max_length": 4096}, "max_length"),
-     ({"encoder_layers": -1}, "encoder_layers -1")],
+     ({"encoder_layers": -1}, "encoder_layers -1"), ({"precision": "fp16"}, "precision 'fp16'")],
 )
 def test_invalid_settings_are_named(override, fragment):
     with pytest.raises(ConfigError, match=fragment.replace("[", r"\[").replace("]", r"\]")):

@@ -117,6 +117,24 @@ def test_cli_reports_errors_with_codes(tmp_path, capsys, args, code, words):
     assert f"sitrep-ie: {code}: " in err and words in err
 
 
+def test_bf16_training_changes_the_arithmetic_and_is_recorded(tmp_path):
+    # same seed, same data: fp32 twice gives the same weights; bf16 autocast gives others (it really ran in bf16)
+    from sitrep_ie.config import TrainConfig
+    from sitrep_ie.model.artifacts import ModelDir
+    from sitrep_ie.trainer import run
+
+    training_root(tmp_path, 4, 2)
+    weights, precisions = {}, {}
+    for name, precision in [("a", "fp32"), ("b", "fp32"), ("c", "bf16")]:
+        cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir=f"models/{name}", max_steps=2,
+                          batch_size=4, augment_copies=0, export_onnx=False, events=False, encoder_layers=1, precision=precision)
+        published = run(cfg, root=tmp_path, log=lambda *a: None).published
+        weights[name] = (published / "model.safetensors").read_bytes()
+        precisions[name] = ModelDir(published).meta()["training"]["precision"]
+    assert weights["a"] == weights["b"] != weights["c"]
+    assert precisions == {"a": "fp32", "b": "fp32", "c": "bf16"}
+
+
 @pytest.mark.parametrize("layers", [2, 7])
 def test_encoder_layers_keeps_the_lower_layers_or_names_the_limit(tmp_path, layers):
     from sitrep_ie.config import TrainConfig

@@ -33,6 +33,9 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(f"cannot read {path}: {exc}") from None
 
 
+PRECISIONS = ("auto", "bf16", "fp32")
+
+
 @dataclass
 class TrainConfig:
     """Everything `make train` needs; every field can be set in configs/train.yaml."""
@@ -61,6 +64,8 @@ class TrainConfig:
     lenient: bool = field(default=False, metadata={"help": "Skip (and count) tasks the importer rejects instead of stopping."})
     export_onnx: bool = field(default=True, metadata={"help": "Also export ONNX fp32 and int8 backends after training."})
     threads: int = field(default=0, metadata={"help": "Torch threads for training (0: all cores)."})
+    precision: str = field(default="auto", metadata={"help": "Arithmetic of the tagger's training steps: 'bf16' (autocast, fp32 master "
+                           "weights; 1.6x faster steps on CPUs with AVX512-BF16 or AMX), 'fp32', or 'auto' (bf16 where the CPU has it)."})
     train_fraction: float = field(default=1.0, metadata={"help": "Share of the training reports used (a seeded sample; make curve trains on 0.25 ... 1.0)."})
     selection_reports: int = field(default=120, metadata={"help": "Training reports added to dev when the default backend is chosen (more: a firmer choice, a longer run)."})
     events: bool = field(default=True, metadata={"help": "Also learn event triggers (one tagger label per ontology type) and the learned event layer."})
@@ -90,6 +95,8 @@ class TrainConfig:
             problems.append(f"train_fraction {self.train_fraction} must be in (0, 1]")
         if self.encoder_layers < 0:
             problems.append(f"encoder_layers {self.encoder_layers} must be >= 0 (0: all of the base model's)")
+        if self.precision not in PRECISIONS:
+            problems.append(f"precision {self.precision!r} must be one of {list(PRECISIONS)}")
         if self.augment_copies < 0:
             problems.append(f"augment_copies {self.augment_copies} must be >= 0")
         if problems:

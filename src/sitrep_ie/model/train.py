@@ -189,6 +189,7 @@ class _Fitted:
     tokens: int
     steps_per_epoch: int
     seconds: float
+    precision: str
 
 
 def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[Document], dev_docs: list[Document],
@@ -201,6 +202,8 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
 
     torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
     enable_full_determinism(cfg.seed)
+    bf16 = training_precision(cfg.precision) == "bf16"
+    log(f"precision: {'bf16 autocast' if bf16 else 'fp32'}")
     hf_tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     tok = hf_tok.backend_tokenizer
     tok.no_truncation()
@@ -237,14 +240,26 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
         eval_strategy="epoch" if use_eval else "no", save_strategy="epoch" if use_eval else "steps",
         save_steps=max(1, steps_per_epoch), save_total_limit=2, load_best_model_at_end=use_eval,
         metric_for_best_model="f1" if use_eval else None, greater_is_better=True, logging_steps=max(1, steps_per_epoch // 2),
-        train_sampling_strategy="group_by_length", report_to="none", use_cpu=True, dataloader_num_workers=0, disable_tqdm=False, save_only_model=False,
+        train_sampling_strategy="group_by_length", report_to="none", use_cpu=True, bf16=bf16, dataloader_num_workers=0, disable_tqdm=False, save_only_model=False,
     )
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds if use_eval else None,
                       data_collator=DataCollatorForTokenClassification(hf_tok, label_pad_token_id=-100),
                       compute_metrics=word_f1_metric(labels.id2label) if use_eval else None)
     t0 = time.time()
     out = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    return _Fitted(trainer, hf_tok, out, len(train_ds), n_tokens, steps_per_epoch, time.time() - t0)
+    return _Fitted(trainer, hf_tok, out, len(train_ds), n_tokens, steps_per_epoch, time.time() - t0, "bf16" if bf16 else "fp32")
+
+
+def training_precision(precision: str) -> str:
+    """'bf16' or 'fp32': what ``precision`` ('auto', 'bf16', 'fp32') means on this CPU.
+
+    Emulated bf16 (a CPU without AVX512-BF16 or AMX) is slower than fp32, so 'auto' takes bf16 only where oneDNN runs it natively.
+    """
+    if precision != "auto":
+        return precision
+    import torch
+
+    return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
 
 
 def write_model(staging: ModelDir, fitted: _Fitted, cfg: TrainConfig, root: Path, labels: LabelSet, version: str) -> dict[str, Any]:
@@ -306,7 +321,7 @@ def train(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print,
         "model_version": version, "base_model": str(cfg.base_model), "run_hash": run_hash, "resumed": resume_from is not None,
         "train_reports": len(data.train), "augmented_reports": len(data.augmented), "dev_reports": len(data.dev),
         "train_windows": fitted.windows, "train_tokens_per_epoch": fitted.tokens, "steps": out.global_step,
-        "train_loss": round(float(out.training_loss), 4), "train_seconds": round(fitted.seconds, 1), "total_seconds": round(seconds, 1),
+        "train_loss": round(float(out.training_loss), 4), "train_seconds": round(fitted.seconds, 1), "precision": fitted.precision, "total_seconds": round(seconds, 1),
         "tokens_per_second": round(fitted.tokens * (out.global_step / max(1, fitted.steps_per_epoch)) / max(fitted.seconds, 1e-9), 1),
         "import": {k: r.summary() for k, r in data.reports.items()},
         "versions": _versions(), "created": dt.datetime.now(dt.timezone.utc).isoformat(), "command": " ".join(sys.argv),
