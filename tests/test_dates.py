@@ -18,6 +18,15 @@ REF = dt.date(2017, 11, 2)  # a Thursday
         ("ALEPPO, March 4. /TASS/. Sappers cleared 12 mines.", dt.date(2017, 3, 4), True),
         ("ADEN, Jan 12 (Xinhua) -- Aid arrived.", dt.date(2017, 1, 12), True),
         ("KHARKIV, 3 May - Shelling hit the city.", dt.date(2017, 5, 3), True),
+        ("GENEVA, 10th June 2016 (WAM) - Aid arrived.", dt.date(2016, 6, 10), True),
+        ("GENEVA, Switzerland, January 24, 2016/APO/ -- Aid arrived.", dt.date(2016, 1, 24), True),
+        ("Title of the item\n\nBEIRUT: Air strikes killed 10 civilians in Idlib on Friday.", REF, True),
+        ("SULAIMANI (NRT) — Two soldiers were killed in an attack on a post.", REF, True),
+        # titles of UN updates open like undated datelines but are not sentences
+        ("SUDAN: Thousands flee Sinja in Sennar State - Flash Update No. 3\nIssued: 2 July 2024", dt.date(2024, 7, 2), False),
+        ("KYIV - UNHCR Ukraine Operational Update, 1-31 August 2022\n\nBorder guards recorded 4,300 crossings.", REF, False),
+        ("OPS LOG - west Mosul\n3 mortars landed.", REF, False),
+        ("KEY POINTS\n\n- 300 families displaced", REF, False),
         ("Flash update\nIssued: 14 March 2021\n- 300 families displaced", dt.date(2021, 3, 14), False),
         ("Sappers cleared 12 mines near Homs.", REF, False),
     ],
@@ -77,6 +86,10 @@ def test_dateline_without_any_year_is_still_a_dateline():
     (" date 2017-11-02 HMEIMIM /Syria/, November 2. /TASS/. Sappers cleared 12 mines.", dt.date(2017, 11, 2), "HMEIMIM"),
     ("date 2017-11-02\nHMEIMIM /Syria/, November 2. /TASS/. Sappers cleared 12 mines.", dt.date(2017, 11, 2), "HMEIMIM"),
     ("date: 2019-03-06 Sappers cleared 12 mines.", dt.date(2019, 3, 6), None),
+    # the dateline's place, with the country a wire item names after it; an undated dateline still marks its place
+    ("GENEVA, Switzerland, January 24, 2017/APO/ -- More than 25,000 people received food.", dt.date(2017, 1, 24), "GENEVA, Switzerland"),
+    ("Two soldiers killed\n\nSULAIMANI — Two soldiers were killed in an attack on a post.", None, "SULAIMANI"),
+    ("BEIRUT: Air strikes killed 10 civilians in Idlib on Friday.", None, "BEIRUT"),
 ])
 def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place):
     rd = report_dates(text, None, LEX)

@@ -22,6 +22,7 @@ from .segment import Segment
 
 # "date 2017-11-02" on a line of its own, or heading the dateline line as wire items arrive
 # (" date 2017-11-02 HMEIMIM /Syria/, November 2. /TASS/. ...")
+HEAD_CHARS = 400  # where a report's header and dateline are looked for
 HEADER_RE = re.compile(r"^\s*date\s*:?\s*(\d{4}-\d{2}-\d{2})(?=\s|$)", re.I | re.M)
 
 
@@ -35,10 +36,35 @@ class _Patterns:
     month_period: re.Pattern[str]
 
 
+_PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
+
+
 def _dateline_body(m: str) -> str:
-    """PLACE [/COUNTRY/] [(AGENCY)], Month D[, YYYY] (the place is group 1, the day is group "date")."""
-    return (rf"[ \t]*([A-Z][A-Za-z'’\-]+(?:[ \-][A-Za-z'’\-]+){{0,3}})\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
-            rf"(?P<date>{m}\s+\d{{1,2}}|\d{{1,2}}\s+{m})\b\s*(?:,\s*\d{{4}})?")
+    """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] (the place is group 1, the day and
+    year group "date")."""
+    day = r"\d{1,2}(?:st|nd|rd|th)?"
+    return (rf"[ \t]*({_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
+            rf"\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
+            rf"(?P<date>(?:{m}\s+{day}|{day}\s+{m})(?:,?\s+\d{{4}})?)\b")
+
+
+# A wire dateline without a date: an upper-case place opening a line, then a colon or a dash and the story
+# ("BEIRUT: Air strikes ...", "SULAIMANI — Two soldiers ..."); see ``_undated_dateline`` for what tells it from a title
+UNDATED_DATELINE_RE = re.compile(r"^[ \t]*([A-Z]{3,}(?:[ \-][A-Z]{2,}){0,2})[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])",
+                                 re.M)
+
+
+def _undated_dateline(head: str) -> re.Match[str] | None:
+    """An undated wire dateline, whose line runs on as a sentence. Titles of UN updates open the same way
+    ("SUDAN: Thousands flee Sinja - Flash Update No. 3", "KYIV - UNHCR Ukraine Operational Update") but stop short of a
+    full stop, and their reports are not dated by them (SPEC)."""
+    m = UNDATED_DATELINE_RE.search(head)
+    if m is None:
+        return None
+    end = head.find("\n", m.end())
+    line = head[m.end():] if end < 0 else head[m.end():end]
+    runs_on = end < 0 and len(head) == HEAD_CHARS  # the line goes on past what was read: a paragraph
+    return m if len(line.split()) >= 6 and (runs_on or line.rstrip().endswith((".", '"', "”"))) else None
 
 
 @lru_cache(maxsize=8)
@@ -105,20 +131,21 @@ def _parse(text: str, default: dt.date | None) -> dt.date | None:
 
 def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> ReportDates:
     """Find the header, dateline and bulletin character of a report."""
-    head = text[:400]
+    head = text[:HEAD_CHARS]
     header = HEADER_RE.search(head)
     report = dt.date.fromisoformat(header.group(1)) if header else None
     pat = _patterns(lex)
     dl = pat.dateline.search(head)
     if header is not None and (inline := pat.dateline_inline.match(head, header.end())):
         dl = inline
+    undated = dl is None and (dl := _undated_dateline(head)) is not None
     dateline = None
     dateline_place = None
     if dl and (header is None or dl.start() >= header.end() - 1) and dl.start() < 200:
         # a dateline is a dateline even when its year is unknown (no header, no reference date)
         dateline = (dl.start(), dl.end())
         dateline_place = (dl.start(1), dl.end(1))
-        d = _parse(dl.group("date"), report or reference_date)
+        d = None if undated else _parse(dl.group("date"), report or reference_date)
         if report is None and d is not None:
             report = d
     if report is None and header is None:
