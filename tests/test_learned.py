@@ -336,3 +336,21 @@ def test_twin_count_does_not_follow_the_order_of_a_set(order, monkeypatch):
     monkeypatch.setattr(learned, "arg_keys", lambda ctx, d, role=None: order(list(held[id(d)])))
     ctx = SimpleNamespace(triggers=[TriggerSpan(0, 5, "demining", 0.9)], sentence_of=[0])
     assert learned.Peers(ctx, drafts).twins(drafts[0]) == (57, 17)  # the keys in sorted order, whatever order they came in
+
+
+def test_members_fitted_on_every_core_are_the_networks_fitted_one_by_one():
+    # each member keeps its own seed: fitting them in worker processes changes nothing but the time
+    from threadpoolctl import threadpool_limits
+
+    from sitrep_ie.events.fit import fit_members, fit_mlp
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 5)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(np.float32)
+    together = fit_members(fit_mlp, 3, x, y, 4, seed=7)
+    with threadpool_limits(1, "blas"):
+        alone = [fit_mlp(x, y, 4, 7 + m) for m in range(3)]
+    assert len(together) == 3
+    for a, b in zip(together, alone):
+        assert np.array_equal(a.w1, b.w1) and np.array_equal(a.w2, b.w2)
+    assert not np.array_equal(together[0].w1, together[1].w1)

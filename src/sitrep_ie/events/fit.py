@@ -9,8 +9,9 @@ inference needs neither scikit-learn nor torch.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -101,6 +102,16 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, seed: int) -> Mlp:
                mean.astype(np.float32), scale.astype(np.float32))
 
 
+def fit_members(fit_one: Callable[..., Mlp], members: int, *args: Any, seed: int, **kwargs: Any) -> list[Mlp]:
+    """``fit_one(*args, seed + m, **kwargs)`` for m < members, in one process per core (joblib runs each worker's
+    matrix products on one thread: small products parallelise badly, whole networks well). Each member has its own
+    seed: the same networks in whatever order they are fitted."""
+    from joblib import Parallel, delayed
+
+    jobs = min(members, os.cpu_count() or 1)
+    return Parallel(n_jobs=jobs, backend="loky")(delayed(fit_one)(*args, seed + m, **kwargs) for m in range(members))
+
+
 def combine(nets: Sequence[Mlp]) -> Mlp:
     """Members trained on the same rows with different seeds, as one wider network that averages their
     logits (each member's hidden units side by side; the output layer divided among them).
@@ -150,7 +161,7 @@ def fit_trigger_head(docs: Sequence[Document], encoded: Sequence[Encoded], layer
     x_full = np.concatenate([x, np.repeat(x.mean(axis=0, keepdims=True), len(layer.ontology.names) + 1, axis=0)])
     log(f"trigger head: {len(y)} words, {int((y > 0).sum())} in triggers")
     mean, scale = x_full.mean(axis=0), x_full.std(axis=0) + 1e-6
-    return combine([_fit_multiclass(x_full, y_full, 128, seed + m, mean, scale) for m in range(members)])
+    return combine(fit_members(_fit_multiclass, members, x_full, y_full, 128, seed=seed, mean=mean, scale=scale))
 
 
 def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: EventLayer, types: Sequence[str], *,
@@ -174,7 +185,7 @@ def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: Even
     log(f"event layer: {len(y)} trigger-candidate pairs ({int(y.sum())} arguments), {len(my)} trigger pairs ({int(my.sum())} restatements)")
     trigger = fit_trigger_head(docs, [e for e in encoded if e is not None], layer, seed=seed, members=members, log=log) \
         if all(e is not None and e.hidden is not None for e in encoded) else None
-    linker = combine([fit_mlp(x, y, 64, seed + m) for m in range(members)])
+    linker = combine(fit_members(fit_mlp, members, x, y, 64, seed=seed))
     return LinkerWeights(list(types), linker, fit_mlp(mx, my, 8, seed), trigger=trigger,
                          info={"link_pairs": int(len(y)), "link_positive": int(y.sum()), "merge_pairs": int(len(my)),
                                "merge_positive": int(my.sum()), "features": int(x.shape[1]), "members": members})
