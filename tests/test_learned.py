@@ -354,3 +354,15 @@ def test_members_fitted_on_every_core_are_the_networks_fitted_one_by_one():
     for a, b in zip(together, alone):
         assert np.array_equal(a.w1, b.w1) and np.array_equal(a.w2, b.w2)
     assert not np.array_equal(together[0].w1, together[1].w1)
+
+
+@pytest.mark.parametrize("body, shared, other", [
+    # a headline words the unit its own way: the number is still the one the lead gives
+    ("[[Houthi|A]] shelling [[kills|T]] [[29|Q]] [[civilians|U]]\n\n[[29|Q]] [[people|U]] were [[killed|T]] in [[Taiz|P]].", 1.0, 0.0),
+    ("[[Houthi|A]] shelling [[kills|T]] [[29|Q]] [[civilians|U]]\n\n[[31|Q]] [[people|U]] were [[killed|T]] in [[Taiz|P]].", 0.0, 1.0),
+])
+def test_merge_features_compare_numbers_by_value(body, shared, other):
+    from sitrep_ie.events.learned import OTHER_NUMBERS
+
+    f = merge_features(_prepared(body, "casualties"), 0, 1)
+    assert (f[3], f[OTHER_NUMBERS]) == (shared, other)

@@ -47,7 +47,7 @@ from .segment import sentences
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 8  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 9  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
@@ -445,7 +445,8 @@ def merge_features(ctx: Context, a: int, b: int) -> np.ndarray:
     text = ctx.doc.text
     sa, sb = ctx.sentence_of[a], ctx.sentence_of[b]
     ka, kb = ctx.sentence_keys(sa), ctx.sentence_keys(sb)
-    qa, qb = {k for k in ka if k[0] == "quantity"}, {k for k in kb if k[0] == "quantity"}
+    # numbers by value alone: a headline words the unit its own way ("kills 29 civilians" / "29 people were killed")
+    qa, qb = {k[1].rsplit("|", 1)[0] for k in ka if k[0] == "quantity"}, {k[1].rsplit("|", 1)[0] for k in kb if k[0] == "quantity"}
     pa, pb = {k for k in ka if k[0] != "quantity"}, {k for k in kb if k[0] != "quantity"}
     places_a, places_b = {k for k in pa if k[0] == "place"}, {k for k in pb if k[0] == "place"}
     sent_b = ctx.doc.sentences[sb] if ctx.doc.sentences else None
