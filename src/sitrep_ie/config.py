@@ -65,7 +65,7 @@ class TrainConfig:
     export_onnx: bool = field(default=True, metadata={"help": "Also export ONNX fp32 and int8 backends after training."})
     threads: int = field(default=0, metadata={"help": "Torch threads for training (0: all cores)."})
     precision: str = field(default="auto", metadata={"help": "Arithmetic of the tagger's training steps: 'bf16' (autocast, fp32 master "
-                           "weights; 1.6x faster steps on CPUs with AVX512-BF16 or AMX), 'fp32', or 'auto' (bf16 where the CPU has it)."})
+                           "weights; training 1.3x faster on a CPU with AVX512-BF16 or AMX), 'fp32', or 'auto' (bf16 where the CPU has it)."})
     train_fraction: float = field(default=1.0, metadata={"help": "Share of the training reports used (a seeded sample; make curve trains on 0.25 ... 1.0)."})
     selection_reports: int = field(default=120, metadata={"help": "Training reports added to dev when the default backend is chosen (more: a firmer choice, a longer run)."})
     events: bool = field(default=True, metadata={"help": "Also learn event triggers (one tagger label per ontology type) and the learned event layer."})
