@@ -61,3 +61,11 @@ def test_no_span_runs_across_a_line_break(extractor):
     assert ents and not [e.text for e in ents if "\n" in e.text]
     places = {p["name"] for e in _events(extractor, text) for p in e["places"]}
     assert "\n" not in "".join(places)
+
+
+def test_no_span_starts_with_a_possessive(extractor):
+    # the tagger opens an ACTOR on "'s" in "Ministry's International Demining Center" without drop_possessive
+    text = ("HMEIMIM, March 14. /TASS/. Sappers of the Russian Defense Ministry's International Demining Center have "
+            "cleared 312 explosive devices in al-Qaryatayn, Homs province, over the past week.")
+    ents = extractor.tag(text)
+    assert ents and not [e.text for e in ents if e.text[:1] in "'’"]

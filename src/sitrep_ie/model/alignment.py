@@ -165,6 +165,19 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def drop_possessive(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span the tagger opened on a possessive starts after it: the possessive ends the word before
+    (none of the corpus's 23,054 annotated spans starts with one).
+
+    >>> t = "the Ministry's International Demining Center"
+    >>> t[slice(*drop_possessive(t, 12, 44))], drop_possessive("’s", 0, 2), drop_possessive("'sa", 0, 3)
+    ('International Demining Center', (2, 2), (0, 3))
+    """
+    if text[start:start + 1] in ("'", "’") and text[start + 1:start + 2] in ("s", "S") and not text[start + 2:start + 3].isalnum():
+        return trim_span(text, start + 2, end)
+    return start, end
+
+
 def split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     r"""The parts of a span on each line, without their edge whitespace: no annotated span (of 23,054 in
     the corpus) crosses a line break, while the tagger ran "Aleppo" into the dateline below it.

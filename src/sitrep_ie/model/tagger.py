@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError, ModelCorruptError
 from ..schema import Entity
-from .alignment import SpecialTokens, Window, decode, encode_texts, load_tokenizer, make_windows, snap_to_words, split_lines, stitch
+from .alignment import SpecialTokens, Window, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, snap_to_words, split_lines, stitch
 from .artifacts import ModelDir
 from .backends import OnnxRunner, TorchRunner, check_backend, softmax
 
@@ -152,7 +152,7 @@ class Tagger:
             uncertainty = float(np.mean(1.0 - token_probs[first].max(axis=-1))) if first else 0.0
             ents: list[Entity] = []
             for sp in decode(enc, token_probs, self.id2label):
-                for a, b in split_lines(text, *snap_to_words(text, sp.start, sp.end)):
+                for a, b in split_lines(text, *drop_possessive(text, *snap_to_words(text, sp.start, sp.end))):
                     if ents and a < ents[-1].end:
                         continue  # widened onto the previous span (two labels in one word): the first keeps the word
                     ents.append(Entity(a, b, sp.label, text[a:b], sp.score))
