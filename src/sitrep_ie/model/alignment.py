@@ -132,6 +132,11 @@ def stitch(n_tokens: int, windows: Sequence[Window], probs: Sequence[np.ndarray]
     return out
 
 
+def _possessive_at(text: str, i: int) -> bool:
+    """Does a possessive ("'s", "’s") start at ``text[i]``?"""
+    return text[i:i + 1] in ("'", "’") and text[i + 1:i + 2] in ("s", "S") and not text[i + 2:i + 3].isalnum()
+
+
 def _inside_word(text: str, i: int) -> bool:
     """Is the boundary before ``text[i]`` inside a word? Letters or digits on both sides (or joined
     by a hyphen or apostrophe) are one word; a digit-letter change ("12km") is a boundary."""
@@ -141,7 +146,7 @@ def _inside_word(text: str, i: int) -> bool:
     if a.isalpha() and b.isalpha() or a.isdigit() and b.isdigit():
         return True
     joiners = "-'’"
-    if b in "'’" and text[i + 1:i + 2] in ("s", "S") and not text[i + 2:i + 3].isalnum():
+    if _possessive_at(text, i):
         return False  # a possessive is no part of the name: "Syria's", "UNHCR's" (never inside a span in the corpus)
     if (a in joiners and i >= 2 and text[i - 2].isalnum() and b.isalnum()) or (b in joiners and a.isalnum() and i + 1 < len(text) and text[i + 1].isalnum()):
         return True
@@ -173,7 +178,7 @@ def drop_possessive(text: str, start: int, end: int) -> tuple[int, int]:
     >>> t[slice(*drop_possessive(t, 12, 44))], drop_possessive("’s", 0, 2), drop_possessive("'sa", 0, 3)
     ('International Demining Center', (2, 2), (0, 3))
     """
-    if text[start:start + 1] in ("'", "’") and text[start + 1:start + 2] in ("s", "S") and not text[start + 2:start + 3].isalnum():
+    if _possessive_at(text, start):
         return trim_span(text, start + 2, end)
     return start, end
 
