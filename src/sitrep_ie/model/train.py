@@ -202,8 +202,8 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
 
     torch.set_num_threads(cfg.threads or os.cpu_count() or 1)
     enable_full_determinism(cfg.seed)
-    bf16 = training_precision(cfg.precision) == "bf16"
-    log(f"precision: {'bf16 autocast' if bf16 else 'fp32'}")
+    precision = training_precision(cfg.precision)
+    log(f"precision: {precision}")
     hf_tok = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     tok = hf_tok.backend_tokenizer
     tok.no_truncation()
@@ -240,14 +240,14 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
         eval_strategy="epoch" if use_eval else "no", save_strategy="epoch" if use_eval else "steps",
         save_steps=max(1, steps_per_epoch), save_total_limit=2, load_best_model_at_end=use_eval,
         metric_for_best_model="f1" if use_eval else None, greater_is_better=True, logging_steps=max(1, steps_per_epoch // 2),
-        train_sampling_strategy="group_by_length", report_to="none", use_cpu=True, bf16=bf16, dataloader_num_workers=0, disable_tqdm=False, save_only_model=False,
+        train_sampling_strategy="group_by_length", report_to="none", use_cpu=True, bf16=precision == "bf16", dataloader_num_workers=0, disable_tqdm=False, save_only_model=False,
     )
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=dev_ds if use_eval else None,
                       data_collator=DataCollatorForTokenClassification(hf_tok, label_pad_token_id=-100),
                       compute_metrics=word_f1_metric(labels.id2label) if use_eval else None)
     t0 = time.time()
     out = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    return _Fitted(trainer, hf_tok, out, len(train_ds), n_tokens, steps_per_epoch, time.time() - t0, "bf16" if bf16 else "fp32")
+    return _Fitted(trainer, hf_tok, out, len(train_ds), n_tokens, steps_per_epoch, time.time() - t0, precision)
 
 
 def training_precision(precision: str) -> str:
