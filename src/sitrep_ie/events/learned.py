@@ -81,6 +81,15 @@ class Candidate:
         return (self.role, self.text.lower())
 
 
+def number_of(key: tuple[str, str]) -> str:
+    """A quantity's ``Candidate.key`` without its unit: the number (and upper bound) alone.
+
+    >>> number_of(("quantity", "29||civilian"))
+    '29|'
+    """
+    return key[1].rsplit("|", 1)[0]
+
+
 class TriggerIndex:
     """The triggers of a report sorted by position, overall and per type: the pair features ask, for
     every (trigger, candidate) pair, how many triggers lie between and how near the next one is; a scan
@@ -446,7 +455,7 @@ def merge_features(ctx: Context, a: int, b: int) -> np.ndarray:
     sa, sb = ctx.sentence_of[a], ctx.sentence_of[b]
     ka, kb = ctx.sentence_keys(sa), ctx.sentence_keys(sb)
     # numbers by value alone: a headline words the unit its own way ("kills 29 civilians" / "29 people were killed")
-    qa, qb = {k[1].rsplit("|", 1)[0] for k in ka if k[0] == "quantity"}, {k[1].rsplit("|", 1)[0] for k in kb if k[0] == "quantity"}
+    qa, qb = {number_of(k) for k in ka if k[0] == "quantity"}, {number_of(k) for k in kb if k[0] == "quantity"}
     pa, pb = {k for k in ka if k[0] != "quantity"}, {k for k in kb if k[0] != "quantity"}
     places_a, places_b = {k for k in pa if k[0] == "place"}, {k for k in pb if k[0] == "place"}
     sent_b = ctx.doc.sentences[sb] if ctx.doc.sentences else None
