@@ -138,7 +138,9 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
     dl = pat.dateline.search(head)
     if header is not None and (inline := pat.dateline_inline.match(head, header.end())):
         dl = inline
-    undated = dl is None and (dl := _undated_dateline(head)) is not None
+    undated = dl is None  # then only a dateline without a date can be there
+    if undated:
+        dl = _undated_dateline(head)
     dateline = None
     dateline_place = None
     if dl and (header is None or dl.start() >= header.end() - 1) and dl.start() < 200:
