@@ -71,3 +71,19 @@ def test_lexicon_retired_keys_are_ignored_others_refused(key, error):
     else:
         with pytest.raises(ConfigError, match=error):
             Lexicon.from_dict(data)
+
+
+@pytest.mark.parametrize("section, key, error", [("events", "plan_before", None), ("events", "plan_fillers", None),
+                                                 ("events", "negation", "missing|must be")])
+def test_lexicon_of_an_older_model_takes_added_keys_from_the_package(section, key, error):
+    from sitrep_ie.config import read_yaml, resource_path
+    from sitrep_ie.events.lexicon import Lexicon
+
+    packaged = read_yaml(resource_path("lexicon.yaml"))
+    data = read_yaml(resource_path("lexicon.yaml"))
+    del data[section][key]
+    if error is None:
+        assert Lexicon.from_dict(data).words[section][key] == packaged[section][key]
+    else:
+        with pytest.raises(ConfigError, match=error):
+            Lexicon.from_dict(data)

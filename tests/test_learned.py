@@ -367,3 +367,28 @@ def test_merge_features_compare_numbers_by_value(body, shared, other):
     f = merge_features(_prepared(body, "casualties"), 0, 1)
     shared_numbers = OTHER_NUMBERS - 1  # the feature before "other numbers": the two sentences share a number
     assert (f[shared_numbers], f[OTHER_NUMBERS]) == (shared, other)
+
+
+@pytest.mark.parametrize("case,body,links,merges,kept", [
+    ("a trigger after a modal is a plan, and its numbers go with it",
+     "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. It will [[deliver|T]] [[40|Q]] [[tonnes|U]] next week.",
+     {(0, "12"): 0.9, (1, "40"): 0.9, (0, "40"): 0.6}, {}, [["12"]]),
+    ("plan phrases with words between the cue and the trigger",
+     "[[WFP|A]] plans to jointly [[deliver|T]] [[40|Q]] [[tonnes|U]]. The [[UN|A]] is expected to gradually [[deliver|T]] "
+     "[[9|Q]] [[trucks|U]]. The planned [[delivery|T]] of [[3|Q]] [[trucks|U]] is on hold.",
+     {(0, "40"): 0.9, (1, "9"): 0.9, (2, "3"): 0.9}, {}, []),
+    ("a cue in the previous sentence or far before the trigger does not reach it",
+     "Aid will follow. [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]].",
+     {(0, "12"): 0.9}, {}, [["12"]]),
+    ("a word ending like a cue is no cue",
+     "Goodwill [[deliveries|T]] of [[12|Q]] [[tonnes|U]] reached [[Douma|P]].",
+     {(0, "12"): 0.9}, {}, [["12"]]),
+    ("a plan restating a real delivery keeps the event",
+     "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. It said it would [[deliver|T]] [[12|Q]] [[tonnes|U]] again.",
+     {(0, "12"): 0.9}, {(0, 1): 0.9}, [["12"]]),
+])
+def test_plans_make_no_event(case, body, links, merges, kept):
+    ctx = _prepared(body, "aid_delivery")
+    scores = {(i, _cand(ctx, name)): p for (i, name), p in links.items()}
+    events = to_events(ctx, decode(ctx, scores, merges, _weights()), LAYER, _weights(), "v1")
+    assert [[q.text for q in e.quantities] for e in events] == kept, case

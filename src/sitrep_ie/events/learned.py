@@ -917,6 +917,8 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
     peers = Peers(ctx, drafts)
     claimed = {j for d in drafts for j in d.args}
     for d in drafts:
+        if all(planned(ctx, i, layer) for i in d.mentions):
+            continue  # linked all the same: its numbers belong to the plan, not to an event beside it
         head = ctx.triggers[d.mentions[0]]
         seen: set[tuple[str, str]] = set()
         actors, places, quantities = [], [], []
@@ -957,6 +959,17 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
             model_version=model_version,
         ))
     return events
+
+
+PLAN_CHARS = 80  # how far before a trigger its plan cue may start ("is expected to gradually begin to hand over")
+
+
+def planned(ctx: Context, i: int, layer: EventLayer) -> bool:
+    """Whether trigger i is a plan ("WFP will deliver", "the planned evacuation"): planned, promised or
+    conditional actions make no event (GUIDELINES 4), and the corpus marks no trigger after such a cue."""
+    t = ctx.triggers[i]
+    lo = max(t.start - PLAN_CHARS, ctx.doc.sentences[ctx.sentence_of[i]].start)
+    return bool(layer.lexicon.plan_before.search(ctx.doc.text[lo:t.start]))
 
 
 def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, str | None, tuple[int, int] | None]:

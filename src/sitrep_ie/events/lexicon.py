@@ -27,7 +27,7 @@ from ..config import read_yaml, resource_path
 SCHEMA: dict[str, tuple[str, ...]] = {
     "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before"),
     "quantities": ("unit_gap_words", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
-    "events": ("negation",),
+    "events": ("negation", "plan_before", "plan_fillers"),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
                 "and_split_number_suffixes", "verb_endings"),
@@ -37,6 +37,9 @@ SCHEMA: dict[str, tuple[str, ...]] = {
 _MAPPINGS = {("dates", "relative_days")}
 # keys of the rule assembler (removed in issue 12): older models' saved lexicons hold them; read and ignored
 _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
+# keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
+# switched off)
+_ADDED = {("events", "plan_before"), ("events", "plan_fillers")}
 
 
 def alternation(words: Any) -> str:
@@ -69,6 +72,9 @@ class Lexicon:
             "range_opener": re.compile(r"\b" + alternation(q["range_openers"]) + r"\s*$", re.I),
             # events
             "negation": re.compile(r"\b" + alternation(w["events"]["negation"]) + r"\b", re.I),
+            # an adverb in "-ly" may stand among the fillers too ("will gradually hand over")
+            "plan_before": re.compile(r"\b" + alternation(w["events"]["plan_before"]) + r"(?:\s+(?:" + alternation(w["events"]["plan_fillers"])
+                                      + r"|\w+ly))*\s+$", re.I),
             # places
             "admin_gap": re.compile(r"^\s*(?:,|,?\s*" + alternation(p["admin_prepositions"]) + r"(?:\s+the)?|\(|,?\s*"
                                     + alternation(p["admin_prepositions"]) + r"\s+the\s+\w+\s+" + alternation(p["admin_prepositions"])
@@ -126,6 +132,8 @@ class Lexicon:
             if extra:
                 raise ConfigError(f"{source}: {section}: unknown keys {extra}; known: {list(keys)}")
             for key in keys:
+                if key not in got and (section, key) in _ADDED:
+                    got = {**got, key: read_yaml(resource_path("lexicon.yaml"))[section][key]}
                 value = got.get(key)
                 mapping = (section, key) in _MAPPINGS
                 ok = isinstance(value, dict) if mapping else isinstance(value, list)
