@@ -392,3 +392,18 @@ def test_plans_make_no_event(case, body, links, merges, kept):
     scores = {(i, _cand(ctx, name)): p for (i, name), p in links.items()}
     events = to_events(ctx, decode(ctx, scores, merges, _weights()), LAYER, _weights(), "v1")
     assert [[q.text for q in e.quantities] for e in events] == kept, case
+
+
+@pytest.mark.parametrize("case,body,merges,evidence", [
+    ("two verbs of one fact in one sentence: one evidence span",
+     "[[Sappers|A]] [[discovered|T]], seized and [[defused|T]] [[178|Q]] [[devices|U]].", {}, 1),
+    ("a restatement in another sentence: one span per sentence",
+     "[[Sappers|A]] [[cleared|T]] [[275|Q]] [[devices|U]]. \"They [[removed|T]] and [[destroyed|T]] [[275|Q]] [[devices|U]],\" it said.",
+     {(0, 1): 0.9, (0, 2): 0.9}, 2),
+])
+def test_evidence_has_one_span_per_sentence(case, body, merges, evidence):
+    ctx = _prepared(body, "demining")
+    n = len(ctx.triggers)
+    scores = {(i, j): 0.9 for i in range(n) for j, c in enumerate(ctx.candidates) if ctx.sentence_of[n + j] == ctx.sentence_of[i]}
+    (event,) = to_events(ctx, decode(ctx, scores, merges, _weights()), LAYER, _weights(), "v1")
+    assert len(event.evidence) == evidence and len({(m.start, m.end) for m in event.evidence}) == evidence, case

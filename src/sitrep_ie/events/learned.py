@@ -948,10 +948,9 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
             continue
         if features is not None:  # one row per event returned, in their order
             features.append(feats)
-        evidence = []
-        for i in d.mentions:
-            s = ctx.doc.sentences[ctx.sentence_of[i]]
-            evidence.append(Mention(text[s.start:s.end], s.start, s.end))
+        # one span per sentence: two verbs of one fact in one sentence ("discovered, seized and defused") are one piece of evidence
+        evidence = [Mention(text[s.start:s.end], s.start, s.end)
+                    for s in (ctx.doc.sentences[k] for k in dict.fromkeys(ctx.sentence_of[i] for i in d.mentions))]
         events.append(Event(
             type=head.type, date=date, date_precision=precision, date_span=dspan if date else None,
             actors=actors, places=places, quantities=quantities, evidence=evidence,
