@@ -145,8 +145,11 @@ def test_weights_round_trip_and_damage(tmp_path):
     w = _weights(0.4, 0.7)
     w.calibration_x, w.calibration_y = np.array([0.0, 0.5, 1.0]), np.array([0.1, 0.6, 0.9])
     w.to_disk(tmp_path)
+    w.span_floors = {"ACTOR": 0.85}
+    w.to_disk(tmp_path)
     back = LinkerWeights.from_disk(tmp_path)
     assert (back.link_threshold, back.merge_threshold) == (0.4, 0.7) and back.calibrate(0.25) == pytest.approx(0.35)
+    assert back.span_floors == {"ACTOR": 0.85}
     (tmp_path / "event_layer.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelCorruptError, match="E102"):
         LinkerWeights.from_disk(tmp_path)
@@ -407,3 +410,17 @@ def test_evidence_has_one_span_per_sentence(case, body, merges, evidence):
     scores = {(i, j): 0.9 for i in range(n) for j, c in enumerate(ctx.candidates) if ctx.sentence_of[n + j] == ctx.sentence_of[i]}
     (event,) = to_events(ctx, decode(ctx, scores, merges, _weights()), LAYER, _weights(), "v1")
     assert len(event.evidence) == evidence and len({(m.start, m.end) for m in event.evidence}) == evidence, case
+
+
+@pytest.mark.parametrize("floors,kept", [
+    ({}, ["Sappers", "the village", "Homs"]),
+    ({"ACTOR": 0.85}, ["Sappers", "Homs"]),  # an unsure ACTOR span is no candidate
+    ({"ACTOR": 0.85, "PLACE": 0.95}, ["Sappers"]),
+    ({"ACTOR": 0.95}, ["Sappers", "Homs"]),  # the floor is the least score kept
+    ({"ACTOR": 0.96}, ["Homs"]),
+])
+def test_spans_below_their_label_floor_are_no_candidates(floors, kept):
+    w = _weights()
+    w.span_floors = floors
+    ents = [Entity(0, 7, "ACTOR", "Sappers", 0.95), Entity(20, 31, "ACTOR", "the village", 0.7), Entity(35, 39, "PLACE", "Homs", 0.9)]
+    assert [e.text for e in w.credible(ents)] == kept

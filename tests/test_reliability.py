@@ -1040,3 +1040,20 @@ def test_undamaged_copy_loads(tiny_model, tmp_path):
     for backend in ("auto", "onnx-int8", "onnx-fp32", "torch-fp32"):
         ex = Extractor(model, backend=backend)
         check_entities(REPORT, ex.tag(REPORT))
+
+
+def test_an_actor_below_the_floor_is_no_argument(layer):
+    text = "Sappers cleared 40 mines in Homs."
+    ents = [Entity(0, 7, "ACTOR", "Sappers", 0.8), Entity(8, 15, "EVT_DEMINING", "cleared", 0.99), Entity(16, 18, "QUANTITY", "40", 0.99),
+            Entity(19, 24, "UNIT", "mines", 0.99), Entity(28, 32, "PLACE", "Homs", 0.99)]
+    weights = layer[0].weights
+    saved = (dict(weights.role_thresholds), dict(weights.span_floors), weights.min_confidence)
+    try:
+        weights.role_thresholds, weights.min_confidence = {"actor": 0.0, "place": 0.0, "quantity": 0.0}, 0.0  # every pair links
+        weights.span_floors = {}
+        assert [a.text for e in _assemble(layer, text, ents) for a in e.actors] == ["Sappers"]
+        weights.span_floors = {"ACTOR": 0.85}
+        events = _assemble(layer, text, ents)
+        assert events and not [a for e in events for a in e.actors]
+    finally:
+        weights.role_thresholds, weights.span_floors, weights.min_confidence = saved
