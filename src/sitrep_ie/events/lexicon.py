@@ -7,8 +7,10 @@ list would silently switch a rule or a feature off.
 
 Example:
     >>> lex = default_lexicon()
-    >>> bool(lex.speaker_after.match(", the ministry said"))
-    True
+    >>> bool(lex.speaker_after.match(", the ministry said")), bool(lex.speaker_after.match("’s Security Media Cell said"))
+    (True, True)
+    >>> bool(lex.speaker_after.match("’s sappers and engineers said"))  # a possessive before common nouns names no speaker
+    False
     >>> bool(lex.negation.search("no shelling")), bool(lex.negation.search("heavy shelling"))
     (True, False)
 """
@@ -60,7 +62,9 @@ class Lexicon:
         months = alternation(d["months"])
         compiled = {
             # actors
-            "speaker_after": re.compile(r"^(?:,[^,.;]{1,60},)?\W{0,3}(?:\w+\s+){0,2}?" + alternation(a["speaker_verbs"]) + r"\b", re.I),
+            # "..., the ministry said", or the owner of a named speaker: "Iraq's Security Media Cell said"
+            "speaker_after": re.compile(r"^(?:,[^,.;]{1,60},)?(?:['’]s\s+(?-i:[A-Z][\w-]*\s+){1,4}|\W{0,3}(?:\w+\s+){0,2}?)"
+                                        + alternation(a["speaker_verbs"]) + r"\b", re.I),
             "not_doer_before": re.compile(alternation(a["not_doer_before"]) + r"\s+(?:the\s+)?$", re.I),
             "possessive_before": re.compile(r"\b" + alternation(a["possessives"]) + r"\s+(?:[\w-]+\s+){0,4}$", re.I),
             "agent_before": re.compile(r"\b" + alternation(a["agent_before"]) + r"\s+(?:the\s+)?$", re.I),
