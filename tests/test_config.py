@@ -34,12 +34,14 @@ def test_overrides_parse_yaml_scalars():
 
 
 def test_ontology_accepts_a_new_type_without_code():
-    onto = Ontology.from_dict({"types": {"detention": {"triggers": ["detain", "arrest"], "unit_hints": ["detainee"]}}})
-    assert onto["detention"].trigger_matches("Police arrested 12 people")
+    onto = Ontology.from_dict({"types": {"detention": {"triggers": ["detain", "arrest"], "unit_hints": ["detainee"]},
+                                         "injury": {"triggers": ["hurt"], "outcome_of": ["detention"]}}})
+    assert onto["detention"].trigger_matches("Police arrested 12 people") and onto["injury"].outcome_of == ("detention",)
 
 
 @pytest.mark.parametrize("data", [{}, {"types": {"Bad Name": {"triggers": ["x"]}}}, {"types": {"t": {"triggers": []}}},
-                                  {"types": {"t": {"triggers": ["x"], "colour": 1}}}])
+                                  {"types": {"t": {"triggers": ["x"], "colour": 1}}},
+                                  {"types": {"t": {"triggers": ["x"], "outcome_of": ["attack"]}}}])  # no such type
 def test_bad_ontologies(data):
     with pytest.raises(ConfigError):
         Ontology.from_dict(data)

@@ -424,3 +424,30 @@ def test_spans_below_their_label_floor_are_no_candidates(floors, kept):
     w.span_floors = floors
     ents = [Entity(0, 7, "ACTOR", "Sappers", 0.95), Entity(20, 31, "ACTOR", "the village", 0.7), Entity(35, 39, "PLACE", "Homs", 0.9)]
     assert [e.text for e in w.credible(ents)] == kept
+
+
+ATTACK = {"shelled": "ceasefire_violation", "killed": "casualties"}
+
+
+@pytest.mark.parametrize("case,body,links,places,date", [
+    ("the dead of an attack stated just before take its places and day",
+     "Militants [[shelled|T]] [[Horlivka|P]] on Monday. [[Two|Q]] [[civilians|U]] were [[killed|T]].",
+     {(0, "Horlivka"): 0.9, (1, "Two"): 0.9}, ["Horlivka"], "2023-03-06"),
+    ("in one sentence, whichever comes first",
+     "[[Two|Q]] [[civilians|U]] were [[killed|T]] when militants [[shelled|T]] [[Horlivka|P]] on Monday.",
+     {(1, "Horlivka"): 0.9, (0, "Two"): 0.9}, ["Horlivka"], "2023-03-06"),
+    ("places and a day of their own stay",
+     "Militants [[shelled|T]] [[Horlivka|P]] on Monday. [[Two|Q]] [[civilians|U]] were [[killed|T]] in [[Donetsk|P]] on Tuesday.",
+     {(0, "Horlivka"): 0.9, (1, "Two"): 0.9, (1, "Donetsk"): 0.9}, ["Donetsk"], "2023-03-07"),
+    ("a new line is a new entry",
+     "Militants [[shelled|T]] [[Horlivka|P]] on Monday.\n[[Two|Q]] [[civilians|U]] were [[killed|T]].",
+     {(0, "Horlivka"): 0.9, (1, "Two"): 0.9}, [], None),
+    ("two sentences back is too far",
+     "Militants [[shelled|T]] [[Horlivka|P]] on Monday. Schools closed. [[Two|Q]] [[civilians|U]] were [[killed|T]].",
+     {(0, "Horlivka"): 0.9, (1, "Two"): 0.9}, [], None),
+])
+def test_outcomes_take_the_date_and_places_of_their_attack(case, body, links, places, date):
+    ctx = _prepared(body, ATTACK, dt.date(2023, 3, 8))
+    scores = {(i, _cand(ctx, name)): p for (i, name), p in links.items()}
+    (dead,) = [e for e in to_events(ctx, decode(ctx, scores, {}, _weights()), LAYER, _weights(), "v1") if e.type == "casualties"]
+    assert ([p.name for p in dead.places], dead.date) == (places, date), case

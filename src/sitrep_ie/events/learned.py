@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -922,6 +923,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
     ``scores``: the link probabilities, whose near misses the confidence model reads)."""
     text = ctx.doc.text
     events = []
+    stated: list[tuple[int, bool]] = []  # per event: the sentence of its first mention, whether it states its own day
     peers = Peers(ctx, drafts)
     claimed = {j for d in drafts for j in d.args}
     for d in drafts:
@@ -965,7 +967,35 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
             confidence=confidence, trigger=Mention(text[head.start:head.end], head.start, head.end),
             model_version=model_version,
         ))
+        stated.append((ctx.sentence_of[d.mentions[0]], date is not None and dspan not in (None, ctx.doc.dates.header, ctx.doc.dates.dateline)))
+    carry_to_outcomes(ctx, events, stated, layer)
     return events
+
+
+def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[int, bool]], layer: EventLayer) -> None:
+    """An event of a type that is the outcome of another (``outcome_of`` in the ontology: the dead and wounded of
+    an attack) takes the date and places of that event, stated in its sentence or the one before on the same line,
+    when it states none of its own (GUIDELINES 4.6: "Shelling hit Horlivka on Monday. Two civilians were killed.")."""
+    text, sents = ctx.doc.text, ctx.doc.sentences
+    for k, ev in enumerate(events):
+        et = layer.ontology.get(ev.type)
+        if et is None or not et.outcome_of:
+            continue
+        s, own_day = stated[k]
+        reach = {s} | ({s - 1} if s > 0 and "\n" not in text[sents[s - 1].start:sents[s].start] else set())
+        # the nearest before it, else one in its own sentence after it
+        sources = [j for j, other in enumerate(events) if other.type in et.outcome_of and stated[j][0] in reach]
+        if not sources:
+            continue
+        def at(j: int) -> int:
+            return events[j].trigger.start if events[j].trigger else 0
+
+        before = [j for j in sources if at(j) < at(k)]
+        src = max(before, key=at) if before else min(sources, key=at)
+        if not ev.places:
+            ev.places = [dataclasses.replace(p) for p in events[src].places]
+        if not own_day and stated[src][1]:
+            ev.date, ev.date_precision, ev.date_span = events[src].date, events[src].date_precision, events[src].date_span
 
 
 PLAN_CHARS = 80  # how far before a trigger its plan cue may start ("is expected to gradually begin to hand over")

@@ -30,6 +30,7 @@ class EventType:
     standalone: tuple[str, ...] = ()
     standalone_exclusions: tuple[str, ...] = ()
     victim_nouns: tuple[str, ...] = ()
+    outcome_of: tuple[str, ...] = ()  # types whose event, stated just before, gives this one its date and places
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_trigger_re", _stems(self.triggers))
@@ -114,7 +115,8 @@ class Ontology:
             spec = spec or {}
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
                 raise ConfigError(f"{source}: event type name {name!r} must be lower_snake_case")
-            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "standalone_exclusions", "victim_nouns"} - RETIRED_TYPE_KEYS
+            unknown = set(spec) - {"description", "triggers", "unit_hints", "standalone", "standalone_exclusions", "victim_nouns",
+                                   "outcome_of"} - RETIRED_TYPE_KEYS
             if unknown:
                 raise ConfigError(f"{source}: type {name!r} has unknown keys {sorted(unknown)}")
             triggers = tuple(str(x) for x in spec.get("triggers", []))
@@ -127,7 +129,12 @@ class Ontology:
             out.append(EventType(str(name), str(spec.get("description", "")), triggers, hints,
                                  tuple(str(x) for x in standalone),
                                  tuple(str(x) for x in spec.get("standalone_exclusions") or []),
-                                 tuple(str(x) for x in spec.get("victim_nouns") or [])))
+                                 tuple(str(x) for x in spec.get("victim_nouns") or []),
+                                 tuple(str(x) for x in spec.get("outcome_of") or [])))
+        names = {t.name for t in out}
+        for t in out:
+            if missing := sorted(set(t.outcome_of) - names):
+                raise ConfigError(f"{source}: type {t.name!r}: outcome_of names unknown types {missing}")
         return cls(tuple(out))
 
     @classmethod
