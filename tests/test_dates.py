@@ -22,6 +22,7 @@ REF = dt.date(2017, 11, 2)  # a Thursday
         ("GENEVA, Switzerland, January 24, 2016/APO/ -- Aid arrived.", dt.date(2016, 1, 24), True),
         ("Title of the item\n\nBEIRUT: Air strikes killed 10 civilians in Idlib on Friday.", REF, True),
         ("SULAIMANI (NRT) — Two soldiers were killed in an attack on a post.", REF, True),
+        ("BENGHAZI, 04.09.2019. Sappers cleared 12 mines.", dt.date(2019, 9, 4), True),  # day first, as the region writes it
         # titles of UN updates open like undated datelines but are not sentences
         ("SUDAN: Thousands flee Sinja in Sennar State - Flash Update No. 3\nIssued: 2 July 2024", dt.date(2024, 7, 2), False),
         ("KYIV - UNHCR Ukraine Operational Update, 1-31 August 2022\n\nBorder guards recorded 4,300 crossings.", REF, False),
@@ -123,3 +124,15 @@ def test_nearest_date_to_the_trigger(sentence, trigger, date):
 def test_without_a_trigger_the_first_stated_day_wins():
     s = "Shelling hit the town on Tuesday and a convoy arrived on Wednesday."
     assert sentence_date(s, 0, len(s), REF, LEX).date == dt.date(2017, 10, 31)
+
+
+@pytest.mark.parametrize("text, bulletin", [
+    ("Summary for the past day, 02.11.2017\nSappers cleared 12 mines.", True),
+    ("Field log, 24 hrs to 0600 on 02.11.2017\n- 3 mortars landed.", True),
+    ("Bulletin No. 4 (past 12 hours)\n- 3 mortars landed.", True),
+    ("In the past 24 hours 3 trucks arrived.", True),
+    ("Weekly summary\nSappers cleared 12 mines over 24 hours of work.", False),
+    ("Operational update, 2 November\nSappers cleared 12 mines.", False),
+])
+def test_bulletins_that_cover_the_past_day(text, bulletin):
+    assert report_dates(text, REF, LEX).past_day_bulletin == bulletin

@@ -40,12 +40,12 @@ _PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
 
 
 def _dateline_body(m: str) -> str:
-    """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] (the place is group 1, the day and
-    year group "date")."""
+    """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] or DD.MM.YYYY (the place is group 1,
+    the day and year group "date")."""
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     return (rf"[ \t]*({_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
             rf"\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
-            rf"(?P<date>(?:{m}\s+{day}|{day}\s+{m})(?:,?\s+\d{{4}})?)\b")
+            rf"(?P<date>(?:{m}\s+{day}|{day}\s+{m})(?:,?\s+\d{{4}})?|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})\b")
 
 
 # A wire dateline without a date: an upper-case place opening a line, then a colon or a dash and the story

@@ -106,8 +106,10 @@ class Lexicon:
             "weekday": re.compile(r"\b(?:on|last|this)?\s*(" + alternation(d["weekdays"])[3:-1] + r")\b", re.I),
             "relative": re.compile(r"\b(" + alternation(d["relative_days"])[3:-1] + r")\b", re.I),
             "bound_before": re.compile(r"\b" + alternation(d["bound_words"]) + r"\s+(?:the\s+)?$", re.I),
-            "past_day": re.compile(r"\b(?:past|last|previous)\s+(?:24|twenty-four)[\s-]*" + alternation(d["past_day_units"])
-                                   + r"\b|\b(?:over|in|during)\s+the\s+(?:past|last)\s+day\b|\bover\s+the\s+past\s+24\s+hours\b", re.I),
+            # "in the past 24 hours", "(past 12 hours)", "24 hrs to 0600", "summary for the past day"
+            "past_day": re.compile(r"\b(?:past|last|previous)\s+(?:24|twenty-four|12|twelve)[\s-]*" + alternation(d["past_day_units"])
+                                   + r"\b|\b(?:24|twenty-four)[\s-]*" + alternation(d["past_day_units"]) + r"\s+(?:to|ending)\b"
+                                   r"|\b(?:over|in|during|for)\s+the\s+(?:past|last)\s+day\b", re.I),
             "total": re.compile(r"\b(?:" + alternation(d["total_phrases"])[3:-1] + r"|since\s+(?:the\s+(?:start|beginning)|\d{1,2}\s+[A-Z][a-z]+"
                                 r"|[A-Z][a-z]+|\d{4}|\w+\s+\d{4}))\b", re.I),
         }
