@@ -52,6 +52,12 @@ def test_december_dateline_in_a_january_report_is_last_year():
         ("Between 8 and 11 July, 300 families returned.", None, "period"),
         ("Last week 300 families returned.", None, "period"),
         ("In March, 300 families returned.", None, "month"),
+        # two days, or a span of days, are a period (GUIDELINES 4.5 rule 2)
+        ("Shelling hit five villages on 9 and 10 October.", None, "period"),
+        ("Shelling hit five villages on Saturday and Sunday.", None, "period"),
+        ("Over three days, 146 buses left the town.", None, "period"),
+        ("Volunteers handed out 2,000 parcels in recent days.", None, "period"),
+        ("Medics held 6,300 consultations in the first three weeks of January.", None, "period"),
     ],
 )
 def test_sentence_dates(sentence, date, precision):

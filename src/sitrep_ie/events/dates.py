@@ -80,7 +80,12 @@ def _patterns(lex: Lexicon) -> _Patterns:
             rf"|{lex.period_phrase}"
             rf"|\b(?:in|during|throughout|for)\s+(?:early\s+|mid-?|late\s+)?{m}(?:\s+\d{{4}})?\b(?!\s+\d)"
             rf"|\b(?:in\s+)?the\s+(?:week|month|fortnight|period)\s+(?:to|ending|up\s+to|until)\s+(?:\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}})"
-            r"|\b(?:in|during)\s+(?:19|20)\d\d\b|\bover\s+the\s+(?:past|last)\s+(?:week|month|year|few\s+days|\w+\s+(?:days|weeks|months))\b",
+            r"|\b(?:in|during)\s+(?:19|20)\d\d\b|\bover\s+the\s+(?:past|last)\s+(?:week|month|year|few\s+days|\w+\s+(?:days|weeks|months))\b"
+            # two days at once ("on 9 and 10 October", "on Saturday and Sunday") and spans of days ("over three days")
+            rf"|\b\d{{1,2}}\s+and\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+and\s+\d{{1,2}}\b"
+            rf"|\b{lex.weekday_names}\s+and\s+{lex.weekday_names}\b"
+            r"|\bover\s+(?:\d+|two|three|four|five|six|seven|ten|several)\s+(?:days|weeks|months)\b"
+            r"|\b(?:in|during)\s+the\s+first\s+\w+\s+(?:days|weeks)\b",
             re.I),
         explicit=re.compile(
             rf"\b(?:on\s+)?(?:{lex.weekday_names},?\s+)?"
@@ -190,6 +195,8 @@ def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None
             delta = lex.relative_days[" ".join(r.group(1).lower().split())]
             found.append(DateMention(report_date - dt.timedelta(days=delta), "day", start + r.start(1), start + r.end(1)))
         for w in lex.weekday.finditer(s):
+            if p and p.start() <= w.start(1) < p.end():
+                continue  # "on Saturday and Sunday" is a period
             if re.search(r"\bsince\s+$", s[max(0, w.start(1) - 8):w.start(1)], re.I):
                 break  # "fled since Sunday, ... said on Wednesday": the count runs from Sunday; Wednesday dates the speech
             back = (report_date.weekday() - lex.weekdays.index(w.group(1).lower())) % 7
