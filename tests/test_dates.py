@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from sitrep_ie.events.dates import as_date, report_dates, sentence_date
+from sitrep_ie.events.dates import as_date, event_date, report_dates, sentence_date
 from sitrep_ie.events.lexicon import default_lexicon
 
 LEX = default_lexicon()
@@ -142,3 +142,18 @@ def test_without_a_trigger_the_first_stated_day_wins():
 ])
 def test_bulletins_that_cover_the_past_day(text, bulletin):
     assert report_dates(text, REF, LEX).past_day_bulletin == bulletin
+
+
+@pytest.mark.parametrize("text, date", [
+    ("Shelling hit Dugure on 1 May. The road to Sinuni reopened the same day.", "2017-05-01"),
+    ("Clashes broke out in Dugure on 1 May. Families fled to Sinuni the following day.", "2017-05-02"),
+    ("Sappers cleared 40 mines on Tuesday. Schools reopened. Medics treated 12 people that day.", "2017-10-31"),
+    ("Sappers cleared 40 mines last week. Medics treated 12 people that day.", None),  # no day to point back to
+    ("Sappers cleared 40 mines on Tuesday. Medics treated 12 people.", None),  # no pointer: an UN-style update dates nothing
+])
+def test_the_same_day_is_the_day_stated_before(text, date):
+    from sitrep_ie.events.segment import sentences
+
+    sents = sentences(text, LEX)
+    rd = report_dates(text, REF, LEX)
+    assert event_date(text, sents[-1], rd, LEX, None, sents[:-1][::-1])[0] == date

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 from dateutil import parser as du_parser
 
@@ -241,11 +242,12 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
         raise InputError(f"reference_date {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
-def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: tuple[int, int] | None = None
-               ) -> tuple[str | None, str | None, tuple[int, int] | None]:
+def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: tuple[int, int] | None = None,
+               before: Sequence[Segment] = ()) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """(date, precision, span): the sentence's own day (nearest ``anchor`` when it states several), else the report
-    date for past-24-hour and running-total sentences, else null for a period, else the report date in dateline and
-    bulletin reports."""
+    date for past-24-hour and running-total sentences, else null for a period, else, for "the same day" or "the
+    following day", the day the nearest of the sentences ``before`` it states (nearest first), else the report date
+    in dateline and bulletin reports."""
     # the header and the dateline date the report; they are not the first sentence's own date
     start = sent.start
     for span in (rd.header, rd.dateline):
@@ -261,6 +263,11 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     if own is not None:
         return None, own.precision, None
+    if before and (ana := lex.anaphoric_day.search(text, start, sent.end)):
+        for prev in before:
+            if (said := sentence_date(text, prev.start, prev.end, rd.report_date, lex)) is not None and said.date is not None:
+                day = said.date + dt.timedelta(days=lex.anaphoric_days[" ".join(ana.group(1).lower().split())])
+                return day.isoformat(), "day", (said.start, said.end)
     if rd.report_date is not None and (rd.has_dateline or rd.past_day_bulletin):
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     return None, None, None

@@ -1009,14 +1009,20 @@ def planned(ctx: Context, i: int, layer: EventLayer) -> bool:
     return bool(layer.lexicon.plan_before.search(ctx.doc.text[lo:t.start]))
 
 
+ANAPHORA_REACH = 3  # sentences back that "the same day" looks for the day it means
+
+
 def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """The date of a fact by rule: the first mention whose sentence states its own day (a headline gives
     the report's date, the lead restating it says "on Monday"), else what the first mention's sentence gives."""
     first = None
     for i in d.mentions:
-        sent = ctx.doc.sentences[ctx.sentence_of[i]]
+        k = ctx.sentence_of[i]
+        sent = ctx.doc.sentences[k]
         trig = ctx.triggers[i]
-        got = event_date(ctx.doc.text, sent, ctx.doc.dates, layer.lexicon, (trig.start, trig.end))
+        # the sentences a "the same day" may point back to, nearest first
+        before = ctx.doc.sentences[max(0, k - ANAPHORA_REACH):k][::-1]
+        got = event_date(ctx.doc.text, sent, ctx.doc.dates, layer.lexicon, (trig.start, trig.end), before)
         if got[0] is not None and got[2] is not None and got[2] not in (ctx.doc.dates.header, ctx.doc.dates.dateline):
             return got
         if first is None:
