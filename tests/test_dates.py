@@ -157,3 +157,16 @@ def test_the_same_day_is_the_day_stated_before(text, date):
     sents = sentences(text, LEX)
     rd = report_dates(text, REF, LEX)
     assert event_date(text, sents[-1], rd, LEX, None, sents[:-1][::-1])[0] == date
+
+
+@pytest.mark.parametrize("text, trigger, date", [
+    ("WFP gave rations on arrival, and on Tuesday the directorate repaired the station.", "gave", None),
+    ("WFP gave rations on arrival, and on Tuesday the directorate repaired the station.", "repaired", "2017-10-31"),
+    ("On Tuesday WFP gave rations, and the directorate repaired the station.", "repaired", "2017-10-31"),  # a leading day dates all
+    ("Medics treated 300 people last week; on Monday a clinic reopened.", "treated", None),
+])
+def test_a_day_in_a_later_clause_dates_that_clause(text, trigger, date):
+    from sitrep_ie.events.segment import Segment
+
+    a = text.index(trigger)
+    assert event_date(text, Segment(0, len(text)), report_dates(text, REF, LEX), LEX, (a, a + len(trigger)))[0] == date
