@@ -380,6 +380,8 @@ def test_merge_features_compare_numbers_by_value(body, shared, other):
      "[[WFP|A]] plans to jointly [[deliver|T]] [[40|Q]] [[tonnes|U]]. The [[UN|A]] is expected to gradually [[deliver|T]] "
      "[[9|Q]] [[trucks|U]]. The planned [[delivery|T]] of [[3|Q]] [[trucks|U]] is on hold.",
      {(0, "40"): 0.9, (1, "9"): 0.9, (2, "3"): 0.9}, {}, []),
+    ("a scheduled action is a plan", "Officials scheduled [[resettlement|T]] of [[40|Q]] [[families|U]] to [[Mardes|P]].",
+     {(0, "40"): 0.9}, {}, []),
     ("a cue in the previous sentence or far before the trigger does not reach it",
      "Aid will follow. [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]].",
      {(0, "12"): 0.9}, {}, [["12"]]),
