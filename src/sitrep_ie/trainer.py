@@ -90,11 +90,11 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     # by that role's argument F1: the mean objective hardly moves with one role's threshold, and its maximum moved
     # between plateau points from one refit to the next (quantity 0.2 or 0.5)
     for role in ROLES:
-        chosen, best = weights.link_threshold, -1.0
+        chosen, role_f1 = weights.link_threshold, -1.0
         for t in LINK_THRESHOLDS:
             weights.role_thresholds[role] = t
-            if (f1 := argument_scores(gold, run())[role]["f1"]) > best:
-                best, chosen = f1, t
+            if (f1 := argument_scores(gold, run())[role]["f1"]) > role_f1:
+                role_f1, chosen = f1, t
         weights.role_thresholds[role] = chosen
     score = objective(run())
     # then how sure of a span the tagger must be for the layer to read it (after the thresholds: a higher actor

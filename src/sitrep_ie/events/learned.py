@@ -24,11 +24,11 @@ numpy only.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import json
 import re
 from collections import Counter
-import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -977,6 +977,10 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
     an attack) takes the date and places of that event, stated in its sentence or the one before on the same line,
     when it states none of its own (GUIDELINES 4.6: "Shelling hit Horlivka on Monday. Two civilians were killed.")."""
     text, sents = ctx.doc.text, ctx.doc.sentences
+
+    def at(j: int) -> int:
+        return events[j].trigger.start if events[j].trigger else 0
+
     for k, ev in enumerate(events):
         et = layer.ontology.get(ev.type)
         if et is None or not et.outcome_of:
@@ -987,9 +991,6 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
         sources = [j for j, other in enumerate(events) if other.type in et.outcome_of and stated[j][0] in reach]
         if not sources:
             continue
-        def at(j: int) -> int:
-            return events[j].trigger.start if events[j].trigger else 0
-
         before = [j for j in sources if at(j) < at(k)]
         src = max(before, key=at) if before else min(sources, key=at)
         if not ev.places:
