@@ -967,7 +967,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
             confidence=confidence, trigger=Mention(text[head.start:head.end], head.start, head.end),
             model_version=model_version,
         ))
-        stated.append((ctx.sentence_of[d.mentions[0]], date is not None and dspan not in (None, ctx.doc.dates.header, ctx.doc.dates.dateline)))
+        stated.append((ctx.sentence_of[d.mentions[0]], states_own_day(ctx, date, dspan)))
     carry_to_outcomes(ctx, events, stated, layer)
     return events
 
@@ -977,6 +977,11 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
     an attack) takes the date and places of that event, stated in its sentence or the one before on the same line,
     when it states none of its own (GUIDELINES 4.6: "Shelling hit Horlivka on Monday. Two civilians were killed.")."""
     text, sents = ctx.doc.text, ctx.doc.sentences
+    causes = {c for t in layer.ontology.types for c in t.outcome_of}
+    by_sentence: dict[int, list[int]] = {}  # sentence -> the events of a cause type stated there (no scan per outcome)
+    for j, other in enumerate(events):
+        if other.type in causes:
+            by_sentence.setdefault(stated[j][0], []).append(j)
 
     def at(j: int) -> int:
         return events[j].trigger.start if events[j].trigger else 0
@@ -986,9 +991,9 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
         if et is None or not et.outcome_of:
             continue
         s, own_day = stated[k]
-        reach = {s} | ({s - 1} if s > 0 and "\n" not in text[sents[s - 1].start:sents[s].start] else set())
+        reach = [s] + ([s - 1] if s > 0 and "\n" not in text[sents[s - 1].start:sents[s].start] else [])
         # the nearest before it, else one in its own sentence after it
-        sources = [j for j, other in enumerate(events) if other.type in et.outcome_of and stated[j][0] in reach]
+        sources = [j for r in reach for j in by_sentence.get(r, ()) if events[j].type in et.outcome_of]
         if not sources:
             continue
         before = [j for j in sources if at(j) < at(k)]
@@ -1013,6 +1018,11 @@ def planned(ctx: Context, i: int, layer: EventLayer) -> bool:
 ANAPHORA_REACH = 3  # sentences back that "the same day" looks for the day it means
 
 
+def states_own_day(ctx: Context, date: str | None, span: tuple[int, int] | None) -> bool:
+    """Whether a date was read from the event's own words, not given by the report's header or dateline."""
+    return date is not None and span is not None and span not in (ctx.doc.dates.header, ctx.doc.dates.dateline)
+
+
 def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """The date of a fact by rule: the first mention whose sentence states its own day (a headline gives
     the report's date, the lead restating it says "on Monday"), else what the first mention's sentence gives."""
@@ -1024,7 +1034,7 @@ def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, s
         # the sentences a "the same day" may point back to, nearest first
         before = ctx.doc.sentences[max(0, k - ANAPHORA_REACH):k][::-1]
         got = event_date(ctx.doc.text, sent, ctx.doc.dates, layer.lexicon, (trig.start, trig.end), before)
-        if got[0] is not None and got[2] is not None and got[2] not in (ctx.doc.dates.header, ctx.doc.dates.dateline):
+        if states_own_day(ctx, got[0], got[2]):
             return got
         if first is None:
             first = got
