@@ -44,13 +44,20 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     prepared: list[tuple[str, Any, dict[tuple[int, int], float], dict[tuple[int, int], float]]] = []
     finder = LearnedEventLayer(layer, weights)
 
-    def find() -> None:  # triggers, candidates and link scores of every dev report at the current trigger threshold and floors
+    found_triggers: list[list[Any]] = []  # per dev report, at the current trigger threshold
+
+    def find(retrigger: bool = True) -> None:
+        """Triggers (unless only the floors changed: they decide candidates, not triggers), candidates and link
+        scores of every dev report at the current trigger threshold and floors."""
         prepared.clear()
-        for d, t in zip(docs, tagged):
+        if retrigger:
+            found_triggers.clear()
+        for k, (d, t) in enumerate(zip(docs, tagged)):
             ents, trigs = split_tags(t.entities)
             states = EncoderStates.of(t.token_offsets, t.hidden)
-            trigs = finder.find_triggers(d.text, ents, trigs, states)
-            ctx = prepare(d.text, weights.credible(ents), trigs, layer, d.reference_date, states)
+            if retrigger:
+                found_triggers.append(finder.find_triggers(d.text, ents, trigs, states))
+            ctx = prepare(d.text, weights.credible(ents), found_triggers[k], layer, d.reference_date, states)
             prepared.append((d.report_id, ctx, link(ctx, layer, weights) if ctx.doc.sentences else {},
                              merge_scores(ctx, weights) if ctx.doc.sentences else {}))
 
@@ -103,11 +110,11 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
         chosen = weights.span_floors.get(label, 0.0)
         for floor in SPAN_FLOORS:
             weights.span_floors[label] = floor
-            find()
+            find(retrigger=False)
             if (f1 := objective(run())) > score:
                 score, chosen = f1, floor
         weights.span_floors[label] = chosen
-    find()
+    find(retrigger=False)
     weights.calibration_x, weights.calibration_y = np.array([0.0, 1.0]), np.array([0.0, 1.0])
     weights.confidence = None
     feats: list[list[float]] = []
