@@ -76,6 +76,7 @@ def test_lexicon_retired_keys_are_ignored_others_refused(key, error):
 
 
 @pytest.mark.parametrize("section, key, error", [("events", "plan_before", None), ("events", "plan_fillers", None), ("dates", "anaphoric_days", None),
+                                                 ("dates", "clause_joiners", None),
                                                  ("events", "negation", "missing|must be")])
 def test_lexicon_of_an_older_model_takes_added_keys_from_the_package(section, key, error):
     from sitrep_ie.config import read_yaml, resource_path

@@ -27,10 +27,6 @@ HEAD_CHARS = 400  # where a report's header and dateline are looked for
 HEADER_RE = re.compile(r"^\s*date\s*:?\s*(\d{4}-\d{2}-\d{2})(?=\s|$)", re.I | re.M)
 
 
-# where a sentence's next clause starts, for dating: a day named after it dates that clause's action, not the trigger's
-CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s*")
-
-
 @dataclass(frozen=True)
 class _Patterns:
     issued: re.Pattern[str]
@@ -259,7 +255,7 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
             start = max(start, span[1])
     # a day stated in a later clause is another action's ("gave rations on arrival, and on Tuesday the directorate repaired ...")
     stop = sent.end
-    if anchor is not None and (later := CLAUSE_BREAK.search(text, anchor[1], sent.end)):
+    if anchor is not None and (later := lex.date_clause.search(text, anchor[1], sent.end)):
         stop = later.start()
     own = sentence_date(text, start, stop, rd.report_date, lex, anchor) if start < stop else None
     sentence = text[sent.start:sent.end]

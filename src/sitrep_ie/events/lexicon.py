@@ -34,14 +34,14 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
                 "and_split_number_suffixes", "verb_endings"),
     "dates": ("months", "weekdays", "relative_days", "issued_words", "period_openers", "period_units", "bound_words",
-              "total_phrases", "past_day_units", "anaphoric_days"),
+              "total_phrases", "past_day_units", "anaphoric_days", "clause_joiners"),
 }
 _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
 # keys of the rule assembler (removed in issue 12): older models' saved lexicons hold them; read and ignored
 _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
-_ADDED = {("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days")}
+_ADDED = {("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"), ("dates", "clause_joiners")}
 
 
 def alternation(words: Any) -> str:
@@ -106,6 +106,7 @@ class Lexicon:
             "weekday": re.compile(r"\b(?:on|last|this)?\s*(" + alternation(d["weekdays"])[3:-1] + r")\b", re.I),
             "relative": re.compile(r"\b(" + alternation(d["relative_days"])[3:-1] + r")\b", re.I),
             "anaphoric_day": re.compile(r"\b(" + alternation(d["anaphoric_days"])[3:-1] + r")\b", re.I),
+            "date_clause": re.compile(r",\s+" + alternation(d["clause_joiners"]) + r"\s+|;\s*", re.I),
             "bound_before": re.compile(r"\b" + alternation(d["bound_words"]) + r"\s+(?:the\s+)?$", re.I),
             # "in the past 24 hours", "(past 12 hours)", "24 hrs to 0600", "summary for the past day"
             "past_day": re.compile(r"\b(?:past|last|previous)\s+(?:24|twenty-four|12|twelve)[\s-]*" + alternation(d["past_day_units"])
