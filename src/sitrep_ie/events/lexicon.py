@@ -133,6 +133,7 @@ class Lexicon:
         if unknown:
             raise ConfigError(f"{source}: unknown sections {unknown}; known: {sorted(SCHEMA)}")
         words: dict[str, dict[str, Any]] = {}
+        packaged: dict[str, Any] | None = None  # read once, only for a lexicon that lacks an added key
         for section, keys in SCHEMA.items():
             got = data.get(section)
             if not isinstance(got, dict):
@@ -142,7 +143,8 @@ class Lexicon:
                 raise ConfigError(f"{source}: {section}: unknown keys {extra}; known: {list(keys)}")
             for key in keys:
                 if key not in got and (section, key) in _ADDED:
-                    got = {**got, key: read_yaml(resource_path("lexicon.yaml"))[section][key]}
+                    packaged = packaged or read_yaml(resource_path("lexicon.yaml"))
+                    got = {**got, key: packaged[section][key]}
                 value = got.get(key)
                 mapping = (section, key) in _MAPPINGS
                 ok = isinstance(value, dict) if mapping else isinstance(value, list)
