@@ -9,14 +9,14 @@ that once stood here was removed when the learned layer won every argument role 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from ..config import resource_path
 from .dates import ReportDates, report_dates
 from .lexicon import Lexicon, default_lexicon
 from .ontology import Ontology, default_ontology
 from .quantities import NormalisationConfig, default_config
-from .segment import Segment, clauses, sentences
+from .segment import Segment, clauses, sentences, table_blocks
 
 #: the config files an event layer reads, by role (also their names in a model directory).
 CONFIG_FILES = {"ontology": "ontology.yaml", "normalisation": "normalisation.yaml", "lexicon": "lexicon.yaml"}
@@ -30,13 +30,14 @@ class _Doc:
     sentences: list[Segment]
     clauses: list[tuple[int, Segment]]  # (sentence index, clause), in text order
     dates: ReportDates
+    tables: list[tuple[int, int]] = field(default_factory=list)  # (first, last) sentence of each table
 
 
 def segment(text: str, lex: Lexicon, reference_date: dt.date | None) -> _Doc:
-    """Sentences, clauses and the report's dates."""
+    """Sentences, clauses, tables and the report's dates."""
     sents = sentences(text, lex)
     flat = [(si, c) for si, s in enumerate(sents) for c in clauses(text, s, lex)]
-    return _Doc(text, sents, flat, report_dates(text, reference_date, lex))
+    return _Doc(text, sents, flat, report_dates(text, reference_date, lex), table_blocks(text, sents))
 
 
 class EventLayer:

@@ -68,3 +68,46 @@ def clauses(text: str, sentence: Segment, lex: Lexicon) -> list[Segment]:
     if e > s:
         out.append(Segment(s, e))
     return out or [sentence]
+
+
+# a table row: cells apart by a tab or three spaces ("Khanke camp         96          431")
+_CELL_GAP = re.compile(r"\S(?:\t| {3,})\S")
+
+
+def table_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
+    """(first, last) sentence indices of each table: two or more lines in a row, each one whole sentence
+    whose cells stand apart by wide gaps. The header line, when there is one, is the first.
+
+    >>> t = "Returns by district:\\nDistrict     Returnees\\nCeel Dheer   2,140\\nWabxo        415\\nNo more."
+    >>> from sitrep_ie.events.lexicon import default_lexicon
+    >>> table_blocks(t, sentences(t, default_lexicon()))
+    [(1, 3)]
+    """
+    out: list[tuple[int, int]] = []
+    run: list[int] = []
+    for k, s in enumerate(sents):
+        line_end = text.find("\n", s.end)
+        whole_line = not text[text.rfind("\n", 0, s.start) + 1:s.start].strip() and not text[s.end:line_end if line_end >= 0 else len(text)].strip()
+        if whole_line and _CELL_GAP.search(text, s.start, s.end):
+            if run and run[-1] != k - 1:
+                run = []
+            run.append(k)
+            if len(run) == 2:
+                out.append((run[0], k))
+            elif len(run) > 2:
+                out[-1] = (run[0], k)
+        else:
+            run = []
+    return out
+
+
+def header_cell(text: str, header: Segment, pos: int) -> str:
+    """The header cell above the character at ``pos`` (a later line of the table): the cell whose column
+    is the last to start at or before ``pos``'s column."""
+    col = pos - (text.rfind("\n", 0, pos) + 1)
+    line_start = text.rfind("\n", 0, header.start) + 1
+    best = ""
+    for m in re.finditer(r"\S+(?: \S+)*", text[header.start:header.end]):
+        if header.start + m.start() - line_start <= col + 1 or not best:
+            best = m.group()
+    return best
