@@ -70,3 +70,13 @@ def test_no_span_starts_with_a_possessive(extractor):
     ents = extractor.tag(text)
     assert ents and not [e.text for e in ents if e.text[:1] in "'’"]
 
+
+
+@pytest.mark.parametrize("text,actor", [
+    ("UNICEF-supported teams vaccinated 2,000 children in Bookh.", "UNICEF"),
+    ("Islamic State fighters shelled Hawija on Monday, killing two civilians.", "Islamic State"),
+])
+def test_actor_spans_keep_to_the_annotation_rules(extractor, text, actor):
+    # the extractor mends the tagger's ACTOR bounds (events/spans.py) in what it tags and in its events
+    assert actor in [e.text for e in extractor.tag(text) if e.label == "ACTOR"]
+    assert any(actor in ev["actors"] for ev in _events(extractor, text))

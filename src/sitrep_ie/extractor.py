@@ -6,6 +6,7 @@ replaces any of them without retraining.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import threading
@@ -18,6 +19,7 @@ from .data.labels import event_type_of
 from .events.dates import as_date
 from .events.learned import LearnedEventLayer, LinkerWeights, split_tags
 from .events.pipeline import CONFIG_FILES, EventLayer
+from .events.spans import refine_actors
 from .geo import geocode_events
 from .model.tagger import Tagged, Tagger, check_text
 from .data.labels import LabelSet
@@ -110,17 +112,26 @@ class Extractor:
         self.tagger.load()
         return self.tagger.model_version
 
+    def _refine(self, text: str, entities: list[Entity]) -> list[Entity]:
+        """The tagger's spans with ACTOR bounds mended by the annotation rules (events/spans.py)."""
+        return refine_actors(text, entities, self.events.lexicon)
+
+    def _tag_full(self, texts: list[str], batch_size: int | None = None) -> list[Tagged]:
+        return [dataclasses.replace(tg, entities=self._refine(t, tg.entities)) for t, tg in zip(texts, self.tagger.tag_full(texts, batch_size))]
+
     def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
         """Entities of each text (see :meth:`tag`); triggers are not entities (see :meth:`tag_full`)."""
-        return [split_tags(ents)[0] for ents in self.tagger.tag_many(texts, batch_size)]
+        texts = list(texts)
+        return [split_tags(self._refine(t, ents))[0] for t, ents in zip(texts, self.tagger.tag_many(texts, batch_size))]
 
     def tag_full(self, texts: Iterable[str], batch_size: int | None = None) -> list[Tagged]:
         """Entities with triggers (``EVT_<TYPE>``), uncertainty and hidden states of each text."""
-        return self.tagger.tag_full(list(texts), batch_size)
+        return self._tag_full(list(texts), batch_size)
 
     def tag_with_uncertainty(self, texts: Iterable[str], batch_size: int | None = None) -> list[tuple[list[Entity], float]]:
         """Entities and model uncertainty of each text (mean least-confidence over words; for active learning)."""
-        return [(split_tags(ents)[0], unc) for ents, unc in self.tagger.tag_with_uncertainty(texts, batch_size)]
+        texts = list(texts)
+        return [(split_tags(self._refine(t, ents))[0], unc) for t, (ents, unc) in zip(texts, self.tagger.tag_with_uncertainty(texts, batch_size))]
 
     def tag(self, text: str) -> list[Entity]:
         """Tagged QUANTITY/UNIT/PLACE/ACTOR spans of one text, in order."""
@@ -152,17 +163,17 @@ class Extractor:
         made the overlap slower than none (measured on 2 cores: 6.1-6.8k against 7.4-8.4k words/s).
         """
         if len(chunks) < 2:
-            yield from (self.tagger.tag_full(c, batch_size) for c in chunks)
+            yield from (self._tag_full(c, batch_size) for c in chunks)
             return
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="blas"), \
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitrep-ie-tag-ahead") as ahead:
-            pending = ahead.submit(self.tagger.tag_full, chunks[0], batch_size)
+            pending = ahead.submit(self._tag_full, chunks[0], batch_size)
             for k in range(len(chunks)):
                 tagged = pending.result()
                 if k + 1 < len(chunks):
-                    pending = ahead.submit(self.tagger.tag_full, chunks[k + 1], batch_size)
+                    pending = ahead.submit(self._tag_full, chunks[k + 1], batch_size)
                 yield tagged
 
     def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None,
@@ -178,7 +189,7 @@ class Extractor:
         """Events, geocoded, and the learned layer's uncertainty about them."""
         plain, triggers = split_tags(entities)
         if tagged is None:
-            tagged = self.tagger.tag_full([text])[0]
+            tagged = self._tag_full([text])[0]
         events, unc = self.learned.assemble_with_uncertainty(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden,
                                                              reference_date=ref, model_version=self.model_version)
         geocode_events(events, text)  # place.geo; the gazetteer opens only when there is a place to resolve
@@ -191,7 +202,7 @@ class Extractor:
         else, for a report without events, the tagger's mean least-confidence.
         """
         out = []
-        for text, tg in zip(texts, self.tagger.tag_full([check_text(t, "extract") for t in texts])):
+        for text, tg in zip(texts, self._tag_full([check_text(t, "extract") for t in texts])):
             events, unc = self._assemble(text, tg.entities, None, tg)
             out.append((split_tags(tg.entities)[0], events, tg.uncertainty if unc is None else unc))
         return out

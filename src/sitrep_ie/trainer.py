@@ -9,6 +9,7 @@ does the second half alone, on a published tagger.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -22,6 +23,7 @@ from .evaluation.metrics import argument_scores, confidence_scores, event_scores
 from .events.fit import Encoded, fit
 from .events.learned import ROLES, EncoderStates, LearnedEventLayer, LinkerWeights, Logistic, decode, link, merge_scores, prepare, split_tags, to_events
 from .events.pipeline import CONFIG_FILES, EventLayer
+from .events.spans import refine_actors
 from .model.artifacts import ModelDir
 from .model.tagger import Tagged, Tagger
 from .model.train import TrainResult, train
@@ -177,13 +179,16 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     layer = EventLayer.from_files(**{role: path / name for role, name in CONFIG_FILES.items()})
     meta = model_dir.meta()
     tagger = Tagger(path, backend=meta.get("default_backend", "auto"))
-    train_tagged = tagger.tag_full([d.text for d in train_docs])
+    def tag(docs: list[Document]) -> list[Tagged]:  # the spans the Extractor gives: ACTOR bounds mended (events/spans.py)
+        return [dataclasses.replace(t, entities=refine_actors(d.text, t.entities, layer.lexicon))
+                for d, t in zip(docs, tagger.tag_full([d.text for d in docs]))]
+
     encoded = []
-    for t in train_tagged:
+    for t in tag(train_docs):
         ents, trigs = split_tags(t.entities)
         encoded.append(Encoded(t.token_offsets, t.hidden, ents, trigs))
     weights = fit(train_docs, encoded, layer, layer.ontology.names, seed=seed, members=members, log=log)
-    dev_tagged = tagger.tag_full([d.text for d in dev_docs])
+    dev_tagged = tag(dev_docs)
     weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log, min_confidence))
     weights.info["seconds"] = round(time.time() - t0, 1)
     weights.to_disk(path)

@@ -27,7 +27,8 @@ from ..config import read_yaml, resource_path
 
 #: sections and keys of lexicon.yaml, each a list of strings unless named in _MAPPINGS.
 SCHEMA: dict[str, tuple[str, ...]] = {
-    "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before"),
+    "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "support_suffixes", "member_nouns", "country_acronyms",
+               "party_modifiers", "party_nouns", "name_breaks", "dangling_words", "name_joiners"),
     "quantities": ("unit_gap_words", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
     "events": ("negation", "plan_before", "plan_fillers"),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
@@ -41,7 +42,9 @@ _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
 _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
-_ADDED = {("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"), ("dates", "clause_joiners")}
+_ADDED = {("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"), ("dates", "clause_joiners"),
+          *(("actors", k) for k in ("support_suffixes", "member_nouns", "country_acronyms", "party_modifiers", "party_nouns", "name_breaks",
+                                    "dangling_words", "name_joiners"))}
 
 
 def alternation(words: Any) -> str:
@@ -118,6 +121,11 @@ class Lexicon:
         for k, v in compiled.items():
             object.__setattr__(self, k, v)
         object.__setattr__(self, "abbreviations", frozenset(x.lower() for x in s["abbreviations"]))
+        object.__setattr__(self, "support_suffix", re.compile(r"-" + alternation(a["support_suffixes"]) + r"$", re.I))
+        for key in ("member_nouns", "party_nouns", "name_breaks", "dangling_words", "name_joiners"):
+            object.__setattr__(self, key, frozenset(x.lower() for x in a[key]))
+        object.__setattr__(self, "country_acronyms", frozenset(a["country_acronyms"]))
+        object.__setattr__(self, "party_modifiers", frozenset(x.lower() for x in [*a["party_modifiers"], *p["nationality_adjectives"]]))
         object.__setattr__(self, "weekdays", [x.lower() for x in d["weekdays"]])
         object.__setattr__(self, "relative_days", {" ".join(k.lower().split()): int(v) for k, v in d["relative_days"].items()})
         object.__setattr__(self, "anaphoric_days", {" ".join(k.lower().split()): int(v) for k, v in d["anaphoric_days"].items()})

@@ -1,0 +1,106 @@
+"""ACTOR span bounds by the annotation rules (GUIDELINES: ACTOR, H5, H6), mended on the tagger's spans.
+
+The encoder is uncased, so where a name ends is the part of an ACTOR span it gets wrong most often
+(dev: 30 of 456 predicted ACTOR spans overlap an annotated one with other bounds, and each such span
+is a missed and a false argument at once). Case and the lexicon's party words settle most of them:
+
+- "UNHCR-supported" is UNHCR; a name never ends in "of", "the" or "and";
+- H5: after an organisation (an acronym, or two capitalised words), member nouns stay outside:
+  "MAG clearance" is MAG, "Islamic State fighters" is Islamic State;
+- H6: a lone nationality or side word with a party noun after it is the whole party: "Armed men";
+- a capitalised word beside a name continues it ("Aamin Ambulance", "Joint Crisis Coordination Centre"),
+  unless it is a title, a day, a function word or a country (``name_breaks``).
+
+Each rule was counted on the tagger's train and dev spans: 50 spans more match their annotation
+exactly, none less (``refine_actors`` over `Extractor.tag_full`, against the annotated ACTOR spans).
+
+Example:
+    >>> from sitrep_ie.events.lexicon import default_lexicon
+    >>> t = "UNMAS-contracted teams and Armed men met Aamin Ambulance crews."
+    >>> [(e.text) for e in refine_actors(t, [Entity(0, 16, "ACTOR", "UNMAS-contracted", 0.9), Entity(27, 32, "ACTOR", "Armed", 0.9),
+    ...                                     Entity(41, 46, "ACTOR", "Aamin", 0.9)], default_lexicon())]
+    ['UNMAS', 'Armed men', 'Aamin Ambulance']
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..schema import Entity
+from .lexicon import Lexicon
+
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*$")
+_WORD = re.compile(r"\S+")
+_NEXT_NAME = re.compile(r" ([A-Z][\w-]*)")
+_PREVIOUS_NAME = re.compile(r"(?:^|(?<=[\s(]))([A-Z][\w-]*) $")
+
+
+def _continues(word: str, lex: Lexicon) -> bool:
+    """Can this capitalised word beside a name be part of it?"""
+    return word.lower() not in lex.name_breaks and not _ACRONYM.match(word)
+
+
+def actor_bounds(text: str, start: int, end: int, lex: Lexicon, free: Sequence[bool]) -> tuple[int, int]:
+    """The bounds of the ACTOR span ``text[start:end]`` by the rules above; ``free[k]`` says that character k
+    is in no other tagged span (a name never grows into one: "the" tagged alone would swallow a name after it)."""
+    s, e = start, end
+    while (m := re.search(r"\s+(\S+)$", text[s:e])) and m.group(1).lower() in lex.dangling_words:
+        e = s + m.start()
+    if (m := lex.support_suffix.search(text[s:e])) and _ACRONYM.match(text[s:s + m.start()]):
+        e = s + m.start()
+    words = list(_WORD.finditer(text[s:e]))
+    k = len(words)
+    while k > 1 and words[k - 1].group()[0].islower():
+        k -= 1
+    head = [w.group() for w in words[:k]]
+    if k < len(words):
+        organisation = (len(head) == 1 and bool(_ACRONYM.match(head[0])) and head[0] not in lex.country_acronyms) or \
+            (sum(w[0].isupper() for w in head) >= 2 and head[0].lower() not in lex.party_modifiers)
+        if organisation and (words[k].group().lower() in lex.member_nouns or len(head) == 1):
+            e = s + words[k - 1].end()
+    if len(words) == 1 and words[0].group().lower() in lex.party_modifiers:
+        if (m := re.match(r" (\w+)", text[e:])) and m.group(1).lower() in lex.party_nouns and all(free[e:e + m.end()]):
+            e += m.end()
+    while (m := _NEXT_NAME.match(text, e)) and _continues(m.group(1), lex) and all(free[e:m.end()]):
+        e = m.end()
+    while (m := _PREVIOUS_NAME.search(text, max(0, s - 40), s)) and _continues(m.group(1), lex) and all(free[m.start():s]):
+        s = m.start()
+    return s, e
+
+
+def refine_actors(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
+    """The entities with each ACTOR span's bounds mended (``actor_bounds``), after joining the two halves of a
+    name cut at a joiner word. A span never grows into another tagged span; other labels pass as they are."""
+    if not any(e.label == "ACTOR" for e in entities):
+        return list(entities)
+    free = [True] * len(text)
+    for e in entities:
+        free[e.start:e.end] = [False] * (e.end - e.start)
+    ordered = sorted(entities, key=lambda x: (x.start, x.end))
+    # halves of one name the tagger cut at "of the": "International Mine Action Centre of the" + "Russian Armed Forces"
+    joined: list[Entity] = []
+    for e in ordered:
+        last = joined[-1] if joined else None
+        if last is not None and last.label == e.label == "ACTOR" and text[last.end:e.start] == " " \
+                and len(last.text.split()) > 1 and last.text.split()[-1].lower() in lex.name_joiners:
+            joined[-1] = Entity(last.start, e.end, "ACTOR", text[last.start:e.end], max(last.score, e.score))
+        else:
+            joined.append(e)
+    out: list[Entity] = []
+    for e in joined:
+        if e.label != "ACTOR":
+            out.append(e)
+            continue
+        free[e.start:e.end] = [True] * (e.end - e.start)  # a span may grow back over its own trimmed words
+        s, t = actor_bounds(text, e.start, e.end, lex, free)
+        free[e.start:e.end] = [False] * (e.end - e.start)
+        absorbed = [x for x in out if x.label == "ACTOR" and x.start < t and s < x.end]
+        for x in absorbed:
+            out.remove(x)
+            s, t = min(s, x.start), max(t, x.end)
+        out.append(Entity(s, t, "ACTOR", text[s:t], max([e.score, *(x.score for x in absorbed)])))
+    return sorted(out, key=lambda x: (x.start, x.end))
+
+
+__all__ = ["actor_bounds", "refine_actors"]

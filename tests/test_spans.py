@@ -1,0 +1,55 @@
+"""ACTOR span bounds mended by the annotation rules (events/spans.py): one row per rule, each with a case it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitrep_ie.events.lexicon import default_lexicon
+from sitrep_ie.events.spans import refine_actors
+from sitrep_ie.schema import Entity
+
+LEX = default_lexicon()
+
+
+def _spans(text: str, *marked: tuple[str, str]) -> list[Entity]:
+    out, at = [], 0
+    for span, label in marked:
+        a = text.index(span, at)
+        out.append(Entity(a, a + len(span), label, span, 0.9))
+        at = a + len(span)
+    return out
+
+
+@pytest.mark.parametrize("case,text,tagged,actors", [
+    ("an acronym's '-supported' is outside", "UNHCR-supported centres opened.", [("UNHCR-supported", "ACTOR")], ["UNHCR"]),
+    ("a party's own '-backed' stays (H6)", "Turkish-backed fighters shelled it.", [("Turkish-backed fighters", "ACTOR")], ["Turkish-backed fighters"]),
+    ("a name never ends in 'of'", "The Ministry of Interior of the Government said.", [("Ministry of Interior of", "ACTOR")], ["Ministry of Interior"]),
+    ("H5: member noun after an acronym", "MAG clearance teams worked.", [("MAG clearance", "ACTOR")], ["MAG"]),
+    ("H5: member noun after a two-word name", "Islamic State fighters fled.", [("Islamic State fighters", "ACTOR")], ["Islamic State"]),
+    ("a state's acronym is a nationality (H6)", "US forces struck.", [("US forces", "ACTOR")], ["US forces"]),
+    ("H6: a lone nationality word is no organisation", "Syrian army engineers cleared it.", [("Syrian army engineers", "ACTOR")],
+     ["Syrian army engineers"]),
+    ("H6: a lone party word takes its noun", "Armed men attacked.", [("Armed", "ACTOR")], ["Armed men"]),
+    ("but not a noun that is no party", "Armed convoys passed.", [("Armed", "ACTOR")], ["Armed"]),
+    ("a capitalised word after a name continues it", "Volunteers of Aamin Ambulance came.", [("Aamin", "ACTOR")], ["Aamin Ambulance"]),
+    ("and one before it", "The Joint Crisis Coordination Centre said.", [("Crisis Coordination Centre", "ACTOR")],
+     ["Joint Crisis Coordination Centre"]),
+    ("a rank is no part of a name", "Major General Igor Konashenkov said.", [("Igor Konashenkov", "ACTOR")], ["Igor Konashenkov"]),
+    ("nor a country after an agency", "WFP Ethiopia delivered food.", [("WFP", "ACTOR")], ["WFP"]),
+    ("a name never grows into another span", "UNHCR Damascus staff", [("UNHCR", "ACTOR"), ("Damascus", "PLACE")], ["UNHCR"]),
+    ("halves cut at 'of the' join", "the International Mine Action Centre of the Russian Armed Forces cleared",
+     [("International Mine Action Centre of the", "ACTOR"), ("Russian Armed Forces", "ACTOR")],
+     ["International Mine Action Centre of the Russian Armed Forces"]),
+    ("but 'and' starts another name", "the Interior Ministry and Free Fields Foundation cleared",
+     [("Interior Ministry and", "ACTOR"), ("Free Fields Foundation", "ACTOR")], ["Interior Ministry", "Free Fields Foundation"]),
+])
+def test_actor_bounds(case, text, tagged, actors):
+    out = refine_actors(text, _spans(text, *tagged), LEX)
+    assert [e.text for e in out if e.label == "ACTOR"] == actors, case
+    assert all(text[e.start:e.end] == e.text for e in out), case
+
+
+def test_other_labels_pass_unchanged():
+    text = "WFP trucks reached Douma."
+    ents = _spans(text, ("WFP", "ACTOR"), ("trucks", "UNIT"), ("Douma", "PLACE"))
+    assert refine_actors(text, ents, LEX)[1:] == ents[1:]
