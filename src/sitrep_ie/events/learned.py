@@ -1009,8 +1009,9 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
 
 def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[int, bool]], layer: EventLayer) -> None:
     """An event of a type that is the outcome of another (``outcome_of`` in the ontology: the dead and wounded of
-    an attack) takes the date and places of that event, stated in its sentence or the one before on the same line,
-    when it states none of its own (GUIDELINES 4.6: "Shelling hit Horlivka on Monday. Two civilians were killed.")."""
+    an attack) takes the date and places of that event, stated in its sentence or the one before in the same paragraph
+    (the next bullet counts: "• Strikes hit Batbu and Taqad.\n• The strikes killed 46 civilians."), when it states
+    none of its own (GUIDELINES 4.6: "Shelling hit Horlivka on Monday. Two civilians were killed.")."""
     text, sents = ctx.doc.text, ctx.doc.sentences
     causes = {c for t in layer.ontology.types for c in t.outcome_of}
     by_sentence: dict[int, list[int]] = {}  # sentence -> the events of a cause type stated there (no scan per outcome)
@@ -1026,7 +1027,7 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
         if et is None or not et.outcome_of:
             continue
         s, own_day = stated[k]
-        reach = [s] + ([s - 1] if s > 0 and "\n" not in text[sents[s - 1].start:sents[s].start] else [])
+        reach = [s] + ([s - 1] if s > 0 and "\n\n" not in text[sents[s - 1].start:sents[s].start] else [])
         # the nearest before it, else one in its own sentence after it
         sources = [j for r in reach for j in by_sentence.get(r, ()) if events[j].type in et.outcome_of]
         if not sources:
