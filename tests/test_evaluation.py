@@ -97,8 +97,12 @@ def test_gold_tags_score_the_assembler_alone(tiny_model, labels):
 
     full = ex.tag_full([d.text for d in docs])
     direct = [ex.assemble(d.text, t + [Entity(g.start, g.end, trigger_label(g.type), d.text[g.start:g.end], 1.0) for g in d.triggers],
-                          reference_date=d.meta.get("reference_date"), tagged=f) for d, t, f in zip(docs, tagged, full)]
+                          reference_date=d.meta.get("reference_date"), tagged=f, triggers_given=True) for d, t, f in zip(docs, tagged, full)]
     assert [[e.to_dict() for e in x] for x in events] == [[e.to_dict() for e in x] for x in direct]
+    # the annotated triggers are the triggers: the trigger head does not decide them again
+    for d, evs in zip(docs, events):
+        annotated = {(g.start, g.end, g.type) for g in d.triggers}
+        assert {(e.trigger.start, e.trigger.end, e.type) for e in evs if e.trigger} <= annotated
     pred = {d.report_id: [e.to_dict() for e in x] for d, x in zip(docs, direct)}
     assert result.arguments == argument_scores({d.report_id: gold[d.report_id]["events"] for d in docs}, pred)
 

@@ -245,7 +245,7 @@ def _eval_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="test", choices=["test", "dev", "train"])
     p.add_argument("--out", help="JSON results file (default: <model>/eval-<split>.json)")
     p.add_argument("--plot", default="reports/reliability-{split}.png", help="reliability diagram of event confidence (PNG)")
-    p.add_argument("--gold-tags", action="store_true", help="assemble events from the annotated spans instead of the model's "
+    p.add_argument("--gold-tags", action="store_true", help="assemble events from the annotated spans and triggers instead of the model's "
                    "tags: scores the event layer alone")
 
 

@@ -177,21 +177,23 @@ class Extractor:
                 yield tagged
 
     def assemble(self, text: str, entities: Sequence[Entity], *, reference_date: dt.date | str | None = None,
-                 tagged: Tagged | None = None) -> list[Event]:
+                 tagged: Tagged | None = None, triggers_given: bool = False) -> list[Event]:
         """Events from already-tagged entities (what extract() does after tagging).
 
-        Entities may include triggers (``EVT_<TYPE>`` labels). The learned layer also reads the
+        Entities may include triggers (``EVT_<TYPE>`` labels): cues for the model's trigger head, or, with
+        ``triggers_given``, the triggers themselves (annotated ones). The learned layer also reads the
         encoder's hidden states: from ``tagged`` when given, else from one tagger pass over ``text``.
         """
-        return self._assemble(text, entities, as_date(reference_date), tagged)[0]
+        return self._assemble(text, entities, as_date(reference_date), tagged, triggers_given)[0]
 
-    def _assemble(self, text: str, entities: Sequence[Entity], ref: dt.date | None, tagged: Tagged | None) -> tuple[list[Event], float | None]:
+    def _assemble(self, text: str, entities: Sequence[Entity], ref: dt.date | None, tagged: Tagged | None,
+                  triggers_given: bool = False) -> tuple[list[Event], float | None]:
         """Events, geocoded, and the learned layer's uncertainty about them."""
         plain, triggers = split_tags(entities)
         if tagged is None:
             tagged = self._tag_full([text])[0]
         events, unc = self.learned.assemble_with_uncertainty(text, plain, triggers, offsets=tagged.token_offsets, hidden=tagged.hidden,
-                                                             reference_date=ref, model_version=self.model_version)
+                                                             reference_date=ref, model_version=self.model_version, triggers_given=triggers_given)
         geocode_events(events, text)  # place.geo; the gazetteer opens only when there is a place to resolve
         return events, unc
 

@@ -74,8 +74,9 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
              gold_tags: bool = False) -> tuple[EvalResult, list[list[Entity]], list[list[Event]]]:
     """Tag and extract the documents; score tags against their spans and events against gold.
 
-    With ``gold_tags`` the annotated spans (and triggers) replace the model's tags, which measures
-    the event layer alone (its upper bound with a perfect tagger).
+    With ``gold_tags`` the annotated spans and triggers replace the model's tags (the trigger head does
+    not decide the triggers again), which measures the linking, merging and dating of the event layer
+    alone: its upper bound with perfect tags.
     """
     refs = [d.meta.get("reference_date") for d in docs]
     t0 = time.time()
@@ -85,7 +86,7 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
                  for d in docs]
     else:
         given = [t.entities for t in full]
-    events = [extractor.assemble(d.text, ents, reference_date=r, tagged=t) for d, ents, r, t in zip(docs, given, refs, full)]
+    events = [extractor.assemble(d.text, ents, reference_date=r, tagged=t, triggers_given=gold_tags) for d, ents, r, t in zip(docs, given, refs, full)]
     seconds = time.time() - t0
     tagged = [[e for e in ents if event_type_of(e.label) is None] for ents in given]
     predicted_triggers = [[e for e in ents if event_type_of(e.label) is not None] for ents in given]

@@ -1131,15 +1131,20 @@ class LearnedEventLayer:
         return decode_triggers(words, probs, self.weights.types, self.weights.trigger_threshold)
 
     def assemble(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *, offsets: np.ndarray | None = None,
-                 hidden: np.ndarray | None = None, reference_date: dt.date | None = None, model_version: str | None = None) -> list[Event]:
+                 hidden: np.ndarray | None = None, reference_date: dt.date | None = None, model_version: str | None = None,
+                 triggers_given: bool = False) -> list[Event]:
         """Event records of one report from its tagged entities and triggers, in text order."""
         return self.assemble_with_uncertainty(text, entities, triggers, offsets=offsets, hidden=hidden, reference_date=reference_date,
-                                              model_version=model_version)[0]
+                                              model_version=model_version, triggers_given=triggers_given)[0]
 
     def assemble_with_uncertainty(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *,
                                   offsets: np.ndarray | None = None, hidden: np.ndarray | None = None,
-                                  reference_date: dt.date | None = None, model_version: str | None = None) -> tuple[list[Event], float | None]:
+                                  reference_date: dt.date | None = None, model_version: str | None = None,
+                                  triggers_given: bool = False) -> tuple[list[Event], float | None]:
         """Events, and how unsure the layer is of them (for active learning; None without events).
+
+        ``triggers_given``: the triggers are final (annotated ones, when scoring the layer on the annotated
+        spans), so the trigger head does not decide them again.
 
         The uncertainty is the mean of two shares: 1 - the events' calibrated confidence, and the
         links whose probability lies within ``MARGIN`` of the threshold (the decisions a small
@@ -1147,7 +1152,8 @@ class LearnedEventLayer:
         """
         # a trigger of a type the ontology lacks (configs replaced after training) can make no event record
         states = EncoderStates.of(offsets, hidden)
-        triggers = [t for t in self.find_triggers(text, entities, triggers, states) if t.type in self.configs.ontology]
+        found = sorted(triggers, key=lambda t: (t.start, t.end)) if triggers_given else self.find_triggers(text, entities, triggers, states)
+        triggers = [t for t in found if t.type in self.configs.ontology]
         if not triggers:
             return [], None
         # the trigger head read every tagged span as a cue in training; the floors decide which are arguments
