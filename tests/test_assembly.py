@@ -31,6 +31,16 @@ def mark(marked: str) -> tuple[str, list[Entity]]:
         ("about [[thirty-six|Q]] [[trucks|U]]", [(36, None, "trucks", "about")]),
         ("[[1.5 million|Q]] [[people|U]]", [(1_500_000, None, "people", None)]),
         ("[[ten|Q]] [[members|U]] of [[illegal armed groups|A]]", [(10, None, "members", None)]),
+        # plain words between a number and its unit (the annotation tags the head noun alone)
+        ("screened [[530|Q]] returnee [[children|U]]", [(530, None, "children", None)]),
+        ("[[6,870|Q]] South Sudanese [[refugees|U]] left", [(6870, None, "refugees", None)]),
+        # ... unless a break word ends the number's phrase
+        ("destroyed [[40|Q]] and defused [[12|Q]] [[mines|U]]", [(40, None, None, None), (12, None, "mines", None)]),
+        ("[[two|Q]] needed emergency [[surgery|U]]", [(2, None, None, None)]),
+        # a comma after a number without a unit borrows none (GUIDELINES 4.4: "wounding [[seven|Q]]")
+        ("killing [[seven|Q]] [[civilians|U]] and wounding [[23|Q]], police said", [(7, None, "civilians", None), (23, None, None, None)]),
+        ("[[nine|Q]] [[violations|U]]: [[four|Q]] in Homs; [[five|Q]]; and more", [(9, None, "violations", None), (4, None, "violations", None),
+                                                                            (5, None, "violations", None)]),
     ],
 )
 def test_quantities(marked, expected):

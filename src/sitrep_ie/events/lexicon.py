@@ -29,7 +29,7 @@ from ..config import read_yaml, resource_path
 SCHEMA: dict[str, tuple[str, ...]] = {
     "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "support_suffixes", "member_nouns", "country_acronyms",
                "party_modifiers", "party_nouns", "name_breaks", "dangling_words", "name_joiners"),
-    "quantities": ("unit_gap_words", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
+    "quantities": ("unit_gap_words", "modifier_breaks", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
     "events": ("negation", "plan_before", "plan_fillers"),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
@@ -42,7 +42,7 @@ _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
 _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
-_ADDED = {("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"), ("dates", "clause_joiners"),
+_ADDED = {("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"), ("dates", "clause_joiners"),
           *(("actors", k) for k in ("support_suffixes", "member_nouns", "country_acronyms", "party_modifiers", "party_nouns", "name_breaks",
                                     "dangling_words", "name_joiners"))}
 
@@ -75,7 +75,9 @@ class Lexicon:
             "unit_gap": re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these)\s*,?\s*(?:were\s+|are\s+)?)?(?:"
                                    + alternation(q["unit_gap_words"]) + r"\s+){0,2}[\s\-–]*$", re.I),
             "subset": re.compile(alternation(q["subset_cues"]) + r"\s*" + alternation(q["subset_hedges"]) + r"?\s*$", re.I),
-            "ellipsis_after": re.compile(r"^(?:\s+" + alternation(q["ellipsis_followers"]) + r"\b|\s*[,;:)]|\s*$)", re.I),
+            # "530 returnee children": plain words, none of them a break, between a number and its unit
+            "unit_modifiers": re.compile(r"^[\s\-–]*(?:(?!" + alternation(q["modifier_breaks"]) + r"\b)[A-Za-z][\w'’-]*\s+){1,3}$", re.I),
+            "ellipsis_after": re.compile(r"^(?:\s+" + alternation(q["ellipsis_followers"]) + r"\b|\s*[;:)]|\s*$)", re.I),
             "range_opener": re.compile(r"\b" + alternation(q["range_openers"]) + r"\s*$", re.I),
             # events
             "negation": re.compile(r"\b" + alternation(w["events"]["negation"]) + r"\b", re.I),

@@ -235,7 +235,8 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
                 j += 1
         last_end = used[-1].end
         unit = None
-        if j < len(ents) and ents[j].label == "UNIT" and lex.unit_gap.match(text[last_end:ents[j].start]) and ents[j].start - last_end <= 30:
+        gap = text[last_end:ents[j].start] if j < len(ents) else ""
+        if j < len(ents) and ents[j].label == "UNIT" and (lex.unit_gap.match(gap) or lex.unit_modifiers.match(gap)) and len(gap) <= 30:
             unit = ents[j]
             used.append(unit)
             j += 1
