@@ -264,21 +264,26 @@ def test_linked_values_that_differ_keep_mentions_apart(case, links, merged):
 
 @pytest.mark.parametrize("case,body,actor,feature,value", [
     # positions past the fixed features of hand_features: nearer same-role rivals on this side, on both sides
-    ("the actor next to the verb has no nearer rival", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -10, 0.0),
-    ("the one before it has one", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "UNHCR", -10, 1 / 3),
+    ("the actor next to the verb has no nearer rival", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -11, 0.0),
+    ("the one before it has one", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "UNHCR", -11, 1 / 3),
     ("a possessive before the verb refers it to the actor named earlier",
-     "The [[command|A]] said on Monday that its engineering teams [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -8, 1.0),
-    ("without one, no such cue", "The [[command|A]] said on Monday that engineers [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -8, 0.0),
+     "The [[command|A]] said on Monday that its engineering teams [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -9, 1.0),
+    ("without one, no such cue", "The [[command|A]] said on Monday that engineers [[dismantled|T]] [[97|Q]] [[devices|U]].", "command", -9, 0.0),
     ("an agent after 'operated by' or 'working for'",
-     "Drones operated by the [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -7, 1.0),
-    ("a plain subject is no such agent", "The [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -7, 0.0),
+     "Drones operated by the [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -8, 1.0),
+    ("a plain subject is no such agent", "The [[army|A]] [[struck|T]] a hospital, wounding [[3|Q]] [[paramedics|U]].", "army", -8, 0.0),
     # a far actor (window): flagged, with its distance in sentences; how much the report is about it
-    ("an actor in the trigger's sentence is not far", "The [[army|A]] [[struck|T]] a hospital.", "army", -6, 0.0),
-    ("an actor four sentences before is", "[[MAG|A]] reported. " + FILLER * 3 + "[[6|Q]] [[IEDs|U]] [[removed|T]].", "MAG", -6, 1.0),
-    ("and says how far", "[[MAG|A]] reported. " + FILLER * 3 + "[[6|Q]] [[IEDs|U]] [[removed|T]].", "MAG", -5, 0.4),
-    ("an actor named twice", "[[MAG|A]] said [[MAG|A]] teams [[removed|T]] [[6|Q]] [[IEDs|U]].", "MAG", -4, 0.4),
-    ("the report's only actor", "The [[army|A]] [[struck|T]] a hospital.", "army", -3, 1.0),
-    ("one of two", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -3, 0.0),
+    ("an actor in the trigger's sentence is not far", "The [[army|A]] [[struck|T]] a hospital.", "army", -7, 0.0),
+    ("an actor four sentences before is", "[[MAG|A]] reported. " + FILLER * 3 + "[[6|Q]] [[IEDs|U]] [[removed|T]].", "MAG", -7, 1.0),
+    ("and says how far", "[[MAG|A]] reported. " + FILLER * 3 + "[[6|Q]] [[IEDs|U]] [[removed|T]].", "MAG", -6, 0.4),
+    ("an actor named twice", "[[MAG|A]] said [[MAG|A]] teams [[removed|T]] [[6|Q]] [[IEDs|U]].", "MAG", -5, 0.4),
+    ("the report's only actor", "The [[army|A]] [[struck|T]] a hospital.", "army", -4, 1.0),
+    ("one of two", "[[UNHCR|A]] and [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]].", "WFP", -4, 0.0),
+    # the last: a subject that refers back hands the trigger to an actor named before its sentence (GUIDELINES 4.2)
+    ("'They also' refers back", "[[DDG|A]] cleared land. They also [[removed|T]] [[3|Q]] [[IEDs|U]].", "DDG", -1, 1.0),
+    ("'the teams then' refers back", "[[DDG|A]] cleared land. The teams then [[removed|T]] [[3|Q]] [[IEDs|U]].", "DDG", -1, 1.0),
+    ("a subject of its own does not", "[[DDG|A]] cleared land. [[MAG|A]] also [[removed|T]] [[3|Q]] [[IEDs|U]].", "DDG", -1, 0.0),
+    ("nor an actor after the trigger", "They also [[removed|T]] [[3|Q]] [[IEDs|U]]. [[DDG|A]] said so.", "DDG", -1, 0.0),
 ])
 def test_actor_pair_features(case, body, actor, feature, value):
     ctx = _prepared(body, "aid_delivery")
@@ -483,11 +488,11 @@ def test_a_trigger_inside_a_table_does_not_take_the_next_table():
 
 
 @pytest.mark.parametrize("case,cand,feature,value", [
-    # the last two hand features: a row of the table that follows, a column headed by a noun of the trigger's type
-    ("a row of the following table", "2,140", -2, 1.0),
-    ("a candidate of the trigger's own sentence is none", "4,960", -2, 0.0),
-    ("a column headed by the type's noun", "2,140", -1, 1.0),
-    ("a column headed by another type's noun", "300", -1, 0.0),
+    # hand features: a row of the table that follows, a column headed by a noun of the trigger's type
+    ("a row of the following table", "2,140", -3, 1.0),
+    ("a candidate of the trigger's own sentence is none", "4,960", -3, 0.0),
+    ("a column headed by the type's noun", "2,140", -2, 1.0),
+    ("a column headed by another type's noun", "300", -2, 0.0),
 ])
 def test_table_pair_features(case, cand, feature, value):
     ctx = _prepared(TABLE.format(between=" Returns by district:"), "refugee_return")

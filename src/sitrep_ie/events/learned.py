@@ -48,7 +48,7 @@ from .segment import header_cell, sentences
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 10  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 11  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
@@ -311,7 +311,7 @@ def _window(ctx: Context, i: int) -> list[int]:
     table = following_table(ctx, s)
     if table:
         t_lo, t_hi = bisect.bisect_left(ctx.sentence_of, table[0], lo=n) - n, bisect.bisect_right(ctx.sentence_of, table[1], lo=n) - n
-        near += range(max(hi, t_lo), t_hi)
+        near = sorted(set(near) | set(range(t_lo, t_hi)))
     named = {ctx.candidates[j].key() for j in near if ctx.candidates[j].role == "actor"}
     near_set = set(near)
     start = ctx.triggers[i].start
@@ -334,7 +334,7 @@ def _shape(text: str) -> tuple[float, float, float]:
             float(text.isupper() and any(ch.isalpha() for ch in text)), float(any(ch.isdigit() for ch in text)))
 
 
-N_HAND = 40
+N_HAND = 41
 # characters read beside a candidate for a cue: before a number for a subset cue ("including"), after an
 # actor for a victim noun ("a WFP convoy was hit"); the component tests read the same windows
 SUBSET_CHARS = 30
@@ -375,6 +375,17 @@ def _table_column(ctx: Context, j: int) -> str | None:
             # a header names columns; a first line with numbers is a row
             return None if any(ch.isdigit() for ch in header.text(ctx.doc.text)) else header_cell(ctx.doc.text, header, ctx.candidates[j].start)
     return None
+
+
+def _refers_back(ctx: Context, i: int, layer: EventLayer) -> bool:
+    """Is trigger i's subject a back-reference ("they", "the teams") with no actor named before it in its sentence?"""
+    t = ctx.triggers[i]
+    sent = ctx.doc.sentences[ctx.sentence_of[i]]
+    if not layer.lexicon.back_reference.search(ctx.doc.text, sent.start, t.start):
+        return False
+    n, s = len(ctx.triggers), ctx.sentence_of[i]
+    lo, hi = bisect.bisect_left(ctx.sentence_of, s, lo=n) - n, bisect.bisect_right(ctx.sentence_of, s, lo=n) - n
+    return not any(c.role == "actor" and c.start < t.start for c in ctx.candidates[lo:hi])
 
 
 def _role_distances(ctx: Context, i: int) -> dict[tuple[str, bool], list[int]]:
@@ -444,6 +455,8 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
         # the trigger's type ("Food sets" under "handed out 650 food sets", "Patients" under "examined 57 patients")
         float(following_table(ctx, ts) is not None and abs(cs - ts) > 1),
         float(et is not None and bool(column := _once(ctx, ("column", j), lambda: _table_column(ctx, j))) and et.hints_unit(unit_lemma(column))),
+        # "They also removed three IEDs": the trigger's subject refers back, so its doer is an actor named before its sentence
+        float(c.role == "actor" and cs < ts and _once(ctx, ("back_reference", i), lambda: _refers_back(ctx, i, layer))),
     ]
     assert len(f) == N_HAND
     return np.asarray(f, dtype=np.float32)

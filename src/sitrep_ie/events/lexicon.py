@@ -27,7 +27,7 @@ from ..config import read_yaml, resource_path
 
 #: sections and keys of lexicon.yaml, each a list of strings unless named in _MAPPINGS.
 SCHEMA: dict[str, tuple[str, ...]] = {
-    "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "support_suffixes", "member_nouns", "country_acronyms",
+    "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "back_references", "support_suffixes", "member_nouns", "country_acronyms",
                "party_modifiers", "party_nouns", "name_breaks", "dangling_words", "name_joiners"),
     "quantities": ("unit_gap_words", "modifier_breaks", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
     "events": ("negation", "plan_before", "plan_fillers"),
@@ -43,7 +43,7 @@ _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
 _ADDED = {("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"), ("dates", "clause_joiners"),
-          *(("actors", k) for k in ("support_suffixes", "member_nouns", "country_acronyms", "party_modifiers", "party_nouns", "name_breaks",
+          *(("actors", k) for k in ("back_references", "support_suffixes", "member_nouns", "country_acronyms", "party_modifiers", "party_nouns", "name_breaks",
                                     "dangling_words", "name_joiners"))}
 
 
@@ -71,6 +71,8 @@ class Lexicon:
             "not_doer_before": re.compile(alternation(a["not_doer_before"]) + r"\s+(?:the\s+)?$", re.I),
             "possessive_before": re.compile(r"\b" + alternation(a["possessives"]) + r"\s+(?:[\w-]+\s+){0,4}$", re.I),
             "agent_before": re.compile(r"\b" + alternation(a["agent_before"]) + r"\s+(?:the\s+)?$", re.I),
+            # the subject right before a trigger, a few adverbs apart ("they also removed", "The teams then cleared")
+            "back_reference": re.compile(r"\b" + alternation(a["back_references"]) + r"\s+(?:[a-z]+ly\s+|also\s+|then\s+|later\s+|have\s+|had\s+|has\s+){0,3}$", re.I),
             # quantities
             "unit_gap": re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these)\s*,?\s*(?:were\s+|are\s+)?)?(?:"
                                    + alternation(q["unit_gap_words"]) + r"\s+){0,2}[\s\-–]*$", re.I),
