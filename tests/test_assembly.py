@@ -31,6 +31,10 @@ def mark(marked: str) -> tuple[str, list[Entity]]:
         ("about [[thirty-six|Q]] [[trucks|U]]", [(36, None, "trucks", "about")]),
         ("[[1.5 million|Q]] [[people|U]]", [(1_500_000, None, "people", None)]),
         ("[[ten|Q]] [[members|U]] of [[illegal armed groups|A]]", [(10, None, "members", None)]),
+        # a measure unit joined to its number is split off ("41,700m2"); an ordinal is no such thing
+        ("cleared [[41,700m2|Q]] of land", [(41700, None, "m2", None)]),
+        ("about [[0,93km2|Q]] released", [(0.93, None, "km2", "about")]),
+        ("on the [[4th|Q]] day", []),
         # plain words between a number and its unit (the annotation tags the head noun alone)
         ("screened [[530|Q]] returnee [[children|U]]", [(530, None, "children", None)]),
         ("[[6,870|Q]] South Sudanese [[refugees|U]] left", [(6870, None, "refugees", None)]),

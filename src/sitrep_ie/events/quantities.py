@@ -43,6 +43,7 @@ class NormalisationConfig:
     designators: tuple[str, ...]
     admin_designators: frozenset[str]
     pint_units: dict[str, str]
+    glued_units: frozenset[str] = frozenset()
 
     @property
     def range_gap(self) -> re.Pattern[str]:
@@ -65,6 +66,8 @@ class NormalisationConfig:
                 designators=tuple(sorted((x.lower() for x in d.get("designators", [])), key=len, reverse=True)),
                 admin_designators=frozenset(x.lower() for x in d.get("admin_designators", [])),
                 pint_units={str(k): str(v) for k, v in d.get("pint_units", {}).items()},
+                # added after models were saved: one whose config lacks it reads the packaged list
+                glued_units=frozenset(str(x).lower() for x in (d["glued_units"] if "glued_units" in d else _packaged("glued_units"))),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"{source}: bad normalisation config ({exc})") from None
@@ -76,6 +79,27 @@ class NormalisationConfig:
         if unknown:
             raise ConfigError(f"{path}: unknown keys {unknown}")
         return cls.from_dict(data, str(path))
+
+
+def _packaged(key: str) -> Any:
+    return read_yaml(resource_path("normalisation.yaml"))[key]
+
+
+# a number with a measure unit joined to it ("41,700m2", "20L"): the unit part is checked against glued_units
+_GLUED = re.compile(r"^(\d[\d,.\u00a0\u202f\u2009 ]*?)\s?([A-Za-z][A-Za-z²³0-9]*)$")
+
+
+def split_glued(text: str, cfg: NormalisationConfig) -> int | None:
+    """Where the unit starts in a QUANTITY span that carries its measure unit ("41,700m2" -> 6), else None.
+
+    >>> cfg = default_config()
+    >>> [split_glued(s, cfg) for s in ["41,700m2", "0,93km2", "20L", "12", "4th", "2nd"]]
+    [6, 4, 2, None, None, None]
+    """
+    m = _GLUED.match(text)
+    if m is None or m.group(2).lower() not in cfg.glued_units or parse_number(m.group(1), cfg) is None:
+        return None
+    return m.start(2)
 
 
 @lru_cache(maxsize=8)
@@ -221,6 +245,12 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
             i += 1
             continue
         value = parse_number(e.text, cfg)
+        glued = None
+        if value is None and (cut := split_glued(e.text, cfg)) is not None:
+            # "41,700m2": the number and its unit in one span
+            glued = Entity(e.start + cut, e.end, "UNIT", e.text[cut:], e.score)
+            e = Entity(e.start, e.start + len(e.text[:cut].rstrip()), "QUANTITY", e.text[:cut].rstrip(), e.score)
+            value = parse_number(e.text, cfg)
         if value is None:
             i += 1
             continue
@@ -234,9 +264,9 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
                 used.append(ents[j])
                 j += 1
         last_end = used[-1].end
-        unit = None
+        unit = glued
         gap = text[last_end:ents[j].start] if j < len(ents) else ""
-        if j < len(ents) and ents[j].label == "UNIT" and (lex.unit_gap.match(gap) or lex.unit_modifiers.match(gap)) and len(gap) <= 30:
+        if unit is None and j < len(ents) and ents[j].label == "UNIT" and (lex.unit_gap.match(gap) or lex.unit_modifiers.match(gap)) and len(gap) <= 30:
             unit = ents[j]
             used.append(unit)
             j += 1
