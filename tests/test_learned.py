@@ -509,3 +509,14 @@ def test_table_places_stay_with_their_event(case, between, kept):
     row = _cand(ctx, "Wabxo")
     drafts = decode(ctx, {(0, _cand(ctx, "4,960")): 0.9, (0, row): 0.9}, {}, _weights())
     assert (row in drafts[0].args) == kept, case
+
+
+@pytest.mark.parametrize("case,intro,in_window", [
+    ("a list that a ':' line introduces breaks the event down", "Figures for the week:", True),
+    ("bullets without such a line are entries of their own", "Figures for the week.", False),
+])
+def test_a_colon_list_after_the_trigger_joins_its_window(case, intro, in_window):
+    body = (f"[[SCD|A]] teams [[removed|T]] ordnance around [[Darkush|P]]. {intro}\n"
+            "• [[64|Q]] [[cluster submunitions|U]] destroyed\n• [[11|Q]] [[hectares|U]] surveyed\n\nRain fell.")
+    ctx = _prepared(body, "demining")
+    assert ({_cand(ctx, "64"), _cand(ctx, "11")} <= set(window(ctx, 0))) == in_window, case

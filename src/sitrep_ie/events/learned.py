@@ -43,12 +43,12 @@ from .arguments import admin_parents, split_designator
 from .dates import event_date
 from .pipeline import EventLayer, _Doc, segment
 from .quantities import build_quantities
-from .segment import header_cell, sentences
+from .segment import has_cells, header_cell, sentences
 
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 11  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 12  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
@@ -292,8 +292,8 @@ def window(ctx: Context, i: int) -> list[int]:
 
 
 def following_table(ctx: Context, s: int) -> tuple[int, int] | None:
-    """The table that follows sentence ``s`` within ``TABLE_REACH`` sentences (its lead sentence states the
-    event its rows break down: "4,960 IDPs returned ... Returns by district:"), unless ``s`` is a table row."""
+    """The table (or ":" list) that follows sentence ``s`` within ``TABLE_REACH`` sentences (its lead sentence
+    states the event its rows break down: "4,960 IDPs returned ... Returns by district:"), unless ``s`` is in one."""
     for first, last in ctx.doc.tables:
         if first <= s <= last:
             return None
@@ -372,8 +372,10 @@ def _table_column(ctx: Context, j: int) -> str | None:
     for first, last in ctx.doc.tables:
         if first < cs <= last:
             header = ctx.doc.sentences[first]
-            # a header names columns; a first line with numbers is a row
-            return None if any(ch.isdigit() for ch in header.text(ctx.doc.text)) else header_cell(ctx.doc.text, header, ctx.candidates[j].start)
+            # a header names columns; a first line with numbers is a row, and a list has no columns
+            if any(ch.isdigit() for ch in header.text(ctx.doc.text)) or not has_cells(ctx.doc.text, header):
+                return None
+            return header_cell(ctx.doc.text, header, ctx.candidates[j].start)
     return None
 
 

@@ -16,7 +16,7 @@ from .dates import ReportDates, report_dates
 from .lexicon import Lexicon, default_lexicon
 from .ontology import Ontology, default_ontology
 from .quantities import NormalisationConfig, default_config
-from .segment import Segment, clauses, sentences, table_blocks
+from .segment import Segment, clauses, list_blocks, sentences, table_blocks
 
 #: the config files an event layer reads, by role (also their names in a model directory).
 CONFIG_FILES = {"ontology": "ontology.yaml", "normalisation": "normalisation.yaml", "lexicon": "lexicon.yaml"}
@@ -30,14 +30,14 @@ class _Doc:
     sentences: list[Segment]
     clauses: list[tuple[int, Segment]]  # (sentence index, clause), in text order
     dates: ReportDates
-    tables: list[tuple[int, int]] = field(default_factory=list)  # (first, last) sentence of each table
+    tables: list[tuple[int, int]] = field(default_factory=list)  # (first, last) sentence of each table or ":" list
 
 
 def segment(text: str, lex: Lexicon, reference_date: dt.date | None) -> _Doc:
-    """Sentences, clauses, tables and the report's dates."""
+    """Sentences, clauses, tables (and lists a ":" line introduces) and the report's dates."""
     sents = sentences(text, lex)
     flat = [(si, c) for si, s in enumerate(sents) for c in clauses(text, s, lex)]
-    return _Doc(text, sents, flat, report_dates(text, reference_date, lex), table_blocks(text, sents))
+    return _Doc(text, sents, flat, report_dates(text, reference_date, lex), sorted(table_blocks(text, sents) + list_blocks(text, sents)))
 
 
 class EventLayer:

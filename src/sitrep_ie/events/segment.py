@@ -74,6 +74,11 @@ def clauses(text: str, sentence: Segment, lex: Lexicon) -> list[Segment]:
 _CELL_GAP = re.compile(r"\S(?:\t| {3,})\S")
 
 
+def has_cells(text: str, seg: Segment) -> bool:
+    """Does the segment hold cells apart by wide gaps (a table line)?"""
+    return bool(_CELL_GAP.search(text, seg.start, seg.end))
+
+
 def table_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
     """(first, last) sentence indices of each table: two or more lines in a row, each one whole sentence
     whose cells stand apart by wide gaps. The header line, when there is one, is the first.
@@ -88,7 +93,7 @@ def table_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
     for k, s in enumerate(sents):
         line_end = text.find("\n", s.end)
         whole_line = not text[text.rfind("\n", 0, s.start) + 1:s.start].strip() and not text[s.end:line_end if line_end >= 0 else len(text)].strip()
-        if whole_line and _CELL_GAP.search(text, s.start, s.end):
+        if whole_line and has_cells(text, s):
             if run and run[-1] != k - 1:
                 run = []
             run.append(k)
@@ -98,6 +103,34 @@ def table_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
                 out[-1] = (run[0], k)
         else:
             run = []
+    return out
+
+
+_BULLET = re.compile(r"[ \t]*(?:[•*\-–]|\d+[.)])\s+")
+
+
+def list_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
+    """(first, last) sentence indices of each list that a line ending in ":" introduces: two or more bullet
+    lines right after it ("Figures for the week:\\n• 64 cluster submunitions destroyed\\n• 11 hectares surveyed").
+    Such a list breaks an event down as a table does.
+
+    >>> t = "Teams cleared farmland. Figures:\\n• 64 items destroyed\\n• 11 hectares surveyed\\nThen rain."
+    >>> from sitrep_ie.events.lexicon import default_lexicon
+    >>> list_blocks(t, sentences(t, default_lexicon()))
+    [(2, 3)]
+    """
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(sents):
+        if not text[sents[k].start:sents[k].end].endswith(":"):
+            k += 1
+            continue
+        j = k + 1
+        while j < len(sents) and (m := _BULLET.match(text, text.rfind("\n", 0, sents[j].start) + 1)) and sents[j].start <= m.end():
+            j += 1
+        if j - k > 2:
+            out.append((k + 1, j - 1))
+        k = max(j, k + 1)
     return out
 
 
