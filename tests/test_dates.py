@@ -119,6 +119,9 @@ def test_iso_dates_are_never_read_day_first():
         ("On 12 October sappers cleared 40 mines; the road reopened yesterday.", "reopened", "2017-11-01"),
         # "since Sunday" starts a count: no later weekday is read (a speech date) and the event keeps the fallback
         ("1,700 families have fled since Sunday, the centre said on Wednesday.", "fled", None),
+        # the day a statement was made gives way to the day of what it reports, however near the trigger
+        ("The command said on Wednesday that its teams had dismantled 97 devices in Ramadi on Tuesday.", "dismantled", "2017-10-31"),
+        ("The command said on Wednesday that its teams dismantled 97 devices.", "dismantled", "2017-11-01"),  # no other day
     ],
 )
 def test_nearest_date_to_the_trigger(sentence, trigger, date):
@@ -150,6 +153,8 @@ def test_bulletins_that_cover_the_past_day(text, bulletin):
     ("Sappers cleared 40 mines on Tuesday. Schools reopened. Medics treated 12 people that day.", "2017-10-31"),
     ("Sappers cleared 40 mines last week. Medics treated 12 people that day.", None),  # no day to point back to
     ("Sappers cleared 40 mines on Tuesday. Medics treated 12 people.", None),  # no pointer: an UN-style update dates nothing
+    # the dateline dates the report, not the event its sentence states on its own day
+    ("GENEVA, 2 November - Buses took 1,150 people out on Tuesday.\n\nWFP served meals the same day.", "2017-10-31"),
 ])
 def test_the_same_day_is_the_day_stated_before(text, date):
     from sitrep_ie.events.segment import sentences

@@ -211,8 +211,12 @@ def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None
 def sentence_date(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon,
                   anchor: tuple[int, int] | None = None) -> DateMention | None:
     """The date a sentence states for itself (day, or a period that dates nothing); with two or more,
-    the one nearest ``anchor`` (the trigger: "sent 52 trucks through the crossing, which opened on Tuesday")."""
+    the one nearest ``anchor`` (the trigger: "sent 52 trucks through the crossing, which opened on Tuesday"),
+    never the day a statement was made when another is given ("said on Wednesday that ... on Tuesday")."""
     found = _sentence_dates(text, start, end, report_date, lex)
+    # "said on Wednesday that its teams had dismantled ... on Tuesday": the statement's day gives way to another
+    reported = [m for m in found if not lex.speech_day_before.search(text, max(start, m.start - 40), m.start)]
+    found = reported or found
     if not found:
         return None
     if anchor is None:
@@ -269,7 +273,10 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
         return None, own.precision, None
     if before and (ana := lex.anaphoric_day.search(text, start, sent.end)):
         for prev in before:
-            if (said := sentence_date(text, prev.start, prev.end, rd.report_date, lex)) is not None and said.date is not None:
+            # "GENEVA, 14 December - ... on Tuesday": the dateline dates the report, the sentence's own day the event
+            own_start = max([prev.start, *(span[1] for span in (rd.header, rd.dateline) if span and span[0] < prev.end)])
+            if own_start < prev.end and (said := sentence_date(text, own_start, prev.end, rd.report_date, lex)) is not None \
+                    and said.date is not None:
                 day = said.date + dt.timedelta(days=lex.anaphoric_days[" ".join(ana.group(1).lower().split())])
                 return day.isoformat(), "day", (said.start, said.end)
     if rd.report_date is not None and (rd.has_dateline or rd.past_day_bulletin):

@@ -68,6 +68,8 @@ class Lexicon:
             # "..., the ministry said", or the owner of a named speaker: "Iraq's Security Media Cell said"
             "speaker_after": re.compile(r"^(?:,[^,.;]{1,60},)?(?:['’]s\s+(?-i:[A-Z][\w-]*\s+){1,4}|\W{0,3}(?:\w+\s+){0,2}?)"
                                         + alternation(a["speaker_verbs"]) + r"\b", re.I),
+            # "the command said on Wednesday that ...": the day a statement was made, not the day of what it reports
+            "speech_day_before": re.compile(r"\b" + alternation(a["speaker_verbs"]) + r"\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$", re.I),
             "not_doer_before": re.compile(alternation(a["not_doer_before"]) + r"\s+(?:the\s+)?$", re.I),
             "possessive_before": re.compile(r"\b" + alternation(a["possessives"]) + r"\s+(?:[\w-]+\s+){0,4}$", re.I),
             "agent_before": re.compile(r"\b" + alternation(a["agent_before"]) + r"\s+(?:the\s+)?$", re.I),
