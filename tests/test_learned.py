@@ -520,3 +520,15 @@ def test_a_colon_list_after_the_trigger_joins_its_window(case, intro, in_window)
             "• [[64|Q]] [[cluster submunitions|U]] destroyed\n• [[11|Q]] [[hectares|U]] surveyed\n\nRain fell.")
     ctx = _prepared(body, "demining")
     assert ({_cand(ctx, "64"), _cand(ctx, "11")} <= set(window(ctx, 0))) == in_window, case
+
+
+@pytest.mark.parametrize("case,lead,date", [
+    ("a lead with a period of its own undates the headline's report date", "[[WFP|A]] [[delivered|T]] food this week.", None),
+    ("a lead with its own day dates the fact", "[[WFP|A]] [[delivered|T]] food on Tuesday.", "2017-10-31"),
+    ("a lead with neither keeps the report date", "[[WFP|A]] [[delivered|T]] food.", "2017-11-01"),
+])
+def test_a_restated_fact_takes_the_time_its_mentions_state(case, lead, date):
+    from sitrep_ie.events.learned import Draft, draft_date
+
+    ctx = _prepared(f"WFP [[delivers|T]] food to Douma\n\nDOUMA, 1 November (Reuters) - {lead}", "aid_delivery", dt.date(2017, 11, 1))
+    assert draft_date(ctx, Draft([0, 1]), LAYER)[0] == date, case

@@ -1074,9 +1074,15 @@ def states_own_day(ctx: Context, date: str | None, span: tuple[int, int] | None)
     return date is not None and span is not None and span not in (ctx.doc.dates.header, ctx.doc.dates.dateline)
 
 
+def _period(date: tuple[str | None, str | None, tuple[int, int] | None]) -> bool:
+    """Is this ``event_date`` result a period its sentence states (no day, but a precision)?"""
+    return date[0] is None and date[1] is not None
+
+
 def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """The date of a fact by rule: the first mention whose sentence states its own day (a headline gives
-    the report's date, the lead restating it says "on Monday"), else what the first mention's sentence gives."""
+    the report's date, the lead restating it says "on Monday"), else the first period a mention states, else
+    what the first mention's sentence gives."""
     first = None
     for i in d.mentions:
         k = ctx.sentence_of[i]
@@ -1087,7 +1093,8 @@ def draft_date(ctx: Context, d: Draft, layer: EventLayer) -> tuple[str | None, s
         got = event_date(ctx.doc.text, sent, ctx.doc.dates, layer.lexicon, (trig.start, trig.end), before)
         if states_own_day(ctx, got[0], got[2]):
             return got
-        if first is None:
+        if first is None or (_period(got) and not _period(first)):
+            # a headline gives the report's date by default; the lead restating it, a period ("this week")
             first = got
     return first if first is not None else (None, None, None)
 
