@@ -532,3 +532,14 @@ def test_a_restated_fact_takes_the_time_its_mentions_state(case, lead, date):
 
     ctx = _prepared(f"WFP [[delivers|T]] food to Douma\n\nDOUMA, 1 November (Reuters) - {lead}", "aid_delivery", dt.date(2017, 11, 1))
     assert draft_date(ctx, Draft([0, 1]), LAYER)[0] == date, case
+
+
+@pytest.mark.parametrize("case,header,unit", [
+    ("a unit tagged in the column's header", "Settlement          [[shellings|U]]", "shellings"),
+    ("an untagged header gives none", "Settlement          shellings", None),
+])
+def test_table_numbers_take_their_header_unit(case, header, unit):
+    body = (f"[[Militants|A]] [[shelled|T]] villages in [[Hama|P]]:\n{header}\n"
+            "[[Tell Sikkin|P]]         [[7|Q]]\n[[Jubb Ramla|P]]          [[2|Q]]\n")
+    ctx = _prepared(body, "ceasefire_violation")
+    assert [ctx.candidates[_cand(ctx, n)].quantity.unit for n in ("7", "2")] == [unit, unit], case

@@ -42,7 +42,7 @@ from ..schema import Entity, Event, Mention, Place, Quantity, unit_lemma
 from .arguments import admin_parents, split_designator
 from .dates import event_date
 from .pipeline import EventLayer, _Doc, segment
-from .quantities import build_quantities
+from .quantities import build_quantities, normalise_measure
 from .segment import has_cells, header_cell, sentences
 
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
@@ -273,7 +273,22 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
     for pos in [t.start for t in triggers] + [c.start for c in cands]:
         ctx.sentence_of.append(max(0, bisect.bisect_right(starts, pos) - 1))
         ctx.clause_of.append(max(0, bisect.bisect_right(cstarts, pos) - 1))
+    _units_from_headers(ctx, [e for e in ents if e.label == "UNIT"], layer)
     return ctx
+
+
+def _units_from_headers(ctx: Context, units: Sequence[Entity], layer: EventLayer) -> None:
+    """A number in a table row without a unit of its own takes the unit tagged in its column's header
+    ("Settlement   shellings" over "Tell Sikkin   7": 7 shellings)."""
+    for j, c in enumerate(ctx.candidates):
+        q = c.quantity
+        if q is None or q.unit is not None or (column := _header_of(ctx, j)) is None:
+            continue
+        unit = next((u for u in units if column[0] <= u.start and u.end <= column[1]), None)
+        if unit is not None:
+            ctx.candidates[j] = dataclasses.replace(c, quantity=dataclasses.replace(
+                q, unit=unit.text, unit_span=(unit.start, unit.end), unit_lemma=unit_lemma(unit.text),
+                normalized=normalise_measure(q.value, unit.text, layer.normalisation, q.upper)))
 
 
 REACH_SENTENCES = 25  # how far (in sentences) a trigger looks for a doer its own sentences do not name
@@ -366,8 +381,8 @@ def _once(ctx: Context, key: tuple[str, int], make: Any) -> Any:
     return ctx.cache[key]
 
 
-def _table_column(ctx: Context, j: int) -> str | None:
-    """The header cell over candidate j when it stands in a table row under a header line (None otherwise)."""
+def _header_of(ctx: Context, j: int) -> tuple[int, int] | None:
+    """The span of the header cell over candidate j when it stands in a table row under a header line."""
     cs = ctx.sentence_of[len(ctx.triggers) + j]
     for first, last in ctx.doc.tables:
         if first < cs <= last:
@@ -377,6 +392,12 @@ def _table_column(ctx: Context, j: int) -> str | None:
                 return None
             return header_cell(ctx.doc.text, header, ctx.candidates[j].start)
     return None
+
+
+def _table_column(ctx: Context, j: int) -> str | None:
+    """The header cell over candidate j when it stands in a table row under a header line (None otherwise)."""
+    span = _header_of(ctx, j)
+    return None if span is None else ctx.doc.text[span[0]:span[1]]
 
 
 def _refers_back(ctx: Context, i: int, layer: EventLayer) -> bool:

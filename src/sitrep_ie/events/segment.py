@@ -134,13 +134,18 @@ def list_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
     return out
 
 
-def header_cell(text: str, header: Segment, pos: int) -> str:
-    """The header cell above the character at ``pos`` (a later line of the table): the cell whose column
-    is the last to start at or before ``pos``'s column."""
+def header_cell(text: str, header: Segment, pos: int) -> tuple[int, int]:
+    """The span of the header cell above the character at ``pos`` (a later line of the table): the cell whose
+    column is the last to start at or before ``pos``'s column.
+
+    >>> t = "District      Returnees\\nWabxo         415"
+    >>> a, b = header_cell(t, Segment(0, 23), t.index("415")); t[a:b]
+    'Returnees'
+    """
     col = pos - (text.rfind("\n", 0, pos) + 1)
     line_start = text.rfind("\n", 0, header.start) + 1
-    best = ""
+    best = (header.start, header.start)
     for m in re.finditer(r"\S+(?: \S+)*", text[header.start:header.end]):
-        if header.start + m.start() - line_start <= col + 1 or not best:
-            best = m.group()
+        if header.start + m.start() - line_start <= col + 1 or best[0] == best[1]:
+            best = (header.start + m.start(), header.start + m.end())
     return best
