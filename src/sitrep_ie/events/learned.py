@@ -292,7 +292,9 @@ def _units_from_headers(ctx: Context, units: Sequence[Entity], layer: EventLayer
 
 
 REACH_SENTENCES = 25  # how far (in sentences) a trigger looks for a doer its own sentences do not name
-TABLE_REACH = 3  # a table starting at most this many sentences after a trigger's is read with it (train: 331 -> 37 annotated arguments out of every window)
+# a table starting at most this many sentences after a trigger's is read with it (train: 331 -> 37 annotated
+# arguments outside every window)
+TABLE_REACH = 3
 REACH_ACTORS = 4  # at most this many such doers (distinct values, each by its mention nearest the trigger)
 
 

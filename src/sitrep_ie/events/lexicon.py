@@ -25,10 +25,12 @@ from typing import Any
 
 from ..config import read_yaml, resource_path
 
+# the word lists of ACTOR span bounds (spans.py)
+_ACTOR_BOUNDS = ("support_suffixes", "member_nouns", "country_acronyms", "party_modifiers", "party_nouns", "name_breaks", "dangling_words",
+                 "name_joiners")
 #: sections and keys of lexicon.yaml, each a list of strings unless named in _MAPPINGS.
 SCHEMA: dict[str, tuple[str, ...]] = {
-    "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "back_references", "support_suffixes", "member_nouns", "country_acronyms",
-               "party_modifiers", "party_nouns", "name_breaks", "dangling_words", "name_joiners"),
+    "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "back_references", *_ACTOR_BOUNDS),
     "quantities": ("unit_gap_words", "modifier_breaks", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
     "events": ("negation", "plan_before", "plan_fillers"),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
@@ -42,9 +44,8 @@ _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
 _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
-_ADDED = {("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"), ("dates", "clause_joiners"),
-          *(("actors", k) for k in ("back_references", "support_suffixes", "member_nouns", "country_acronyms", "party_modifiers", "party_nouns", "name_breaks",
-                                    "dangling_words", "name_joiners"))}
+_ADDED = {("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"),
+          ("dates", "clause_joiners"), ("actors", "back_references"), *(("actors", k) for k in _ACTOR_BOUNDS)}
 
 
 def alternation(words: Any) -> str:
