@@ -308,15 +308,28 @@ def window(ctx: Context, i: int) -> list[int]:
     return _once(ctx, ("window", i), lambda: _window(ctx, i))
 
 
+def _table_index(ctx: Context) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+    """Per sentence: the table (or ":" list) it is in, and the one that follows it within ``TABLE_REACH``
+    sentences; built once per report, as the pair features ask for every pair."""
+    inside: dict[int, tuple[int, int]] = {}
+    after: dict[int, tuple[int, int]] = {}
+    for first, last in ctx.doc.tables:
+        inside.update(dict.fromkeys(range(first, last + 1), (first, last)))
+        for s in range(max(0, first - TABLE_REACH), first):
+            after.setdefault(s, (first, last))  # the nearest table after a sentence wins
+    return inside, after
+
+
+def table_of(ctx: Context, s: int) -> tuple[int, int] | None:
+    """The table (or ":" list) sentence ``s`` is in."""
+    return _once(ctx, ("tables", 0), lambda: _table_index(ctx))[0].get(s)
+
+
 def following_table(ctx: Context, s: int) -> tuple[int, int] | None:
     """The table (or ":" list) that follows sentence ``s`` within ``TABLE_REACH`` sentences (its lead sentence
     states the event its rows break down: "4,960 IDPs returned ... Returns by district:"), unless ``s`` is in one."""
-    for first, last in ctx.doc.tables:
-        if first <= s <= last:
-            return None
-        if s < first <= s + TABLE_REACH:
-            return first, last
-    return None
+    inside, after = _once(ctx, ("tables", 0), lambda: _table_index(ctx))
+    return None if s in inside else after.get(s)
 
 
 def _window(ctx: Context, i: int) -> list[int]:
@@ -386,14 +399,14 @@ def _once(ctx: Context, key: tuple[str, int], make: Any) -> Any:
 def _header_of(ctx: Context, j: int) -> tuple[int, int] | None:
     """The span of the header cell over candidate j when it stands in a table row under a header line."""
     cs = ctx.sentence_of[len(ctx.triggers) + j]
-    for first, last in ctx.doc.tables:
-        if first < cs <= last:
-            header = ctx.doc.sentences[first]
-            # a header names columns; a first line with numbers is a row, and a list has no columns
-            if any(ch.isdigit() for ch in header.text(ctx.doc.text)) or not has_cells(ctx.doc.text, header):
-                return None
-            return header_cell(ctx.doc.text, header, ctx.candidates[j].start)
-    return None
+    table = table_of(ctx, cs)
+    if table is None or table[0] == cs:
+        return None
+    header = ctx.doc.sentences[table[0]]
+    # a header names columns; a first line with numbers is a row, and a list has no columns
+    if any(ch.isdigit() for ch in header.text(ctx.doc.text)) or not has_cells(ctx.doc.text, header):
+        return None
+    return header_cell(ctx.doc.text, header, ctx.candidates[j].start)
 
 
 def _table_column(ctx: Context, j: int) -> str | None:
