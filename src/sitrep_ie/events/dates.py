@@ -246,17 +246,19 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
         raise InputError(f"reference_date {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+def _own_start(sent: Segment, rd: ReportDates) -> int:
+    """Where a sentence's own words start: after the report's header or dateline when it holds them (they date
+    the report, not the sentence's event)."""
+    return max([sent.start, *(span[1] for span in (rd.header, rd.dateline) if span and span[0] < sent.end)])
+
+
 def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: tuple[int, int] | None = None,
                before: Sequence[Segment] = ()) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """(date, precision, span): the sentence's own day (nearest ``anchor`` when it states several), else the report
     date for past-24-hour and running-total sentences, else null for a period, else, for "the same day" or "the
     following day", the day the nearest of the sentences ``before`` it states (nearest first), else the report date
     in dateline and bulletin reports."""
-    # the header and the dateline date the report; they are not the first sentence's own date
-    start = sent.start
-    for span in (rd.header, rd.dateline):
-        if span and span[0] < sent.end:
-            start = max(start, span[1])
+    start = _own_start(sent, rd)
     # a day stated in a later clause is another action's ("gave rations on arrival, and on Tuesday the directorate repaired ...")
     stop = sent.end
     if anchor is not None and (later := lex.date_clause.search(text, anchor[1], sent.end)):
@@ -274,7 +276,7 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
     if before and (ana := lex.anaphoric_day.search(text, start, sent.end)):
         for prev in before:
             # "GENEVA, 14 December - ... on Tuesday": the dateline dates the report, the sentence's own day the event
-            own_start = max([prev.start, *(span[1] for span in (rd.header, rd.dateline) if span and span[0] < prev.end)])
+            own_start = _own_start(prev, rd)
             if own_start < prev.end and (said := sentence_date(text, own_start, prev.end, rd.report_date, lex)) is not None \
                     and said.date is not None:
                 day = said.date + dt.timedelta(days=lex.anaphoric_days[" ".join(ana.group(1).lower().split())])
