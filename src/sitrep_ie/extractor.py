@@ -6,7 +6,6 @@ replaces any of them without retraining.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import threading
@@ -19,7 +18,7 @@ from .data.labels import event_type_of
 from .events.dates import as_date
 from .events.learned import LearnedEventLayer, LinkerWeights, split_tags
 from .events.pipeline import CONFIG_FILES, EventLayer
-from .events.spans import refine_actors
+from .events.spans import refine_actors, refine_tagged
 from .geo import geocode_events
 from .model.tagger import Tagged, Tagger, check_text
 from .data.labels import LabelSet
@@ -117,7 +116,7 @@ class Extractor:
         return refine_actors(text, entities, self.events.lexicon)
 
     def _tag_full(self, texts: list[str], batch_size: int | None = None) -> list[Tagged]:
-        return [dataclasses.replace(tg, entities=self._refine(t, tg.entities)) for t, tg in zip(texts, self.tagger.tag_full(texts, batch_size))]
+        return refine_tagged(texts, self.tagger.tag_full(texts, batch_size), self.events.lexicon)
 
     def tag_many(self, texts: Iterable[str], batch_size: int | None = None) -> list[list[Entity]]:
         """Entities of each text (see :meth:`tag`); triggers are not entities (see :meth:`tag_full`)."""

@@ -9,7 +9,6 @@ does the second half alone, on a published tagger.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,7 +22,7 @@ from .evaluation.metrics import argument_scores, confidence_scores, event_scores
 from .events.fit import Encoded, fit
 from .events.learned import ROLES, EncoderStates, LearnedEventLayer, LinkerWeights, Logistic, decode, link, merge_scores, prepare, split_tags, to_events
 from .events.pipeline import CONFIG_FILES, EventLayer
-from .events.spans import refine_actors
+from .events.spans import refine_tagged
 from .model.artifacts import ModelDir
 from .model.tagger import Tagged, Tagger
 from .model.train import TrainResult, train
@@ -180,8 +179,8 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     meta = model_dir.meta()
     tagger = Tagger(path, backend=meta.get("default_backend", "auto"))
     def tag(docs: list[Document]) -> list[Tagged]:  # the spans the Extractor gives: ACTOR bounds mended (events/spans.py)
-        return [dataclasses.replace(t, entities=refine_actors(d.text, t.entities, layer.lexicon))
-                for d, t in zip(docs, tagger.tag_full([d.text for d in docs]))]
+        texts = [d.text for d in docs]
+        return refine_tagged(texts, tagger.tag_full(texts), layer.lexicon)
 
     encoded = []
     for t in tag(train_docs):
