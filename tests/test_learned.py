@@ -543,3 +543,13 @@ def test_table_numbers_take_their_header_unit(case, header, unit):
             "[[Tell Sikkin|P]]         [[7|Q]]\n[[Jubb Ramla|P]]          [[2|Q]]\n")
     ctx = _prepared(body, "ceasefire_violation")
     assert [ctx.candidates[_cand(ctx, n)].quantity.unit for n in ("7", "2")] == [unit, unit], case
+
+
+def test_a_blank_line_with_spaces_still_ends_the_paragraph():
+    from sitrep_ie.events.learned import Draft
+
+    body = "Militants [[shelled|T]] [[Horlivka|P]] on Monday.\n  \n[[Two|Q]] [[civilians|U]] were [[killed|T]]."
+    ctx = _prepared(body, {"shelled": "ceasefire_violation", "killed": "casualties"}, dt.date(2023, 3, 8))
+    drafts = [Draft([0], {_cand(ctx, "Horlivka"): 0.9}), Draft([1], {_cand(ctx, "Two"): 0.9})]
+    casualties = [e for e in to_events(ctx, drafts, LAYER, _weights(), None) if e.type == "casualties"]
+    assert casualties and casualties[0].places == []

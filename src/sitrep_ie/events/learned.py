@@ -52,6 +52,7 @@ FEATURE_VERSION = 12  # bump when pair, merge or trigger features change: a laye
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # a blank line, spaces on it or not
 
 
 @dataclass(frozen=True)
@@ -1078,7 +1079,7 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
         if et is None or not et.outcome_of:
             continue
         s, own_day = stated[k]
-        reach = [s] + ([s - 1] if s > 0 and "\n\n" not in text[sents[s - 1].start:sents[s].start] else [])
+        reach = [s] + ([s - 1] if s > 0 and not _PARAGRAPH_BREAK.search(text, sents[s - 1].start, sents[s].start) else [])
         # the nearest before it, else one in its own sentence after it
         sources = [j for r in reach for j in by_sentence.get(r, ()) if events[j].type in et.outcome_of]
         if not sources:
