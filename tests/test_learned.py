@@ -496,8 +496,18 @@ def test_a_trigger_inside_a_table_does_not_take_the_next_table():
 ])
 def test_table_pair_features(case, cand, feature, value):
     ctx = _prepared(TABLE.format(between=" Returns by district:"), "refugee_return")
-    x = pair_matrix(ctx, [(0, _cand(ctx, cand))], LAYER, LAYER.ontology.names)
-    assert x[0, :N_HAND][feature] == pytest.approx(value), case
+    assert x_of(ctx, cand)[feature] == pytest.approx(value), case
+
+
+def test_a_far_actor_is_no_table_row():
+    # the window also holds actors named far off ("[[UNHCR|A]] reported."): the table flag is for the table's rows
+    ctx = _prepared("[[UNHCR|A]] reported. " + FILLER * 3 + TABLE.format(between=" Returns by district:"), "refugee_return")
+    assert _cand(ctx, "UNHCR") in window(ctx, 0)
+    assert x_of(ctx, "UNHCR")[-3] == 0.0 and x_of(ctx, "2,140")[-3] == 1.0
+
+
+def x_of(ctx, cand: str) -> np.ndarray:
+    return pair_matrix(ctx, [(0, _cand(ctx, cand))], LAYER, LAYER.ontology.names)[0, :N_HAND]
 
 
 @pytest.mark.parametrize("case,between,kept", [

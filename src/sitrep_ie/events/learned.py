@@ -48,7 +48,7 @@ from .segment import has_cells, header_cell, sentences
 MARGIN = 0.15  # a link this close to the threshold counts as undecided (active learning)
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 12  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 13  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 ROLES = ("actor", "place", "quantity")
 ROLE_OF_LABEL = {"ACTOR": "actor", "PLACE": "place", "QUANTITY": "quantity"}
 _QUOTE = re.compile(r"[\"“”«»]")
@@ -492,7 +492,7 @@ def hand_features(ctx: Context, i: int, j: int, layer: EventLayer) -> np.ndarray
         *(_once(ctx, ("actor_salience", j), lambda: _actor_salience(ctx, j)) if c.role == "actor" else (0.0, 0.0)),
         # a row of the table that follows the trigger's sentence, and whether its column is headed by a noun of
         # the trigger's type ("Food sets" under "handed out 650 food sets", "Patients" under "examined 57 patients")
-        float(following_table(ctx, ts) is not None and abs(cs - ts) > 1),
+        float((table := following_table(ctx, ts)) is not None and table[0] <= cs <= table[1]),
         float(et is not None and bool(column := _once(ctx, ("column", j), lambda: _table_column(ctx, j))) and et.hints_unit(unit_lemma(column))),
         # "They also removed three IEDs": the trigger's subject refers back, so its doer is an actor named before its sentence
         float(c.role == "actor" and cs < ts and _once(ctx, ("back_reference", i), lambda: _refers_back(ctx, i, layer))),
