@@ -16,11 +16,17 @@ def test_repository_config_loads():
     "override, fragment",
     [({"epochs": 0, "max_steps": -1}, "epochs or max_steps"), ({"stride": 300}, "stride"), ({"learning_rate": -1}, "learning_rate"),
      ({"batch_size": "many"}, "batch_size='many'"), ({"epoch": 3}, "unknown keys ['epoch']"), ({"max_length": 4096}, "max_length"),
-     ({"encoder_layers": -1}, "encoder_layers -1"), ({"precision": "fp16"}, "precision 'fp16'")],
+     ({"encoder_layers": -1}, "encoder_layers -1"), ({"precision": "fp16"}, "precision 'fp16'"),
+     ({"attention_dropout": 1.5}, "attention_dropout 1.5"), ({"attention_dropout": "lots"}, "attention_dropout='lots'")],
 )
 def test_invalid_settings_are_named(override, fragment):
     with pytest.raises(ConfigError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
         TrainConfig.from_yaml(ROOT / "configs" / "train.yaml", override)
+
+
+@pytest.mark.parametrize("raw, value", [(None, None), ("none", None), ("null", None), (0, 0.0), ("0.05", 0.05)])
+def test_optional_settings_take_null_or_their_type(raw, value):
+    assert TrainConfig.from_dict({"attention_dropout": raw}).attention_dropout == value
 
 
 def test_hub_names_are_refused():

@@ -136,7 +136,7 @@ def test_bf16_training_changes_the_arithmetic_and_is_recorded(tmp_path):
 
 
 @pytest.mark.parametrize("layers", [2, 7])
-def test_encoder_layers_keeps_the_lower_layers_or_names_the_limit(tmp_path, layers):
+def test_encoder_layers_and_attention_dropout_reach_the_model_or_name_the_limit(tmp_path, layers):
     from sitrep_ie.config import TrainConfig
     from sitrep_ie.errors import ConfigError
     from sitrep_ie.model.tagger import Tagger
@@ -144,11 +144,12 @@ def test_encoder_layers_keeps_the_lower_layers_or_names_the_limit(tmp_path, laye
 
     training_root(tmp_path, 4, 2)
     cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir="models/default", max_steps=2,
-                      batch_size=4, augment_copies=0, export_onnx=False, events=False, encoder_layers=layers)
+                      batch_size=4, augment_copies=0, export_onnx=False, events=False, encoder_layers=layers, attention_dropout=0.0)
     if layers > 6:  # all-MiniLM-L6-v2 has six
         with pytest.raises(ConfigError, match="encoder_layers 7: the base model .* has 6"):
             run(cfg, root=tmp_path, log=lambda *a: None)
         return
     published = run(cfg, root=tmp_path, log=lambda *a: None).published
-    assert json.loads((published / "config.json").read_text())["num_hidden_layers"] == 2
+    saved = json.loads((published / "config.json").read_text())
+    assert saved["num_hidden_layers"] == 2 and saved["attention_probs_dropout_prob"] == 0.0  # the base model's is 0.1
     assert Tagger(published, backend="torch-fp32").tag_full(["Sappers cleared 12 mines in Homs."])[0].hidden.shape[1] == 384

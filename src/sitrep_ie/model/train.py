@@ -222,14 +222,16 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
     n_tokens = sum(len(x) for x in train_ds["input_ids"])
     log(f"windows: train {len(train_ds)} ({len(train_docs)} reports, {n_tokens} tokens), dev {len(dev_ds) if dev_ds is not None else 0}")
     # the lower layers of a pretrained encoder, without the upper ones, still carry most of what tagging needs
-    shallow = {}
+    overrides: dict[str, Any] = {}
     if cfg.encoder_layers:
         have = AutoConfig.from_pretrained(str(base), local_files_only=True).num_hidden_layers
         if cfg.encoder_layers > have:  # more would add layers of random weights
             raise ConfigError(f"encoder_layers {cfg.encoder_layers}: the base model {base} has {have}")
-        shallow = {"num_hidden_layers": cfg.encoder_layers}
+        overrides = {"num_hidden_layers": cfg.encoder_layers}
+    if cfg.attention_dropout is not None:
+        overrides["attention_probs_dropout_prob"] = cfg.attention_dropout
     model = AutoModelForTokenClassification.from_pretrained(
-        str(base), num_labels=len(labels.bio_tags), id2label=labels.id2label, label2id=labels.label2id, local_files_only=True, **shallow)
+        str(base), num_labels=len(labels.bio_tags), id2label=labels.id2label, label2id=labels.label2id, local_files_only=True, **overrides)
     steps_per_epoch = math.ceil(len(train_ds) / cfg.batch_size)
     total = cfg.max_steps if cfg.max_steps > 0 else math.ceil(steps_per_epoch * cfg.epochs)
     use_eval = dev_ds is not None and cfg.max_steps <= 0
