@@ -563,3 +563,21 @@ def test_a_blank_line_with_spaces_still_ends_the_paragraph():
     drafts = [Draft([0], {_cand(ctx, "Horlivka"): 0.9}), Draft([1], {_cand(ctx, "Two"): 0.9})]
     casualties = [e for e in to_events(ctx, drafts, LAYER, _weights(), None) if e.type == "casualties"]
     assert casualties and casualties[0].places == []
+
+
+@pytest.mark.parametrize("case,body,linked,actors", [
+    ("the full name linked brings its bracketed abbreviation",
+     "[[Danish Demining Group|A]] ([[DDG|A]]) teams [[cleared|T]] [[12|Q]] [[mines|U]].", "Danish Demining Group",
+     ["Danish Demining Group", "DDG"]),
+    ("the abbreviation linked brings the full name",
+     "[[DanChurchAid|A]] ( [[DCA|A]] ) teams [[cleared|T]] [[12|Q]] [[mines|U]].", "DCA", ["DanChurchAid", "DCA"]),
+    ("two names side by side are no pair",
+     "[[MAG|A]] and [[HALO Trust|A]] teams [[cleared|T]] [[12|Q]] [[mines|U]].", "MAG", ["MAG"]),
+    ("a bracket that goes on past the abbreviation is no pair",
+     "[[UNMAS|A]] ([[UNOPS|A]] partner) teams [[cleared|T]] [[12|Q]] [[mines|U]].", "UNMAS", ["UNMAS"]),
+])
+def test_a_name_and_its_bracketed_abbreviation_are_listed_together(case, body, linked, actors):
+    ctx = _prepared(body, "demining")
+    scores = {(0, _cand(ctx, linked)): 0.9, (0, _cand(ctx, "12")): 0.9}
+    events = to_events(ctx, decode(ctx, scores, {}, _weights()), LAYER, _weights(), "v1")
+    assert [a.text for a in events[0].actors] == actors, case

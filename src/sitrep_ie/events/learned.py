@@ -978,6 +978,23 @@ def near_misses(ctx: Context, d: Draft, scores: dict[tuple[int, int], float] | N
     return [best[r] for r in ROLES]
 
 
+def bracket_partners(ctx: Context) -> dict[int, int]:
+    """Actor candidates written as a name and its bracketed abbreviation ("Danish Demining Group (DDG)"), each
+    to the other: when one names an event's doer, so does the other, and GUIDELINES 4.2 lists both."""
+    return _once(ctx, ("bracket_partners", 0), lambda: _index_bracket_partners(ctx))
+
+
+def _index_bracket_partners(ctx: Context) -> dict[int, int]:
+    text = ctx.doc.text
+    actors = sorted((j for j, c in enumerate(ctx.candidates) if c.role == "actor"), key=lambda j: ctx.candidates[j].start)
+    out: dict[int, int] = {}
+    for a, b in zip(actors, actors[1:]):
+        first, second = ctx.candidates[a], ctx.candidates[b]
+        if text[first.end:second.start].strip() == "(" and text[second.end:second.end + 3].lstrip().startswith(")"):
+            out[a], out[b] = b, a
+    return out
+
+
 def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[str], peers: Peers,
                    misses: Sequence[float]) -> list[float]:
     """What the confidence model reads of one decoded event: how sure the trigger head and the links
@@ -1019,7 +1036,8 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
         head = ctx.triggers[d.mentions[0]]
         seen: set[tuple[str, str]] = set()
         actors, places, quantities = [], [], []
-        for j in sorted(d.args, key=lambda j: ctx.candidates[j].start):
+        partners = bracket_partners(ctx)
+        for j in sorted(set(d.args) | {partners[j] for j in d.args if j in partners}, key=lambda j: ctx.candidates[j].start):
             c = ctx.candidates[j]
             if c.key() in seen:
                 continue  # a restated value ("As many as 275 ... have been cleared") counts once
