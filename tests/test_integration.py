@@ -153,3 +153,25 @@ def test_encoder_layers_and_attention_dropout_reach_the_model_or_name_the_limit(
     saved = json.loads((published / "config.json").read_text())
     assert saved["num_hidden_layers"] == 2 and saved["attention_probs_dropout_prob"] == 0.0  # the base model's is 0.1
     assert Tagger(published, backend="torch-fp32").tag_full(["Sappers cleared 12 mines in Homs."])[0].hidden.shape[1] == 384
+
+
+@pytest.mark.parametrize("right, cap, floor", [
+    ([0.9, 0.7], 0.2, 0.2),        # every right event well above: the cap
+    ([0.9, 0.16], 0.2, 0.15),      # a right event at 0.16: the floor stays under it
+    ([0.9, 0.032], 0.2, 0.03),
+    ([0.9, 0.01], 0.2, 0.0),       # a right event at 0.01: no floor at all
+    ([0.9], 0.0, 0.0),             # a cap of 0 keeps every event
+    ([], 0.2, 0.2),
+])
+def test_the_confidence_floor_drops_no_right_event(right, cap, floor):
+    from sitrep_ie.trainer import choose_floor
+
+    assert choose_floor(right, cap) == floor
+
+
+def test_a_fitted_layer_records_the_floor_it_chose(tiny_model):
+    from sitrep_ie.events.learned import LinkerWeights
+    from sitrep_ie.model.artifacts import ModelDir
+
+    info = ModelDir(tiny_model).meta()["event_layer"]
+    assert LinkerWeights.from_disk(tiny_model).min_confidence == info["min_confidence"] <= min(0.2, info["confidence_floor"]["least_right"])

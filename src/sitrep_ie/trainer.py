@@ -37,8 +37,7 @@ SPAN_FLOORS = (0.6, 0.7, 0.8)
 FLOOR_LABELS = ("ACTOR",)  # the labels the tagger over-tags (dev precision: ACTOR 0.82, PLACE 0.95)
 
 
-def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any,
-         min_confidence: float = 0.0) -> dict[str, Any]:
+def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any) -> dict[str, Any]:
     """Choose the trigger, merge and (per role) link thresholds by the mean of dev event F1 and argument
     F1, then fit the confidence model on dev (``fit_confidence``)."""
     gold = {d.report_id: gold_records(d) for d in docs}
@@ -127,8 +126,7 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     cv = None
     if len({y for _, y in raw}) == 2:  # a confidence model needs right and wrong events on dev; else the raw score stays
         weights.confidence, cv = fit_confidence(np.asarray(feats), np.asarray([y for _, y in raw]))
-    weights.min_confidence = min_confidence  # after fitting: the confidence model learns from every event
-    final = run()
+    final = run()  # every event: the confidence floor is set after tuning (confidence_floor)
     calibrated = event_scores(gold, final)
     args = argument_scores(gold, final)["overall"]["f1"]
     conf = calibrated["confidence"]
@@ -140,7 +138,41 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
             "trigger_threshold": weights.trigger_threshold, "link_threshold": weights.link_threshold,
             "role_thresholds": dict(weights.role_thresholds), "merge_threshold": weights.merge_threshold,
             "span_floors": dict(weights.span_floors),
-            "min_confidence": weights.min_confidence, "dev_raw_confidence": confidence_scores(raw), "dev_confidence_cv": cv}
+            "dev_raw_confidence": confidence_scores(raw), "dev_confidence_cv": cv}
+
+
+CONFIDENCE_FLOORS = (0.0, 0.03, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)  # the least calibrated confidence an event needs, tried
+
+
+def confidence_floor(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged],
+                     cap: float) -> tuple[float, dict[str, Any]]:
+    """The largest floor of ``CONFIDENCE_FLOORS``, at most ``cap``, under which no right event of ``docs`` falls.
+
+    A floor drops events the confidence model doubts; which right events it doubts changes with every fit (a
+    fixed 0.2 dropped three right train events of one model and none of the one before), so each fit sets its own.
+    """
+    finder = LearnedEventLayer(layer, weights)
+    floor, weights.min_confidence = weights.min_confidence, 0.0
+    right, wrong = [], []
+    for d, t in zip(docs, tagged):
+        evs = [e.to_dict() for e in finder.assemble(d.text, t.entities, [], offsets=t.token_offsets, hidden=t.hidden,
+                                                    reference_date=d.reference_date)]
+        matched = {j for _, j in match_events(gold_records(d), evs)}
+        for j, e in enumerate(evs):
+            (right if j in matched else wrong).append(e["confidence"])
+    weights.min_confidence = floor
+    chosen = choose_floor(right, cap)
+    return chosen, {"least_right": round(min(right, default=1.0), 4), "right": len(right), "wrong_dropped": sum(c < chosen for c in wrong)}
+
+
+def choose_floor(right: Sequence[float], cap: float) -> float:
+    """The largest of ``CONFIDENCE_FLOORS``, at most ``cap``, that no confidence of ``right`` falls below.
+
+    >>> choose_floor([0.9, 0.16, 0.7], 0.2), choose_floor([0.9], 0.2), choose_floor([0.01], 0.2)
+    (0.15, 0.2, 0.0)
+    """
+    least = min(right, default=1.0)
+    return max(f for f in CONFIDENCE_FLOORS if f <= cap and f <= least)
 
 
 CONFIDENCE_C = (0.03, 0.1, 0.3, 1.0)  # inverse regularisation strengths tried for the confidence model
@@ -183,12 +215,18 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
         return refine_tagged(texts, tagger.tag_full(texts), layer.lexicon)
 
     encoded = []
-    for t in tag(train_docs):
+    train_tagged = tag(train_docs)
+    for t in train_tagged:
         ents, trigs = split_tags(t.entities)
         encoded.append(Encoded(t.token_offsets, t.hidden, ents, trigs))
     weights = fit(train_docs, encoded, layer, layer.ontology.names, seed=seed, members=members, log=log)
     dev_tagged = tag(dev_docs)
-    weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log, min_confidence))
+    weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log))
+    weights.min_confidence, floor_info = confidence_floor(weights, layer, [*train_docs, *dev_docs], [*train_tagged, *dev_tagged],
+                                                          min_confidence)
+    weights.info.update(min_confidence=weights.min_confidence, confidence_floor=floor_info)
+    log(f"confidence floor {weights.min_confidence} (at most {min_confidence}; the least confidence of a right train or dev event: "
+        f"{floor_info['least_right']}; wrong events dropped: {floor_info['wrong_dropped']})")
     weights.info["seconds"] = round(time.time() - t0, 1)
     weights.to_disk(path)
     meta["event_layer"] = weights.info
