@@ -1,6 +1,7 @@
 """End to end on a model fine-tuned for a few steps (the session fixture trains it for real)."""
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -175,3 +176,27 @@ def test_a_fitted_layer_records_the_floor_it_chose(tiny_model):
 
     info = ModelDir(tiny_model).meta()["event_layer"]
     assert LinkerWeights.from_disk(tiny_model).min_confidence == info["min_confidence"] <= min(0.2, info["confidence_floor"]["least_right"])
+
+
+def test_the_floor_is_chosen_on_the_events_extract_gives(tiny_model, monkeypatch):
+    # the floor must judge the events users get: the layer reads the tagger's trigger guesses as cues, as in extract()
+    from sitrep_ie import Extractor
+    from sitrep_ie.data.annotations import read_export
+    from sitrep_ie.events.learned import LearnedEventLayer, LinkerWeights, split_tags
+    from sitrep_ie.events.pipeline import CONFIG_FILES, EventLayer
+    from sitrep_ie.model.tagger import Tagger
+    from sitrep_ie.schema import Entity
+    from sitrep_ie.trainer import confidence_floor
+
+    root = next(p for p in tiny_model.parents if (p / "train.json").is_file())  # the fixture's training root
+    layer = EventLayer.from_files(**{role: tiny_model / name for role, name in CONFIG_FILES.items()})
+    tagger = Tagger(tiny_model, backend="torch-fp32")
+    docs, _ = read_export([root / "dev.json"], Extractor(tiny_model).entity_labels)
+    # a few training steps tag no trigger yet: give each report one guess, as a trained tagger would
+    tagged = [dataclasses.replace(t, entities=[*t.entities, Entity(0, 3, "EVT_DEMINING", d.text[:3], 0.6)])
+              for d, t in zip(docs, tagger.tag_full([d.text for d in docs]))]
+    seen = []
+    real = LearnedEventLayer.assemble
+    monkeypatch.setattr(LearnedEventLayer, "assemble", lambda self, text, ents, trigs, **kw: seen.append((ents, trigs)) or real(self, text, ents, trigs, **kw))
+    confidence_floor(LinkerWeights.from_disk(tiny_model), layer, docs, tagged, 0.2)
+    assert seen == [split_tags(t.entities) for t in tagged]

@@ -155,14 +155,16 @@ def confidence_floor(weights: LinkerWeights, layer: EventLayer, docs: Sequence[D
     floor, weights.min_confidence = weights.min_confidence, 0.0
     right, wrong = [], []
     for d, t in zip(docs, tagged):
-        evs = [e.to_dict() for e in finder.assemble(d.text, t.entities, [], offsets=t.token_offsets, hidden=t.hidden,
+        ents, trigs = split_tags(t.entities)  # the tagger's trigger guesses are cues for the trigger head, as in extract()
+        evs = [e.to_dict() for e in finder.assemble(d.text, ents, trigs, offsets=t.token_offsets, hidden=t.hidden,
                                                     reference_date=d.reference_date)]
         matched = {j for _, j in match_events(gold_records(d), evs)}
         for j, e in enumerate(evs):
             (right if j in matched else wrong).append(e["confidence"])
     weights.min_confidence = floor
     chosen = choose_floor(right, cap)
-    return chosen, {"least_right": round(min(right, default=1.0), 4), "right": len(right), "wrong_dropped": sum(c < chosen for c in wrong)}
+    return chosen, {"least_right": round(min(right, default=1.0), 4), "right": len(right), "wrong": len(wrong),
+                    "wrong_dropped": sum(c < chosen for c in wrong)}
 
 
 def choose_floor(right: Sequence[float], cap: float) -> float:
