@@ -197,6 +197,11 @@ def test_the_floor_is_chosen_on_the_events_extract_gives(tiny_model, monkeypatch
               for d, t in zip(docs, tagger.tag_full([d.text for d in docs]))]
     seen = []
     real = LearnedEventLayer.assemble
-    monkeypatch.setattr(LearnedEventLayer, "assemble", lambda self, text, ents, trigs, **kw: seen.append((ents, trigs)) or real(self, text, ents, trigs, **kw))
+
+    def spy(self, text, ents, trigs, **kw):
+        seen.append((ents, trigs))
+        return real(self, text, ents, trigs, **kw)
+
+    monkeypatch.setattr(LearnedEventLayer, "assemble", spy)
     confidence_floor(LinkerWeights.from_disk(tiny_model), layer, docs, tagged, 0.2)
     assert seen == [split_tags(t.entities) for t in tagged]

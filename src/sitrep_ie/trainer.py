@@ -2,8 +2,8 @@
 
 The tagger is fine-tuned first (entities and typed triggers in one label set); before the model
 is published, the event layer is fitted on the training reports with the tagger's own hidden
-states, its thresholds are chosen on dev (mean of event and argument F1), and its confidence model
-is fitted on dev. Everything lands in the one model directory. ``refit_events`` (``make events``)
+states, its thresholds are chosen on dev (mean of event and argument F1), its confidence model
+is fitted on dev, and its confidence floor is the largest that drops no right train or dev event. Everything lands in the one model directory. ``refit_events`` (``make events``)
 does the second half alone, on a published tagger.
 """
 
@@ -152,16 +152,18 @@ def confidence_floor(weights: LinkerWeights, layer: EventLayer, docs: Sequence[D
     fixed 0.2 dropped three right train events of one model and none of the one before), so each fit sets its own.
     """
     finder = LearnedEventLayer(layer, weights)
-    floor, weights.min_confidence = weights.min_confidence, 0.0
+    floor, weights.min_confidence = weights.min_confidence, 0.0  # every event, the doubted ones too
     right, wrong = [], []
-    for d, t in zip(docs, tagged):
-        ents, trigs = split_tags(t.entities)  # the tagger's trigger guesses are cues for the trigger head, as in extract()
-        evs = [e.to_dict() for e in finder.assemble(d.text, ents, trigs, offsets=t.token_offsets, hidden=t.hidden,
-                                                    reference_date=d.reference_date)]
-        matched = {j for _, j in match_events(gold_records(d), evs)}
-        for j, e in enumerate(evs):
-            (right if j in matched else wrong).append(e["confidence"])
-    weights.min_confidence = floor
+    try:
+        for d, t in zip(docs, tagged):
+            ents, trigs = split_tags(t.entities)  # the tagger's trigger guesses are cues for the trigger head, as in extract()
+            evs = [e.to_dict() for e in finder.assemble(d.text, ents, trigs, offsets=t.token_offsets, hidden=t.hidden,
+                                                        reference_date=d.reference_date)]
+            matched = {j for _, j in match_events(gold_records(d), evs)}
+            for j, e in enumerate(evs):
+                (right if j in matched else wrong).append(e["confidence"])
+    finally:
+        weights.min_confidence = floor
     chosen = choose_floor(right, cap)
     return chosen, {"least_right": round(min(right, default=1.0), 4), "right": len(right), "wrong": len(wrong),
                     "wrong_dropped": sum(c < chosen for c in wrong)}

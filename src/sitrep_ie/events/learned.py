@@ -619,7 +619,7 @@ class LinkerWeights:
     role_thresholds: dict[str, float] = field(default_factory=dict)  # per role, tuned on dev; link_threshold for the rest
     confidence: Logistic | None = None  # P(event right) from event_features, fitted on dev (None: calibrated raw score)
     trigger_threshold: float | None = None  # P(some trigger) a word needs (None: the likeliest class decides); tuned on dev
-    min_confidence: float = 0.0  # events the confidence model gives less are dropped (TrainConfig.min_event_confidence)
+    min_confidence: float = 0.0  # events the confidence model gives less are dropped (chosen per fit: trainer.confidence_floor)
     span_floors: dict[str, float] = field(default_factory=dict)  # entity label -> tagger score a span needs to be a candidate; tuned on dev
 
     def threshold(self, role: str) -> float:
@@ -1030,13 +1030,13 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
     stated: list[tuple[int, bool]] = []  # per event: the sentence of its first mention, whether it states its own day
     peers = Peers(ctx, drafts)
     claimed = {j for d in drafts for j in d.args}
+    partners = bracket_partners(ctx)
     for d in drafts:
         if all(planned(ctx, i, layer) for i in d.mentions):
             continue  # linked all the same: its numbers belong to the plan, not to an event beside it
         head = ctx.triggers[d.mentions[0]]
         seen: set[tuple[str, str]] = set()
         actors, places, quantities = [], [], []
-        partners = bracket_partners(ctx)
         for j in sorted(set(d.args) | {partners[j] for j in d.args if j in partners}, key=lambda j: ctx.candidates[j].start):
             c = ctx.candidates[j]
             if c.key() in seen:
