@@ -178,6 +178,16 @@ def test_a_fitted_layer_records_the_floor_it_chose(tiny_model):
     assert LinkerWeights.from_disk(tiny_model).min_confidence == info["min_confidence"] <= min(0.2, info["confidence_floor"]["least_right"])
 
 
+def test_a_fitted_layer_saves_the_rescue_threshold_it_chose(tiny_model):
+    from sitrep_ie.events.learned import LinkerWeights
+    from sitrep_ie.model.artifacts import ModelDir
+    from sitrep_ie.trainer import RESCUE_THRESHOLDS
+
+    info = ModelDir(tiny_model).meta()["event_layer"]
+    assert "rescue_threshold" in info and info["rescue_threshold"] in RESCUE_THRESHOLDS
+    assert LinkerWeights.from_disk(tiny_model).rescue_threshold == info["rescue_threshold"]
+
+
 def test_the_floor_is_chosen_on_the_events_extract_gives(tiny_model, monkeypatch):
     # the floor must judge the events users get: the layer reads the tagger's trigger guesses as cues, as in extract()
     from sitrep_ie import Extractor

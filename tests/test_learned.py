@@ -145,11 +145,12 @@ def test_weights_round_trip_and_damage(tmp_path):
     w = _weights(0.4, 0.7)
     w.calibration_x, w.calibration_y = np.array([0.0, 0.5, 1.0]), np.array([0.1, 0.6, 0.9])
     w.to_disk(tmp_path)
-    w.span_floors = {"ACTOR": 0.85}
+    assert LinkerWeights.from_disk(tmp_path).rescue_threshold is None
+    w.span_floors, w.rescue_threshold = {"ACTOR": 0.85}, 0.25
     w.to_disk(tmp_path)
     back = LinkerWeights.from_disk(tmp_path)
     assert (back.link_threshold, back.merge_threshold) == (0.4, 0.7) and back.calibrate(0.25) == pytest.approx(0.35)
-    assert back.span_floors == {"ACTOR": 0.85}
+    assert back.span_floors == {"ACTOR": 0.85} and back.rescue_threshold == 0.25
     (tmp_path / "event_layer.npz").write_bytes(b"not a zip")
     with pytest.raises(ModelCorruptError, match="E102"):
         LinkerWeights.from_disk(tmp_path)
@@ -581,3 +582,43 @@ def test_a_name_and_its_bracketed_abbreviation_are_listed_together(case, body, l
     scores = {(0, _cand(ctx, linked)): 0.9, (0, _cand(ctx, "12")): 0.9}
     events = to_events(ctx, decode(ctx, scores, {}, _weights()), LAYER, _weights(), "v1")
     assert [a.text for a in events[0].actors] == actors, case
+
+
+# the words of _RESCUE_TEXT and the head's class probabilities for them (no trigger, displacement, demining)
+_RESCUE_TEXT = "Shelling forced 600 people out. Teams met. Floods hit 20 homes."
+_RESCUE_WORDS = [(0, 8), (9, 15), (16, 19), (20, 26), (27, 30), (32, 37), (38, 41), (43, 49), (50, 53), (54, 56), (57, 62)]
+_RESCUE_PROBS = np.array([[0.8, 0.1, 0.1], [0.62, 0.35, 0.03], [0.99, 0.0, 0.01], [0.9, 0.1, 0.0], [0.8, 0.2, 0.0],
+                          [0.6, 0.0, 0.4], [0.55, 0.0, 0.45], [0.8, 0.2, 0.0], [0.72, 0.27, 0.01], [0.99, 0.0, 0.01], [0.9, 0.1, 0.0]])
+
+
+@pytest.mark.parametrize("case,found,numbers,threshold,rescued", [
+    ("sentences with a number and no trigger take their unsure words; Teams met has none", [], [16, 54], 0.25, ["forced", "hit"]),
+    ("a higher threshold takes fewer", [], [16, 54], 0.3, ["forced"]),
+    ("without a number nothing is rescued", [], [], 0.25, []),
+    ("a sentence that has a trigger takes no more", [TriggerSpan(9, 15, "displacement")], [16, 54], 0.25, ["hit"]),
+])
+def test_sentences_with_a_number_and_no_trigger_take_unsure_triggers(case, found, numbers, threshold, rescued):
+    from sitrep_ie.events.learned import rescue_triggers
+
+    sents = [(0, 31), (32, 42), (43, 62)]
+    got = rescue_triggers(_RESCUE_WORDS, _RESCUE_PROBS, ["displacement", "demining"], found, sents, numbers, threshold)
+    assert [(_RESCUE_TEXT[t.start:t.end], t.type) for t in got] == [(w, "displacement") for w in rescued], case
+
+
+def test_the_trigger_head_rescues_only_with_a_rescue_threshold(monkeypatch):
+    from sitrep_ie.events import learned
+
+    text = "Shelling forced 600 people out."
+    ents = [Entity(16, 19, "QUANTITY", "600", 0.99), Entity(20, 26, "UNIT", "people", 0.99)]
+    n = len(LAYER.ontology.names)
+    unsure = np.array([0.62] + [0.38 if t == "displacement" else 0.0 for t in LAYER.ontology.names])
+    sure_none = np.array([0.95] + [0.05 / n] * n)
+    layer = learned.LearnedEventLayer(LAYER, _weights())
+    # the row of a word is its index: the head is unsure of "forced" (word 1) only
+    monkeypatch.setattr(learned, "_trigger_rows", lambda words, states, cues: np.arange(len(words))[:, None])
+    layer.weights.trigger = lambda rows: np.stack([unsure if r == 1 else sure_none for r in rows[:, 0]])
+    states = EncoderStates(np.array([[0, 31]]), np.zeros((1, 4), np.float32))
+    assert layer.find_triggers(text, ents, [], states) == []
+    layer.weights.rescue_threshold = 0.3
+    assert [(text[t.start:t.end], t.type) for t in layer.find_triggers(text, ents, [], states)] == [("forced", "displacement")]
+    assert layer.find_triggers(text, ents[1:], [], states) == []  # no number, no rescue

@@ -30,6 +30,7 @@ from .model.train import TrainResult, train
 LINK_THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)
 MERGE_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
 TRIGGER_THRESHOLDS = (None, 0.4, 0.3, 0.2)  # None: the likeliest class decides
+RESCUE_THRESHOLDS = (None, 0.4, 0.3, 0.25, 0.2)  # the same, in sentences with a quantity and no trigger (None: no rescue)
 # tagger scores (mean over the span's tokens) tried as the least a span needs. Not above 0.8: dev alone preferred 0.85
 # (actor F1 0.831 against 0.823 at 0.8), but on 24 real reports of other styles the right actors the tagger was
 # unsure of scored 0.83-0.84 (ANAMA, ISIS militants, Houthi) and the wrong ones at most 0.77 (UXOs, Idlib, "Project")
@@ -79,12 +80,23 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     weights.role_thresholds, weights.span_floors = {}, {}
     # first how sure the trigger head must be (a word the head half-believes is often an event without a number)
     chosen_trigger, score = None, -1.0
+    weights.rescue_threshold = None
     for tt in TRIGGER_THRESHOLDS if weights.trigger is not None else (None,):
         weights.trigger_threshold = tt
         find()
         if (f1 := objective(run())) > score:
             score, chosen_trigger = f1, tt
     weights.trigger_threshold = chosen_trigger
+    # then how sure it must be where a sentence holds a number but no trigger (only below the threshold of every word)
+    chosen_rescue = None
+    for rt in RESCUE_THRESHOLDS if weights.trigger is not None else ():
+        if rt is not None and chosen_trigger is not None and rt >= chosen_trigger:
+            continue
+        weights.rescue_threshold = rt
+        find()
+        if (f1 := objective(run())) > score:
+            score, chosen_rescue = f1, rt
+    weights.rescue_threshold = chosen_rescue
     find()
     best = (-1.0, weights.link_threshold, weights.merge_threshold)
     for lt in LINK_THRESHOLDS:
@@ -132,10 +144,12 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     conf = calibrated["confidence"]
     log(f"event layer on dev: event F1 {calibrated['overall']['f1']:.3f}, argument F1 {args:.3f} (link thresholds "
         f"{weights.role_thresholds}, merge threshold {weights.merge_threshold}, trigger threshold {weights.trigger_threshold}, "
+        f"rescue threshold {weights.rescue_threshold}, "
         f"span floors {weights.span_floors}); "
         f"confidence ROC AUC {conf['roc_auc']}, ECE {conf['ece']} (fitted on dev; 5-fold cross-validated on dev: {cv})")
     return {"dev_event_f1": round(calibrated["overall"]["f1"], 4), "dev_argument_f1": round(args, 4),
-            "trigger_threshold": weights.trigger_threshold, "link_threshold": weights.link_threshold,
+            "trigger_threshold": weights.trigger_threshold, "rescue_threshold": weights.rescue_threshold,
+            "link_threshold": weights.link_threshold,
             "role_thresholds": dict(weights.role_thresholds), "merge_threshold": weights.merge_threshold,
             "span_floors": dict(weights.span_floors),
             "dev_raw_confidence": confidence_scores(raw), "dev_confidence_cv": cv}

@@ -621,6 +621,7 @@ class LinkerWeights:
     trigger_threshold: float | None = None  # P(some trigger) a word needs (None: the likeliest class decides); tuned on dev
     min_confidence: float = 0.0  # events the confidence model gives less are dropped (chosen per fit: trainer.confidence_floor)
     span_floors: dict[str, float] = field(default_factory=dict)  # entity label -> tagger score a span needs to be a candidate; tuned on dev
+    rescue_threshold: float | None = None  # trigger_threshold in a sentence with a quantity the head gave no trigger (``rescue_triggers``); tuned on dev
 
     def threshold(self, role: str) -> float:
         """The link probability a candidate of ``role`` needs to become an argument."""
@@ -642,7 +643,8 @@ class LinkerWeights:
         np.savez(path / WEIGHTS_FILE, calibration_x=self.calibration_x, calibration_y=self.calibration_y, **arrays)
         (path / SETTINGS_FILE).write_text(json.dumps({"types": self.types, "link_threshold": self.link_threshold,
                                                       "role_thresholds": self.role_thresholds, "merge_threshold": self.merge_threshold,
-                                                      "trigger_threshold": self.trigger_threshold, "min_confidence": self.min_confidence,
+                                                      "trigger_threshold": self.trigger_threshold, "rescue_threshold": self.rescue_threshold,
+                                                      "min_confidence": self.min_confidence,
                                                       "span_floors": self.span_floors, "features": FEATURE_VERSION, "info": self.info},
                                                      indent=2) + "\n")
 
@@ -664,7 +666,8 @@ class LinkerWeights:
                        if "confidence_coef" in arrays else None,
                        None if settings.get("trigger_threshold") is None else float(settings["trigger_threshold"]),
                        float(settings.get("min_confidence", 0.0)),
-                       {str(k): float(v) for k, v in settings.get("span_floors", {}).items()})
+                       {str(k): float(v) for k, v in settings.get("span_floors", {}).items()},
+                       None if settings.get("rescue_threshold") is None else float(settings["rescue_threshold"]))
         except (OSError, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
             raise ModelCorruptError(f"the event layer files in {path} are missing or damaged ({exc}); retrain with `make train`") from None
 
@@ -792,6 +795,30 @@ def decode_triggers(words: Sequence[tuple[int, int]], probs: np.ndarray, types: 
         else:
             out.append(TriggerSpan(a, b, ty, p))
         prev = k
+    return out
+
+
+def rescue_triggers(words: Sequence[tuple[int, int]], probs: np.ndarray, types: Sequence[str], found: Sequence[TriggerSpan],
+                    sentence_spans: Sequence[tuple[int, int]], quantity_starts: Sequence[int], threshold: float) -> list[TriggerSpan]:
+    """Triggers of the sentences that hold a tagged quantity but none of ``found``: there a word is a trigger when
+    its classes other than "no trigger" together reach ``threshold`` (``decode_triggers``). A number the head
+    left without an event is most often an event stated in words the head half-believes ("shelling forced about
+    3,000 people to leave": "forced" 0.34).
+
+    >>> p = np.array([[0.9, 0.1, 0.0], [0.6, 0.4, 0.0], [0.95, 0.05, 0.0], [0.2, 0.0, 0.8]])
+    >>> words = [(0, 4), (5, 11), (12, 15), (17, 22)]
+    >>> rescue_triggers(words, p, ["displacement", "demining"], [], [(0, 16), (17, 30)], [12], 0.3)
+    [TriggerSpan(start=5, end=11, type='displacement', score=0.4)]
+    >>> rescue_triggers(words, p, ["displacement", "demining"], [TriggerSpan(0, 4, "demining")], [(0, 16)], [12], 0.3)
+    []
+    """
+    starts = [a for a, _ in words]
+    out: list[TriggerSpan] = []
+    for lo, hi in sentence_spans:
+        if any(lo <= t.start < hi for t in found) or not any(lo <= q < hi for q in quantity_starts):
+            continue
+        a, b = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
+        out += decode_triggers(words[a:b], probs[a:b], types, threshold)
     return out
 
 
@@ -1205,7 +1232,13 @@ class LearnedEventLayer:
         cues = word_cues(text, entities, tagged, words, self.configs)
         probs = np.concatenate([self.weights.trigger(_trigger_rows(words[a:a + ROWS_AT_ONCE], states, cues[a:a + ROWS_AT_ONCE]))
                                 for a in range(0, len(words), ROWS_AT_ONCE)])
-        return decode_triggers(words, probs, self.weights.types, self.weights.trigger_threshold)
+        found = decode_triggers(words, probs, self.weights.types, self.weights.trigger_threshold)
+        if self.weights.rescue_threshold is None:
+            return found
+        spans = [(x.start, x.end) for x in sentences(text, self.configs.lexicon)]
+        quantities = [e.start for e in entities if e.label == "QUANTITY"]
+        return sorted(found + rescue_triggers(words, probs, self.weights.types, found, spans, quantities, self.weights.rescue_threshold),
+                      key=lambda t: (t.start, t.end))
 
     def assemble(self, text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpan], *, offsets: np.ndarray | None = None,
                  hidden: np.ndarray | None = None, reference_date: dt.date | None = None, model_version: str | None = None,
