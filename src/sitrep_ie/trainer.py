@@ -87,10 +87,11 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
         if (f1 := objective(run())) > score:
             score, chosen_trigger = f1, tt
     weights.trigger_threshold = chosen_trigger
-    # then how sure it must be where a sentence holds a number but no trigger (only below the threshold of every word)
+    # then how sure it must be where a sentence holds a number but no trigger (None, no rescue, is what was just scored;
+    # a rescue threshold at or above the trigger threshold would find no more)
     chosen_rescue = None
     for rt in RESCUE_THRESHOLDS if weights.trigger is not None else ():
-        if rt is not None and chosen_trigger is not None and rt >= chosen_trigger:
+        if rt is None or (chosen_trigger is not None and rt >= chosen_trigger):
             continue
         weights.rescue_threshold = rt
         find()
