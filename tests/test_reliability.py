@@ -416,7 +416,7 @@ def test_extract_time_grows_linearly_with_text_length(tiny_model):
     assert events, "the stub tagger should give events on the report"
     check_output(small, ex.tag(small), events)
     t_small = _timed(ex.extract, small, repeat=3)
-    t_large = _timed(ex.extract, large)
+    t_large = _timed(ex.extract, large, repeat=2)  # best of several on both sides: one stall of a single run failed it (x13.8)
     assert t_large / t_small < 8, f"extract: 25 KB {t_small:.2f} s, 100 KB {t_large:.2f} s (x{t_large / t_small:.1f} for 4x the text)"
 
 
@@ -425,7 +425,7 @@ def test_tag_time_grows_linearly_with_text_length(tiny_model):
     small, large = _repeated(25_000), _repeated(100_000)
     ex.tag(small)
     t_small = _timed(ex.tag, small, repeat=3)
-    t_large = _timed(ex.tag, large)
+    t_large = _timed(ex.tag, large, repeat=3)  # best of several on both sides, as for the small text: one stall of a single run gave x13.8
     assert t_large / t_small < 8, f"tag: 25 KB {t_small:.2f} s, 100 KB {t_large:.2f} s (x{t_large / t_small:.1f} for 4x the text)"
 
 
