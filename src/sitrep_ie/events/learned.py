@@ -813,9 +813,17 @@ def rescue_triggers(words: Sequence[tuple[int, int]], probs: np.ndarray, types: 
     []
     """
     starts = [a for a, _ in words]
+    # sorted starts, so each sentence asks by bisection (a scan of every trigger per sentence grew with the square
+    # of a long report)
+    triggered, numbers = sorted(t.start for t in found), sorted(quantity_starts)
+
+    def holds(xs: list[int], lo: int, hi: int) -> bool:
+        k = bisect.bisect_left(xs, lo)
+        return k < len(xs) and xs[k] < hi
+
     out: list[TriggerSpan] = []
     for lo, hi in sentence_spans:
-        if any(lo <= t.start < hi for t in found) or not any(lo <= q < hi for q in quantity_starts):
+        if holds(triggered, lo, hi) or not holds(numbers, lo, hi):
             continue
         a, b = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
         out += decode_triggers(words[a:b], probs[a:b], types, threshold)
