@@ -3,8 +3,9 @@
 The tagger is fine-tuned first (entities and typed triggers in one label set); before the model
 is published, the event layer is fitted on the training reports with the tagger's own hidden
 states, its thresholds are chosen on dev (mean of event and argument F1), its confidence model
-is fitted on dev, and its confidence floor is the largest that drops no right train or dev event. Everything lands in the one model directory. ``refit_events`` (``make events``)
-does the second half alone, on a published tagger.
+is fitted on dev, and its confidence floor is the largest that drops no right train or dev event.
+Everything lands in the one model directory. ``refit_events`` (``make events``) does the second
+half alone, on a published tagger.
 """
 
 from __future__ import annotations
