@@ -348,21 +348,25 @@ def test_twin_count_does_not_follow_the_order_of_a_set(order, monkeypatch):
 
 
 def test_members_fitted_on_every_core_are_the_networks_fitted_one_by_one():
-    # each member keeps its own seed: fitting them in worker processes changes nothing but the time
+    # each member keeps its own seed: fitting them in worker processes, the members of two heads in one call,
+    # changes nothing but the time
     from threadpoolctl import threadpool_limits
 
-    from sitrep_ie.events.fit import fit_members, fit_mlp
+    from sitrep_ie.events.fit import _fit_multiclass, fit_mlp, member_jobs, run_jobs
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 5)).astype(np.float32)
     y = (x[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(np.float32)
-    together = fit_members(fit_mlp, 3, x, y, 4, seed=7)
+    classes = (x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 1).astype(np.int64)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    together = run_jobs(member_jobs(_fit_multiclass, 2, x, classes, 4, seed=3, mean=mean, scale=scale) + member_jobs(fit_mlp, 3, x, y, 4, seed=7))
     with threadpool_limits(1, "blas"):
-        alone = [fit_mlp(x, y, 4, 7 + m) for m in range(3)]
-    assert len(together) == 3
+        alone = [_fit_multiclass(x, classes, 4, 3 + m, mean=mean, scale=scale) for m in range(2)] + [fit_mlp(x, y, 4, 7 + m) for m in range(3)]
+    assert len(together) == 5
+    assert [a.w2.shape[1] for a in together] == [3, 3, 1, 1, 1]  # in the order of the jobs
     for a, b in zip(together, alone):
         assert np.array_equal(a.w1, b.w1) and np.array_equal(a.w2, b.w2)
-    assert not np.array_equal(together[0].w1, together[1].w1)
+    assert not np.array_equal(together[2].w1, together[3].w1)
 
 
 @pytest.mark.parametrize("body, shared, other", [

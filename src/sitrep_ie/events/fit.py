@@ -102,14 +102,23 @@ def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, seed: int) -> Mlp:
                mean.astype(np.float32), scale.astype(np.float32))
 
 
-def fit_members(fit_one: Callable[..., Mlp], members: int, *args: Any, seed: int, **kwargs: Any) -> list[Mlp]:
-    """``fit_one(*args, seed + m, **kwargs)`` for m < members, in one process per core (joblib runs each worker's
-    matrix products on one thread: small products parallelise badly, whole networks well). Each member has its own
-    seed: the same networks in whatever order they are fitted."""
+Job = tuple[Callable[..., Mlp], tuple[Any, ...], dict[str, Any]]
+
+
+def member_jobs(fit_one: Callable[..., Mlp], members: int, *args: Any, seed: int, **kwargs: Any) -> list[Job]:
+    """The calls ``fit_one(*args, seed + m, **kwargs)`` for m < members: each member has its own seed, so the
+    same networks come out in whatever order, and whatever process, they are fitted."""
+    return [(fit_one, (*args, seed + m), kwargs) for m in range(members)]
+
+
+def run_jobs(jobs: Sequence[Job]) -> list[Mlp]:
+    """The networks of ``jobs``, in their order, fitted in one process per core (joblib runs each worker's matrix
+    products on one thread: small products parallelise badly, whole networks well). All the event layer's members
+    go in one call: two heads of five members each on two cores take five rounds, not three and three."""
     from joblib import Parallel, delayed
 
-    jobs = min(members, os.cpu_count() or 1)
-    return Parallel(n_jobs=jobs, backend="loky")(delayed(fit_one)(*args, seed + m, **kwargs) for m in range(members))
+    n = min(len(jobs), os.cpu_count() or 1)
+    return Parallel(n_jobs=max(n, 1), backend="loky")(delayed(f)(*a, **k) for f, a, k in jobs)
 
 
 def combine(nets: Sequence[Mlp]) -> Mlp:
@@ -147,21 +156,21 @@ def _fit_multiclass(x: np.ndarray, y: np.ndarray, hidden: int, seed: int, mean: 
     return Mlp(w1.astype(np.float32), b1.astype(np.float32), full_w2, full_b2, mean.astype(np.float32), scale.astype(np.float32))
 
 
-def fit_trigger_head(docs: Sequence[Document], encoded: Sequence[Encoded], layer: EventLayer, *, seed: int = 13, members: int = 1,
-                     log: Any = print) -> Mlp | None:
-    """The trigger head: a softmax network over words that reads the tagger's hidden states and guesses
-    (``members`` networks of different seeds, combined)."""
+def trigger_head_jobs(docs: Sequence[Document], encoded: Sequence[Encoded], layer: EventLayer, *, seed: int = 13, members: int = 1,
+                      log: Any = print) -> list[Job]:
+    """The trigger head's member fits: softmax networks over words that read the tagger's hidden states and
+    guesses (``members`` networks of different seeds, to be ``combine``d); none without training words."""
     rows = [trigger_rows(d, e, layer) for d, e in zip(docs, encoded)]
     xs = [x for x, _ in rows if len(x)]
     if not xs:
-        return None
+        return []
     x, y = np.concatenate(xs), np.concatenate([y for x, y in rows if len(x)])
     # every class has a column, even one the training words lack
     y_full = np.concatenate([y, np.arange(len(layer.ontology.names) + 1)])
     x_full = np.concatenate([x, np.repeat(x.mean(axis=0, keepdims=True), len(layer.ontology.names) + 1, axis=0)])
     log(f"trigger head: {len(y)} words, {int((y > 0).sum())} in triggers")
     mean, scale = x_full.mean(axis=0), x_full.std(axis=0) + 1e-6
-    return combine(fit_members(_fit_multiclass, members, x_full, y_full, 128, seed=seed, mean=mean, scale=scale))
+    return member_jobs(_fit_multiclass, members, x_full, y_full, 128, seed=seed, mean=mean, scale=scale)
 
 
 def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: EventLayer, types: Sequence[str], *,
@@ -183,9 +192,11 @@ def fit(docs: Sequence[Document], encoded: Sequence[Encoded | None], layer: Even
     mx = np.concatenate(mxs) if mxs else np.zeros((1, N_MERGE), np.float32)
     my = np.concatenate(mys) if mys else np.zeros(1, np.float32)
     log(f"event layer: {len(y)} trigger-candidate pairs ({int(y.sum())} arguments), {len(my)} trigger pairs ({int(my.sum())} restatements)")
-    trigger = fit_trigger_head(docs, [e for e in encoded if e is not None], layer, seed=seed, members=members, log=log) \
-        if all(e is not None and e.hidden is not None for e in encoded) else None
-    linker = combine(fit_members(fit_mlp, members, x, y, 64, seed=seed))
+    trigger_jobs = trigger_head_jobs(docs, [e for e in encoded if e is not None], layer, seed=seed, members=members, log=log) \
+        if all(e is not None and e.hidden is not None for e in encoded) else []
+    nets = run_jobs(trigger_jobs + member_jobs(fit_mlp, members, x, y, 64, seed=seed))
+    trigger = combine(nets[:len(trigger_jobs)]) if trigger_jobs else None
+    linker = combine(nets[len(trigger_jobs):])
     return LinkerWeights(list(types), linker, fit_mlp(mx, my, 8, seed), trigger=trigger,
                          info={"link_pairs": int(len(y)), "link_positive": int(y.sum()), "merge_pairs": int(len(my)),
                                "merge_positive": int(my.sum()), "features": int(x.shape[1]), "members": members})
