@@ -17,7 +17,8 @@ def test_repository_config_loads():
     [({"epochs": 0, "max_steps": -1}, "epochs or max_steps"), ({"stride": 300}, "stride"), ({"learning_rate": -1}, "learning_rate"),
      ({"batch_size": "many"}, "batch_size='many'"), ({"epoch": 3}, "unknown keys ['epoch']"), ({"max_length": 4096}, "max_length"),
      ({"encoder_layers": -1}, "encoder_layers -1"), ({"precision": "fp16"}, "precision 'fp16'"),
-     ({"attention_dropout": 1.5}, "attention_dropout 1.5"), ({"attention_dropout": "lots"}, "attention_dropout='lots'")],
+     ({"attention_dropout": 1.5}, "attention_dropout 1.5"), ({"attention_dropout": "lots"}, "attention_dropout='lots'"),
+     ({"augment_copies": -0.5}, "augment_copies -0.5"), ({"augment_copies": "half"}, "augment_copies='half'")],
 )
 def test_invalid_settings_are_named(override, fragment):
     with pytest.raises(ConfigError, match=fragment.replace("[", r"\[").replace("]", r"\]")):

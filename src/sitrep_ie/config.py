@@ -63,7 +63,7 @@ class TrainConfig:
     warmup_ratio: float = field(default=0.1, metadata={"help": "Share of steps spent warming the learning rate up."})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
     seed: int = field(default=13, metadata={"help": "Seed for initialisation, shuffling and dropout; same seed, same model."})
-    augment_copies: int = field(default=1, metadata={"help": "Augmented copies of each training report (place/actor swaps); 0 turns augmentation off. Never applied to dev or test."})
+    augment_copies: float = field(default=1.0, metadata={"help": "Augmented copies of each training report (place/actor swaps); 0 turns augmentation off, and a fraction (0.5) copies that share of the reports, drawn with the seed. Never applied to dev or test."})
     lenient: bool = field(default=False, metadata={"help": "Skip (and count) tasks the importer rejects instead of stopping."})
     export_onnx: bool = field(default=True, metadata={"help": "Also export ONNX fp32 and int8 backends after training."})
     threads: int = field(default=0, metadata={"help": "Torch threads for training (0: all cores)."})
