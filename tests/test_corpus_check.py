@@ -34,3 +34,41 @@ def test_value_must_read_from_a_q_span(tmp_path: Path, q: str, v: float, ok: boo
     (rec,) = parse_file(path, short_codes())
     problems = [p for p in check_record(rec, {"demining"}) if "reads as" in p]
     assert (not problems) == ok, problems
+
+
+LINKED = """@@@ report t-002
+style: un_ocha
+country: Ethiopia
+split: train
+reference_date: 2019-02-27
+structures: bullets
+---
+{body}
+---
+event: {{"type": "medical_aid", "date": null, "actors": ["MSF"], "places": [{{"name": "Gedeb", "admin": null}}], "quantities": [{{"value": 410, "unit": "children", "approx": null}}], "trigger": "treated"}}
+"""
+
+
+@pytest.mark.parametrize("body, where", [
+    # the bullet row just before is nearer in characters; the argument is the mention in the trigger's sentence
+    ("Vaccinations by site:\n- [[Gedeb|P]]: [[14,300|Q]] [[children|U]]\n[[MSF|A]] teams [[treated|T]] [[410|Q]] [[children|U]] "
+     "for severe acute malnutrition at two stabilisation centres in [[Gedeb|P]].", "sentence"),
+    ("In [[Gedeb|P]], fuel ran short. [[MSF|A]] teams [[treated|T]] [[410|Q]] [[children|U]] for severe acute malnutrition "
+     "at two stabilisation centres of the district of [[Gedeb|P]].", "sentence"),
+    # no mention in the trigger's sentence: the nearest one elsewhere, as before
+    ("Fuel ran short in [[Gedeb|P]]. [[MSF|A]] teams [[treated|T]] [[410|Q]] [[children|U]] for severe acute malnutrition.", "before"),
+])
+def test_an_argument_links_to_its_mention_in_the_trigger_sentence(tmp_path: Path, body: str, where: str) -> None:
+    from sitrep_ie.data.corpus import link_events
+
+    path = tmp_path / "src.txt"
+    path.write_text(LINKED.format(body=body), encoding="utf-8")
+    (rec,) = parse_file(path, short_codes())
+    linked = link_events(rec)
+    assert not linked.problems
+    (place,) = [b for a, b, role in linked.relations if role == "place"]
+    (unit,) = [b for a, b, role in linked.relations if role == "unit"]
+    trigger = rec.text.index("treated")
+    assert rec.text[place[0]:place[1]] == "Gedeb"
+    assert (place[0] > trigger) == (where == "sentence")  # each body names Gedeb in the trigger's sentence only after "treated"
+    assert unit[0] > trigger  # "children" of 410, not of the row's 14,300

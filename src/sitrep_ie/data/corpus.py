@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -261,15 +262,9 @@ class Linked:
     problems: list[str] = field(default_factory=list)
 
 
-def _nearest(cands: list[Spot], ts: list[Spot]) -> tuple[Spot, Spot] | None:
-    """The candidate nearest to any of an event's trigger spans, with that trigger span (ties: earlier trigger, candidate)."""
-    best = min(((_gap(c, t), i, j, c, t) for j, c in enumerate(cands) for i, t in enumerate(ts)), default=None)
-    return (best[3], best[4]) if best else None
-
-
-def _closest(cands: Iterable[Spot], anchor: Spot) -> Spot | None:
-    """The candidate nearest to ``anchor`` (a tie goes to the one after it), or None."""
-    return min(cands, key=lambda x: (_gap(x, anchor), x[0] < anchor[0]), default=None)
+# where a sentence ends, roughly: end punctuation before a capital or a digit, or a line break. Only used to
+# prefer an argument's mention in its trigger's sentence, so a split missed or made too many costs nothing
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"'“(\[]?[A-Z0-9])|\n")
 
 
 @dataclass
@@ -282,20 +277,38 @@ class _Linking:
     reads: dict[Spot, set[int | float]] = field(default_factory=dict)
     owner: dict[Spot, int] = field(default_factory=dict)              # QUANTITY span -> event number
     admin_of: dict[Spot, Spot | None] = field(default_factory=dict)    # PLACE span -> the admin parent it was given
+    breaks: list[int] = field(default_factory=list)                   # where each sentence ends (_SENTENCE_END)
 
     def with_text(self, label: str, text: str) -> list[Spot]:
         """The spans of ``label`` whose text is ``text``, in text order."""
         return [sp for sp in self.by_label.get(label, []) if self.rec.text[sp[0]:sp[1]] == text]
 
+    def sentence(self, pos: int) -> int:
+        return bisect.bisect_right(self.breaks, pos)
+
+    def distance(self, a: Spot, b: Spot) -> tuple[bool, int]:
+        """Another sentence first, then the characters between: a mention in the same sentence beats a nearer one
+        in the bullet row or sentence before it (measured: 103 of 18,754 argument links took such a mention)."""
+        return self.sentence(a[0]) != self.sentence(b[0]), _gap(a, b)
+
+    def nearest(self, cands: list[Spot], ts: list[Spot]) -> tuple[Spot, Spot] | None:
+        """The candidate nearest to any of an event's trigger spans, with that trigger span (ties: earlier trigger, candidate)."""
+        best = min(((self.distance(c, t), i, j, c, t) for j, c in enumerate(cands) for i, t in enumerate(ts)), default=None)
+        return (best[3], best[4]) if best else None
+
+    def closest(self, cands: Iterable[Spot], anchor: Spot) -> Spot | None:
+        """The candidate nearest to ``anchor`` (a tie goes to the one after it), or None."""
+        return min(cands, key=lambda x: (self.distance(x, anchor), x[0] < anchor[0]), default=None)
+
 
 def link_events(rec: Record) -> Linked:
     """Tie each event line to regions: its trigger (typed), same_as from its mentions, and relations
-    to the nearest span with each argument's text (to the trigger, else to a mention: the relation
-    starts at whichever of them is nearer). A quantity goes to the nearest QUANTITY span that reads
+    to the nearest span with each argument's text, one in the same sentence first (to the trigger, else to a
+    mention: the relation starts at whichever of them is nearer). A quantity goes to the nearest QUANTITY span that reads
     as its value and is no other event's; its unit to the nearest UNIT span with that text, its
     upper end to the nearest other QUANTITY span that reads as it; an admin parent to the nearest
     other PLACE span with its text, never contradicting the parent another event gave that place."""
-    lk = _Linking(rec)
+    lk = _Linking(rec, breaks=[m.end() for m in _SENTENCE_END.finditer(rec.text)])
     for s, e, lab in rec.spans:
         lk.by_label.setdefault(lab, []).append((s, e))
     lk.reads = {sp: readings(rec.text[sp[0]:sp[1]]) for sp in lk.by_label.get("QUANTITY", [])}
@@ -324,7 +337,7 @@ def link_events(rec: Record) -> Linked:
 def _link_actors(lk: _Linking, w: str, actors: list[str], ts: list[Spot]) -> None:
     """Relate the event to the nearest ACTOR span with each actor's text."""
     for a in actors:
-        got = _nearest(lk.with_text("ACTOR", a), ts)
+        got = lk.nearest(lk.with_text("ACTOR", a), ts)
         if got is None:
             lk.out.problems.append(f"{w}: actor {a!r} is not the text of an A span")
             continue
@@ -341,17 +354,17 @@ def _link_places(lk: _Linking, w: str, places: list[dict[str, Any]], ts: list[Sp
             continue
         options = []
         for c in lk.with_text("PLACE", name):
-            parent = _closest((x for x in admins if x != c), c)
+            parent = lk.closest((x for x in admins if x != c), c)
             if admin is not None and parent is None:
                 continue
             if c in lk.admin_of and lk.admin_of[c] != parent:
                 continue  # another event gave this place span another parent
-            options.append((min(_gap(c, t) for t in ts), c, parent))
+            options.append((min(lk.distance(c, t) for t in ts), c, parent))
         if not options:
             lk.out.problems.append(f"{w}: no P span {name!r} can take admin {admin!r} (another event gives it another parent)")
             continue
         _, c, parent = min(options)
-        got = _nearest([c], ts)
+        got = lk.nearest([c], ts)
         lk.out.relations.append((got[1], c, "place"))
         if c not in lk.admin_of:
             lk.admin_of[c] = parent
@@ -362,7 +375,7 @@ def _link_places(lk: _Linking, w: str, places: list[dict[str, Any]], ts: list[Sp
 def _link_quantity(lk: _Linking, w: str, n: int, q: dict[str, Any], ts: list[Spot], used_here: set[Spot]) -> None:
     """Relate event ``n`` to the nearest free QUANTITY span reading as the value, with its fields, unit and upper end."""
     free = [sp for sp, r in lk.reads.items() if q["value"] in r and lk.owner.get(sp, n) == n and sp not in used_here]
-    got = _nearest(free, ts)
+    got = lk.nearest(free, ts)
     if got is None:
         lk.out.problems.append(f"{w}: no free Q span reads as {q['value']} (a quantity belongs to one event)")
         return
@@ -374,14 +387,14 @@ def _link_quantity(lk: _Linking, w: str, n: int, q: dict[str, Any], ts: list[Spo
     if q.get("approx") is not None:
         lk.out.fields.append((qs, APPROX_FIELD, q["approx"]))
     if q["unit"] is not None:
-        u = _closest(lk.with_text("UNIT", q["unit"]), qs)
+        u = lk.closest(lk.with_text("UNIT", q["unit"]), qs)
         if u is None:
             lk.out.problems.append(f"{w}: unit {q['unit']!r} is not the text of a U span")
             return
         lk.out.relations.append((qs, u, "unit"))
     if "upper" in q:
         ups = [sp for sp, r in lk.reads.items() if q["upper"] in r and sp != qs and lk.owner.get(sp, n) == n and sp not in used_here]
-        up = _closest(ups, qs)
+        up = lk.closest(ups, qs)
         if up is None:
             lk.out.problems.append(f"{w}: no free Q span reads as the upper end {q['upper']}")
             return
