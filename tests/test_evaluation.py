@@ -1,7 +1,8 @@
 import pytest
 
 from sitrep_ie.data.annotations import Document, Span
-from sitrep_ie.evaluation.metrics import argument_scores, entity_scores, event_tuples, word_bio
+from sitrep_ie.evaluation.metrics import (COUNTED, argument_scores, bootstrap_intervals, entity_scores, event_scores, event_tuples,
+                                          report_counts, word_bio)
 from sitrep_ie.schema import Entity
 
 
@@ -52,6 +53,50 @@ def test_argument_scores(pred, overall_f1, type_f1):
     s = argument_scores({"d1": GOLD}, {"d1": pred})
     assert s["overall"]["f1"] == pytest.approx(overall_f1)
     assert s["event_type"]["f1"] == pytest.approx(type_f1)
+
+
+def _ev(type_, value, place, actor=None):
+    return {"type": type_, "date": None, "actors": [actor] if actor else [], "places": [{"name": place, "admin": None}],
+            "quantities": [{"value": value, "unit": "mines", "approx": None}]}
+
+
+SPLIT_GOLD = {"r1": [_ev("demining", 12, "Homs", "MAG"), _ev("casualties", 2, "Homs")],
+              "r2": [_ev("aid_delivery", 40, "Idlib")],
+              "r3": [_ev("demining", 5, "Raqqa", "HALO")]}
+
+
+@pytest.mark.parametrize("pred", [
+    SPLIT_GOLD,  # all right
+    {},  # nothing predicted
+    {"r1": [_ev("demining", 12, "Homs", "DDG")], "r3": [_ev("demining", 5, "Raqqa", "HALO"), _ev("demining", 9, "Tabqa")]},  # wrong actor, an extra event
+    {"r1": [_ev("casualties", 12, "Homs")], "r2": [_ev("aid_delivery", 40, "Idlib"), _ev("aid_delivery", 40, "Idlib")],
+     "r9": [_ev("demining", 1, "Nowhere")]},  # wrong type, a duplicate, a report without gold (not scored)
+])
+def test_per_report_counts_add_up_to_the_scores(pred):
+    counts = report_counts(SPLIT_GOLD, pred).sum(axis=0)
+    args, events = argument_scores(SPLIT_GOLD, pred), event_scores(SPLIT_GOLD, pred)
+    expected = [events["overall"]] + [args[r] for r in ("quantity", "place", "actor", "date", "overall", "event_type")]
+    assert len(expected) == len(COUNTED)
+    for (right, n_pred, n_gold), score in zip(counts, expected):
+        f1 = 2 * right / (n_pred + n_gold) if n_pred + n_gold else 0.0
+        assert (n_pred, n_gold) == (score["predicted"], score["support"])
+        assert f1 == pytest.approx(score["f1"])
+
+
+def test_bootstrap_intervals_hold_the_figure_and_narrow_with_more_reports():
+    pred = {"r1": [_ev("demining", 12, "Homs", "DDG")], "r2": [_ev("aid_delivery", 40, "Idlib")], "r3": [_ev("demining", 9, "Raqqa")]}
+    small = bootstrap_intervals(SPLIT_GOLD, pred, seed=1)
+    assert small == bootstrap_intervals(SPLIT_GOLD, pred, seed=1)  # a seeded figure: the same run gives the same interval
+    assert set(small) == set(COUNTED)
+    point = event_scores(SPLIT_GOLD, pred)["overall"]["f1"]
+    assert small["events"][0] <= point <= small["events"][1] and small["events"][0] < small["events"][1]
+    # the same mix of reports, twenty times as many: a narrower interval around the same figure
+    many_gold = {f"{k}-{n}": v for n in range(20) for k, v in SPLIT_GOLD.items()}
+    many_pred = {f"{k}-{n}": v for n in range(20) for k, v in pred.items()}
+    big = bootstrap_intervals(many_gold, many_pred, seed=1)
+    assert big["events"][1] - big["events"][0] < (small["events"][1] - small["events"][0]) / 2
+    assert big["events"][0] <= point <= big["events"][1]
+    assert bootstrap_intervals(SPLIT_GOLD, SPLIT_GOLD)["argument overall"] == [1.0, 1.0]
 
 
 def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):

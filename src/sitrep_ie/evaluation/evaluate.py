@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from ..data.annotations import Document, Span
 from ..data.labels import event_type_of, trigger_label
 from ..schema import Entity, Event
-from .metrics import argument_scores, entity_scores, event_scores
+from .metrics import argument_scores, bootstrap_intervals, entity_scores, event_scores
 
 
 @dataclass
@@ -63,6 +63,11 @@ class EvalResult:
             for label, get in rows:
                 vals = [get(self.layers[n]) for n in names]
                 lines.append(f"  {label:<26}" + "".join(f"{v:>10.3f}" if isinstance(v, float) else f"{'-':>10}" for v in vals))
+            intervals = self.layers[self.main_layer].get("intervals")
+            if intervals:
+                # a held-out set of about a hundred reports moves these figures by points, not thousandths
+                lines += ["", f"95% intervals ({self.main_layer}; 1,000 resamplings of the reports)", "-" * 58]
+                lines += [f"  {k:<26}{a:>10.3f} - {b:.3f}" for k, (a, b) in intervals.items()]
         return "\n".join(lines)
 
 
@@ -100,7 +105,8 @@ def evaluate(extractor: Any, docs: Sequence[Document], gold_events: dict[str, di
     if gold_events is not None:
         gold = {d.report_id: gold_events[d.report_id]["events"] for d in docs if d.report_id in gold_events}
         pred = {d.report_id: [e.to_dict() for e in evs] for d, evs in zip(docs, events) if d.report_id in gold}
-        scored["learned"] = {"arguments": argument_scores(gold, pred), "events": event_scores(gold, pred)}
+        scored["learned"] = {"arguments": argument_scores(gold, pred), "events": event_scores(gold, pred),
+                             "intervals": bootstrap_intervals(gold, pred)}
         args = scored["learned"]["arguments"]
     words = sum(len(d.text.split()) for d in docs)
     result = EvalResult(ents, args, extractor.backend, extractor.model_version, len(docs), words, seconds, trig, scored)

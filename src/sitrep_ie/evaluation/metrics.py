@@ -113,14 +113,19 @@ def argument_scores(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, 
         p_all += event_tuples(doc, predicted.get(doc, []))
         g_types |= {(doc, e["type"]) for e in gold[doc]}
         p_types |= {(doc, e["type"]) for e in predicted.get(doc, [])}
-    out = {}
-    for role in ROLES:
-        g = Counter({k: v for k, v in g_all.items() if k[2] == role})
-        p = Counter({k: v for k, v in p_all.items() if k[2] == role})
-        out[role] = _prf(sum((g & p).values()), sum(p.values()), sum(g.values()))
-    out["overall"] = _prf(sum((g_all & p_all).values()), sum(p_all.values()), sum(g_all.values()))
+    out = {role: _prf(*_overlap(_of_role(g_all, role), _of_role(p_all, role))) for role in ROLES}
+    out["overall"] = _prf(*_overlap(g_all, p_all))
     out["event_type"] = _prf(len(g_types & p_types), len(p_types), len(g_types))
     return out
+
+
+def _of_role(tuples: Counter, role: str) -> Counter:
+    return Counter({k: v for k, v in tuples.items() if k[2] == role})
+
+
+def _overlap(gold: Counter, predicted: Counter) -> tuple[int, int, int]:
+    """(shared, predicted, gold) tuple counts of two multisets."""
+    return sum((gold & predicted).values()), sum(predicted.values()), sum(gold.values())
 
 
 def _arg_tuples(ev: dict[str, Any]) -> Counter:
@@ -176,6 +181,51 @@ def event_scores(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, lis
     out["per_type"] = {t: _prf(m, np_, ng) for t, (ng, np_, m) in sorted(per_type.items())}
     out["confidence"] = confidence_scores(conf)
     return out
+
+
+#: What ``report_counts`` counts per report: (right, predicted, gold) for events, for argument tuples of each
+#: role and overall, and for (report, event type) pairs.
+COUNTED = ("events", *(f"argument {r}" for r in ROLES), "argument overall", "event_type")
+
+
+def report_counts(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, list[dict[str, Any]]]) -> np.ndarray:
+    """Per gold report, (right, predicted, gold) of each measure in ``COUNTED``: an array (reports, measures, 3).
+
+    Every score of ``event_scores`` and ``argument_scores`` is a sum over reports (argument tuples carry their
+    report), so the column sums give those scores back and resampled rows give their spread.
+    """
+    out = np.zeros((len(gold), len(COUNTED), 3), dtype=np.int64)
+    for k, (doc, g) in enumerate(gold.items()):
+        p = predicted.get(doc, [])
+        out[k, 0] = (len(match_events(g, p)), len(p), len(g))
+        gt, pt = event_tuples(doc, g), event_tuples(doc, p)
+        for i, role in enumerate(ROLES, start=1):
+            out[k, i] = _overlap(_of_role(gt, role), _of_role(pt, role))
+        out[k, len(ROLES) + 1] = _overlap(gt, pt)
+        gty, pty = {e["type"] for e in g}, {e["type"] for e in p}
+        out[k, len(ROLES) + 2] = (len(gty & pty), len(pty), len(gty))
+    return out
+
+
+def bootstrap_intervals(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, list[dict[str, Any]]], *,
+                        samples: int = 1000, level: float = 0.95, seed: int = 0) -> dict[str, list[float]]:
+    """Percentile intervals of each F1 in ``COUNTED`` over ``samples`` resamplings of the reports (with
+    replacement): how far the figure of a held-out set of this size could move with other reports like them.
+
+    >>> g = {"r1": [{"type": "demining", "quantities": [{"value": 3, "unit": "mines"}], "places": [], "actors": []}]}
+    >>> bootstrap_intervals(g, g, samples=50)["events"]
+    [1.0, 1.0]
+    """
+    counts = report_counts(gold, predicted)
+    if not len(counts):
+        return {}
+    rows = np.random.default_rng(seed).integers(0, len(counts), size=(samples, len(counts)))
+    sums = counts[rows].sum(axis=1)  # (samples, measures, 3)
+    right, both = sums[..., 0], sums[..., 1] + sums[..., 2]
+    f1 = np.divide(2 * right, both, out=np.zeros(right.shape, dtype=float), where=both > 0)
+    tail = (1 - level) / 2 * 100
+    lo, hi = np.percentile(f1, [tail, 100 - tail], axis=0)
+    return {name: [round(float(a), 4), round(float(b), 4)] for name, a, b in zip(COUNTED, lo, hi)}
 
 
 def confidence_scores(conf: Sequence[tuple[float, int]], bins: int = 10) -> dict[str, Any]:
