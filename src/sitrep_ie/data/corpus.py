@@ -288,7 +288,7 @@ class _Linking:
 
     def distance(self, a: Spot, b: Spot) -> tuple[bool, int]:
         """Another sentence first, then the characters between: a mention in the same sentence beats a nearer one
-        in the bullet row or sentence before it (measured: 103 of 18,754 argument links took such a mention)."""
+        in the bullet row or sentence before it (measured on corpus v8: 99 of 17,773 argument links took such a mention)."""
         return self.sentence(a[0]) != self.sentence(b[0]), _gap(a, b)
 
     def nearest(self, cands: list[Spot], ts: list[Spot]) -> tuple[Spot, Spot] | None:
