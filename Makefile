@@ -11,6 +11,7 @@ LS_VENV := .venv-ls
 LS_STAMP := $(LS_VENV)/.installed
 MODEL := models/default
 CORPUS := annotations/train.json annotations/dev.json annotations/test.json annotations/gold_events.jsonl
+CORPUS_STAMP := annotations/.built
 SOURCES := $(wildcard annotations/source/*.txt)
 SAMPLES := $(wildcard reports/samples/*.txt)
 # every config a trained model copies into its directory (model/artifacts.py CONFIG_FILES)
@@ -57,8 +58,14 @@ $(LS_STAMP): constraints.txt
 # per-region fields); gold_events.jsonl is derived FROM those exports (data/annotations.derive_events).
 DATA_CODE := $(wildcard src/sitrep_ie/data/*.py)
 corpus: $(CORPUS)
-$(CORPUS) &: $(SOURCES) tools/build_corpus.py configs/labels.yaml configs/ontology.yaml annotations/structures.yaml $(DATA_CODE) | $(STAMP)
+# the build writes only the exports whose content changed (a model is not retrained on the same data after a change
+# to the build code); the stamp records that the build ran, the exports' own times what it changed; the source
+# folder itself is an input so that removing a report rebuilds too
+$(CORPUS): $(CORPUS_STAMP)
+	@test -f $@ || $(BIN)/python tools/build_corpus.py
+$(CORPUS_STAMP): annotations/source $(SOURCES) tools/build_corpus.py configs/labels.yaml configs/ontology.yaml annotations/structures.yaml $(DATA_CODE) | $(STAMP)
 	$(BIN)/python tools/build_corpus.py
+	@touch $@
 
 corpus-stats: $(CORPUS) annotations/structures.yaml
 	$(BIN)/python tools/corpus_stats.py

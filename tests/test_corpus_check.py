@@ -72,3 +72,22 @@ def test_an_argument_links_to_its_mention_in_the_trigger_sentence(tmp_path: Path
     assert rec.text[place[0]:place[1]] == "Gedeb"
     assert (place[0] > trigger) == (where == "sentence")  # each body names Gedeb in the trigger's sentence only after "treated"
     assert unit[0] > trigger  # "children" of 410, not of the row's 14,300
+
+
+@pytest.mark.parametrize("before, body, written", [
+    (None, "[\n]\n", True),         # a first build writes every export
+    ("[\n]\n", "[\n]\n", False),    # the same content: the file and its time stay, so make retrains nothing
+    ("[\n]\n", "[\n{}\n]\n", True),  # new content is written
+])
+def test_exports_are_written_only_when_their_content_changes(tmp_path: Path, before: str | None, body: str, written: bool) -> None:
+    import os
+
+    from sitrep_ie.data.corpus import write_if_changed
+
+    path = tmp_path / "train.json"
+    if before is not None:
+        path.write_text(before, encoding="utf-8")
+        os.utime(path, (1_000_000, 1_000_000))
+    assert write_if_changed(path, body) is written
+    assert path.read_text(encoding="utf-8") == body
+    assert (path.stat().st_mtime == 1_000_000) is (not written)

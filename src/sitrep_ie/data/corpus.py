@@ -568,15 +568,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    for split, tasks in exports.items():
-        # one task per line: a JSON list as Label Studio exports it, compact enough to keep in git, diffable per report
-        body = ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks)
-        (args.out / f"{split}.json").write_text(f"[\n{body}\n]\n", encoding="utf-8")
-    with (args.out / "gold_events.jsonl").open("w", encoding="utf-8") as fh:
-        for row in gold:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {', '.join(f'{args.out}/{s}.json' for s in SPLITS)} and gold_events.jsonl (derived from the exports)")
+    # one task per line: a JSON list as Label Studio exports it, compact enough to keep in git, diffable per report
+    files = {f"{split}.json": "[\n" + ",\n".join(json.dumps(t, ensure_ascii=False) for t in tasks) + "\n]\n" for split, tasks in exports.items()}
+    files["gold_events.jsonl"] = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in gold)
+    changed = [name for name, body in files.items() if write_if_changed(args.out / name, body)]
+    print(f"wrote {', '.join(changed) or 'nothing'} in {args.out}/ ({len(files) - len(changed)} of {len(files)} files unchanged, left as they were)")
     return 0
+
+
+def write_if_changed(path: Path, body: str) -> bool:
+    """Write ``body`` to ``path`` unless the file already holds it; True when written. An unchanged export
+    keeps its time, so make does not retrain a model on the same data after a change to the build code."""
+    if path.is_file() and path.read_text(encoding="utf-8") == body:
+        return False
+    path.write_text(body, encoding="utf-8")
+    return True
 
 
 def source_events(rec: Record) -> list[dict]:
