@@ -61,8 +61,8 @@ corpus: $(CORPUS)
 # the build writes only the exports whose content changed (a model is not retrained on the same data after a change
 # to the build code); the stamp records that the build ran, the exports' own times what it changed; the source
 # folder itself is an input so that removing a report rebuilds too
-$(CORPUS): $(CORPUS_STAMP)
-	@test -f $@ || $(BIN)/python tools/build_corpus.py
+$(CORPUS) &: $(CORPUS_STAMP)
+	@ls $(CORPUS) >/dev/null 2>&1 || $(BIN)/python tools/build_corpus.py
 $(CORPUS_STAMP): annotations/source $(SOURCES) tools/build_corpus.py configs/labels.yaml configs/ontology.yaml annotations/structures.yaml $(DATA_CODE) | $(STAMP)
 	$(BIN)/python tools/build_corpus.py
 	@touch $@

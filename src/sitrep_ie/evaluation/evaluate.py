@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from ..data.annotations import Document, Span
 from ..data.labels import event_type_of, trigger_label
 from ..schema import Entity, Event
-from .metrics import argument_scores, bootstrap_intervals, entity_scores, event_scores
+from .metrics import BOOTSTRAP_SAMPLES, argument_scores, bootstrap_intervals, entity_scores, event_scores
 
 
 @dataclass
@@ -66,7 +66,7 @@ class EvalResult:
             intervals = self.layers[self.main_layer].get("intervals")
             if intervals:
                 # a held-out set of about a hundred reports moves these figures by points, not thousandths
-                lines += ["", f"95% intervals ({self.main_layer}; 1,000 resamplings of the reports)", "-" * 58]
+                lines += ["", f"95% intervals ({self.main_layer}; {BOOTSTRAP_SAMPLES:,} resamplings of the reports)", "-" * 58]
                 lines += [f"  {k:<26}{a:>10.3f} - {b:.3f}" for k, (a, b) in intervals.items()]
         return "\n".join(lines)
 

@@ -120,6 +120,7 @@ def argument_scores(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, 
 
 
 def _of_role(tuples: Counter, role: str) -> Counter:
+    """The argument tuples of one role."""
     return Counter({k: v for k, v in tuples.items() if k[2] == role})
 
 
@@ -186,6 +187,7 @@ def event_scores(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, lis
 #: What ``report_counts`` counts per report: (right, predicted, gold) for events, for argument tuples of each
 #: role and overall, and for (report, event type) pairs.
 COUNTED = ("events", *(f"argument {r}" for r in ROLES), "argument overall", "event_type")
+BOOTSTRAP_SAMPLES = 1000
 
 
 def report_counts(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, list[dict[str, Any]]]) -> np.ndarray:
@@ -208,7 +210,7 @@ def report_counts(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, li
 
 
 def bootstrap_intervals(gold: dict[str, list[dict[str, Any]]], predicted: dict[str, list[dict[str, Any]]], *,
-                        samples: int = 1000, level: float = 0.95, seed: int = 0) -> dict[str, list[float]]:
+                        samples: int = BOOTSTRAP_SAMPLES, level: float = 0.95, seed: int = 0) -> dict[str, list[float]]:
     """Percentile intervals of each F1 in ``COUNTED`` over ``samples`` resamplings of the reports (with
     replacement): how far the figure of a held-out set of this size could move with other reports like them.
 
