@@ -468,6 +468,27 @@ def test_outcomes_take_the_date_and_places_of_their_attack(case, body, links, pl
     assert ([p.name for p in dead.places], dead.date) == (places, date), case
 
 
+
+@pytest.mark.parametrize("case,body,links,attackers,dead_actors", [
+    ("the attacker linked to the attack alone is the dead's actor too",
+     "[[Militants|A]] [[shelled|T]] [[Horlivka|P]], and [[two|Q]] [[civilians|U]] were [[killed|T]].",
+     {(0, "Militants"): 0.9, (1, "two"): 0.9}, ["Militants"], ["Militants"]),
+    ("the attacker linked to the dead alone is the attack's actor too",
+     "[[Two|Q]] [[civilians|U]] were [[killed|T]] when [[militants|A]] [[shelled|T]] [[Horlivka|P]].",
+     {(0, "Two"): 0.9, (0, "militants"): 0.9, (1, "Horlivka"): 0.9}, ["militants"], ["militants"]),
+    ("the dead of the next sentence take no actor",
+     "[[Militants|A]] [[shelled|T]] [[Horlivka|P]] on Monday. [[Two|Q]] [[civilians|U]] were [[killed|T]].",
+     {(0, "Militants"): 0.9, (1, "Two"): 0.9}, ["Militants"], []),
+    ("actors of their own stay apart",
+     "[[Militants|A]] [[shelled|T]] [[Horlivka|P]], and [[two|Q]] [[soldiers|U]] of the [[army|A]] were [[killed|T]].",
+     {(0, "Militants"): 0.9, (1, "two"): 0.9, (1, "army"): 0.9}, ["Militants"], ["army"]),
+])
+def test_an_attack_and_its_dead_in_one_sentence_share_the_attacker(case, body, links, attackers, dead_actors):
+    ctx = _prepared(body, ATTACK, dt.date(2023, 3, 8))
+    scores = {(i, _cand(ctx, name)): p for (i, name), p in links.items()}
+    events = {e.type: e for e in to_events(ctx, decode(ctx, scores, {}, _weights()), LAYER, _weights(), "v1")}
+    assert ([a.text for a in events["ceasefire_violation"].actors], [a.text for a in events["casualties"].actors]) == (attackers, dead_actors), case
+
 TABLE = ("In January, [[4,960|Q]] [[IDPs|U]] [[returned|T]] to [[Galmudug|P]].{between}\n\n"
          "District      Returnees     Shelter kits\n"
          "[[Ceel Dheer|P]]    [[2,140|Q]]         [[300|Q]]\n"
