@@ -11,6 +11,12 @@ from sitrep_ie.errors import InputError
 REF = dt.date(2017, 11, 2)  # a Thursday
 
 
+LONG_TITLES = ("Militants broke the truce 43 times in the past day, the reconciliation centre in Syria says\n\n"
+               "One more village in the province of Tartus signed a reconciliation agreement during the day, while shelling "
+               "went on in the provinces of Aleppo and Damascus\n\n")
+LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
+
+
 @pytest.mark.parametrize(
     "text, report, dateline",
     [
@@ -30,6 +36,13 @@ REF = dt.date(2017, 11, 2)  # a Thursday
         ("KEY POINTS\n\n- 300 families displaced", REF, False),
         ("Flash update\nIssued: 14 March 2021\n- 300 families displaced", dt.date(2021, 3, 14), False),
         ("Sappers cleared 12 mines near Homs.", REF, False),
+        # a headline and a standfirst may push the dateline past the first 200 characters; a sentence may not
+        (LONG_TITLES + "MOSCOW, December 12. /TASS/. Militants opened fire 43 times.", dt.date(2016, 12, 12), True),
+        (LONG_LEAD + "MOSCOW, December 12. /TASS/. Militants opened fire 43 times.", REF, False),
+        # the date before the place, as some papers print it
+        ("June 9, 2020 (KHARTOUM) - A convoy of nine trucks crossed into the country.", dt.date(2020, 6, 9), True),
+        ("9 June 2020 (JUBA): A convoy of nine trucks crossed into the country.", dt.date(2020, 6, 9), True),
+        ("June 9, 2020 - A convoy of nine trucks crossed into the country.", REF, False),
     ],
 )
 def test_report_date(text, report, dateline):
@@ -97,6 +110,7 @@ def test_dateline_without_any_year_is_still_a_dateline():
     ("GENEVA, Switzerland, January 24, 2017/APO/ -- More than 25,000 people received food.", dt.date(2017, 1, 24), "GENEVA, Switzerland"),
     ("Two soldiers killed\n\nSULAIMANI — Two soldiers were killed in an attack on a post.", None, "SULAIMANI"),
     ("BEIRUT: Air strikes killed 10 civilians in Idlib on Friday.", None, "BEIRUT"),
+    ("June 9, 2020 (KHARTOUM) - A convoy of nine trucks crossed into the country.", dt.date(2020, 6, 9), "KHARTOUM"),
 ])
 def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place):
     rd = report_dates(text, None, LEX)

@@ -1,7 +1,8 @@
 """Report dates and event dates.
 
 The report date comes from a ``date YYYY-MM-DD`` header line, else a wire dateline
-("ALEPPO, March 4. /TASS/.") with its year from the reference date, else the reference date.
+("ALEPPO, March 4. /TASS/.", or date first: "June 9, 2020 (KHARTOUM) -") with its year from the reference
+date, else the reference date.
 A sentence's own date is an explicit day ("on 12 March", "March 12, 2021", "12.03.2021"), a
 relative day ("on Tuesday", "yesterday", "today") resolved against the report date, or a
 period ("between 8 and 11 July", "last week", "in March"), which dates nothing.
@@ -32,6 +33,7 @@ class _Patterns:
     issued: re.Pattern[str]
     dateline: re.Pattern[str]
     dateline_inline: re.Pattern[str]  # the same dateline right after a header on its line
+    dateline_date_first: re.Pattern[str]  # "June 9, 2020 (KHARTOUM) - ..."
     period: re.Pattern[str]
     explicit: re.Pattern[str]
     month_period: re.Pattern[str]
@@ -41,17 +43,17 @@ _PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
 
 
 def _dateline_body(m: str) -> str:
-    """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] or DD.MM.YYYY (the place is group 1,
-    the day and year group "date")."""
+    """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] or DD.MM.YYYY (the place is group
+    "place", the day and year group "date")."""
     day = r"\d{1,2}(?:st|nd|rd|th)?"
-    return (rf"[ \t]*({_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
+    return (rf"[ \t]*(?P<place>{_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
             rf"\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
             rf"(?P<date>(?:{m}\s+{day}|{day}\s+{m})(?:,?\s+\d{{4}})?|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})\b")
 
 
 # A wire dateline without a date: an upper-case place opening a line, then a colon or a dash and the story
 # ("BEIRUT: Air strikes ...", "SULAIMANI — Two soldiers ..."); see ``_undated_dateline`` for what tells it from a title
-UNDATED_DATELINE_RE = re.compile(r"^[ \t]*([A-Z]{3,}(?:[ \-][A-Z]{2,}){0,2})[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])",
+UNDATED_DATELINE_RE = re.compile(r"^[ \t]*(?P<place>[A-Z]{3,}(?:[ \-][A-Z]{2,}){0,2})[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])",
                                  re.M)
 
 
@@ -75,6 +77,9 @@ def _patterns(lex: Lexicon) -> _Patterns:
         issued=re.compile(rf"^\s*{lex.issued}\s*:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})", re.I | re.M),
         dateline=re.compile("^" + _dateline_body(m), re.M),
         dateline_inline=re.compile(_dateline_body(m)),
+        dateline_date_first=re.compile(
+            rf"^[ \t]*(?P<date>{m}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{m},?\s+\d{{4}})"
+            rf"[ \t]*\((?P<place>{_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}})\)[ \t]*(?:—|–|--?|:)", re.M),
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
@@ -135,13 +140,20 @@ def _parse(text: str, default: dt.date | None) -> dt.date | None:
     return d
 
 
+def _titles_only(before: str) -> bool:
+    """Whether the lines above a dateline are a wire item's headline and standfirst (at most three lines, none
+    ending a sentence), which may push the dateline past the first 200 characters."""
+    lines = [line.strip() for line in before.splitlines() if line.strip()]
+    return len(lines) <= 3 and not any(line.endswith((".", ":")) for line in lines)
+
+
 def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> ReportDates:
     """Find the header, dateline and bulletin character of a report."""
     head = text[:HEAD_CHARS]
     header = HEADER_RE.search(head)
     report = dt.date.fromisoformat(header.group(1)) if header else None
     pat = _patterns(lex)
-    dl = pat.dateline.search(head)
+    dl = pat.dateline.search(head) or pat.dateline_date_first.search(head)
     if header is not None and (inline := pat.dateline_inline.match(head, header.end())):
         dl = inline
     undated = dl is None  # then only a dateline without a date can be there
@@ -149,10 +161,10 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
         dl = _undated_dateline(head)
     dateline = None
     dateline_place = None
-    if dl and (header is None or dl.start() >= header.end() - 1) and dl.start() < 200:
+    if dl and (header is None or dl.start() >= header.end() - 1) and (dl.start() < 200 or _titles_only(head[:dl.start()])):
         # a dateline is a dateline even when its year is unknown (no header, no reference date)
         dateline = (dl.start(), dl.end())
-        dateline_place = (dl.start(1), dl.end(1))
+        dateline_place = dl.span("place")
         d = None if undated else _parse(dl.group("date"), report or reference_date)
         if report is None and d is not None:
             report = d
