@@ -468,7 +468,6 @@ def test_outcomes_take_the_date_and_places_of_their_attack(case, body, links, pl
     assert ([p.name for p in dead.places], dead.date) == (places, date), case
 
 
-
 @pytest.mark.parametrize("case,body,links,attackers,dead_actors", [
     ("the attacker linked to the attack alone is the dead's actor too",
      "[[Militants|A]] [[shelled|T]] [[Horlivka|P]], and [[two|Q]] [[civilians|U]] were [[killed|T]].",

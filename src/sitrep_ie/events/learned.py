@@ -1148,7 +1148,6 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
             ev.date, ev.date_precision, ev.date_span = events[src].date, events[src].date_precision, events[src].date_span
 
 
-
 def share_actors(outcome: Event, cause: Event) -> None:
     """An attack and its dead stated in one sentence have one attacker: when only one of the two events was
     linked to it (the doer sits nearer one verb: "clan militias clashed ...; four people killed"), the other
