@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from ..data.annotations import Document
 from ..schema import Entity, Event
 from .evaluate import EvalResult
-from .metrics import event_tuples
+from .metrics import event_tuples, place_key
 
 
 def _tag_diff(doc: Document, pred: Sequence[Entity]) -> tuple[list[str], list[str]]:
@@ -37,6 +37,59 @@ def _highlight(doc: Document, pred: Sequence[Entity]) -> str:
         pos = e.end
     out.append(doc.text[pos:].replace("\n", " "))
     return "".join(out)
+
+
+CAUSES = ("event missed", "not tagged", "unit differs", "tagged, not linked", "event type not in gold", "linked wrongly",
+          "date differs")
+
+
+def argument_causes(text: str, tagged: Sequence[Entity], gold: Sequence[dict[str, Any]],
+                    predicted: Sequence[dict[str, Any]]) -> Counter:
+    """Why one report's argument tuples (``event_tuples``) are missed or false: a Counter of (role, cause).
+
+    Missed: no predicted event of the type ("event missed"); the value is no tagged span ("not tagged"); a
+    quantity came out with the same number and another unit ("unit differs"); else "tagged, not linked".
+    False: no gold event of the type ("event type not in gold"); the unit mirror; else "linked wrongly". A date
+    of a type both sides have is "date differs" either way.
+
+    >>> gold = [{"type": "demining", "actors": ["Sappers"], "places": [{"name": "Homs"}], "quantities": [{"value": 5, "unit": "mines"}]}]
+    >>> pred = [{"type": "demining", "actors": [], "places": [], "quantities": [{"value": 5, "unit": None}]}]
+    >>> sorted(argument_causes("Sappers cleared 5 mines in Homs.", [Entity(27, 31, "PLACE", "Homs", 1.0)], gold, pred).items())
+    [(('actor', 'not tagged'), 1), (('place', 'tagged, not linked'), 1), (('quantity', 'unit differs'), 2)]
+    """
+    g, p = event_tuples("", gold), event_tuples("", predicted)
+    g_types, p_types = {e["type"] for e in gold}, {e["type"] for e in predicted}
+    spans = {(e.label, text[e.start:e.end].lower()) for e in tagged} | {(e.label, place_key(text[e.start:e.end])) for e in tagged}
+
+    def numbers(bag: Counter) -> set[tuple[str, str]]:
+        return {(t, v.split()[0]) for _, t, r, v in bag if r == "quantity"}
+
+    missed, false = g - p, p - g
+    missed_numbers, false_numbers = numbers(missed), numbers(false)
+    out: Counter = Counter()
+    for (_, t, role, value), n in missed.items():
+        if t not in p_types:
+            cause = "event missed"
+        elif role == "date":
+            cause = "date differs"
+        elif role == "quantity" and (t, value.split()[0]) in false_numbers:
+            cause = "unit differs"
+        elif role in ("actor", "place") and (role.upper(), value) not in spans:
+            cause = "not tagged"
+        else:
+            cause = "tagged, not linked"
+        out[(role, cause)] += n
+    for (_, t, role, value), n in false.items():
+        if t not in g_types:
+            cause = "event type not in gold"
+        elif role == "date":
+            cause = "date differs"
+        elif role == "quantity" and (t, value.split()[0]) in missed_numbers:
+            cause = "unit differs"
+        else:
+            cause = "linked wrongly"
+        out[(role, cause)] += n
+    return out
 
 
 def render(result: EvalResult, docs: Sequence[Document], tagged: Sequence[Sequence[Entity]], events: Sequence[Sequence[Event]],
@@ -66,6 +119,12 @@ def render(result: EvalResult, docs: Sequence[Document], tagged: Sequence[Sequen
     lines += ["", "## Where the argument errors are (type, role: missed / false alarms)", ""]
     keys = sorted(set(role_miss) | set(role_false), key=lambda k: -(role_miss[k] + role_false[k]))
     lines += [f"- {t}, {r}: {role_miss[(t, r)]} missed / {role_false[(t, r)]} false" for t, r in keys]
+    causes: Counter = Counter()
+    for doc, pred_ents, pred_events in zip(docs, tagged, events):
+        causes += argument_causes(doc.text, pred_ents, gold.get(doc.report_id, {}).get("events", []), [e.to_dict() for e in pred_events])
+    lines += ["", "## Why (argument tuples by cause; `argument_causes`)", "", "| role | " + " | ".join(CAUSES) + " |",
+              "|---|" + "---|" * len(CAUSES)]
+    lines += [f"| {role} | " + " | ".join(str(causes[(role, c)]) for c in CAUSES) + " |" for role in ("quantity", "place", "actor", "date")]
     lines += ["", "Legend: ✅ matched, ❌ missed (gold only), ⚠️ false alarm (predicted only). In the text, "
               "[span]{L} is a predicted tag (L = first letter of the label), [span]{!L} a false one.", ""]
     for n_err, doc, pred_ents, pred_events, both, missed, false in rows:
