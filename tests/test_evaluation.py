@@ -99,31 +99,30 @@ def test_bootstrap_intervals_hold_the_figure_and_narrow_with_more_reports():
     assert bootstrap_intervals(SPLIT_GOLD, SPLIT_GOLD)["argument overall"] == [1.0, 1.0]
 
 
-
 CAUSE_TEXT = "Sappers cleared 5 mines in Homs and Hama on 3 May."
 CAUSE_TAGS = [Entity(0, 7, "ACTOR", "Sappers", 1.0), Entity(27, 31, "PLACE", "Homs", 1.0), Entity(36, 40, "PLACE", "Hama", 1.0)]
 
 
-def _ev(type_: str, actors=(), places=(), quantities=(), date=None) -> dict:
+def _cause_ev(type_: str, actors=(), places=(), quantities=(), date=None) -> dict:
     return {"type": type_, "actors": list(actors), "places": [{"name": p} for p in places],
             "quantities": [{"value": v, "unit": u} for v, u in quantities], "date": date}
 
 
 @pytest.mark.parametrize("case,gold,pred,causes", [
     ("nothing predicted: every gold tuple's event was missed",
-     [_ev("demining", ["Sappers"], ["Homs"])], [], {("actor", "event missed"): 1, ("place", "event missed"): 1}),
+     [_cause_ev("demining", ["Sappers"], ["Homs"])], [], {("actor", "event missed"): 1, ("place", "event missed"): 1}),
     ("an actor no span holds was not tagged; a tagged place was not linked",
-     [_ev("demining", ["Engineers"], ["Homs"])], [_ev("demining")],
+     [_cause_ev("demining", ["Engineers"], ["Homs"])], [_cause_ev("demining")],
      {("actor", "not tagged"): 1, ("place", "tagged, not linked"): 1}),
     ("the same number with another unit, on both sides",
-     [_ev("demining", quantities=[(5, "mines")])], [_ev("demining", quantities=[(5, None)])], {("quantity", "unit differs"): 2}),
+     [_cause_ev("demining", quantities=[(5, "mines")])], [_cause_ev("demining", quantities=[(5, None)])], {("quantity", "unit differs"): 2}),
     ("a place handed to the event is linked wrongly",
-     [_ev("demining", places=["Homs"])], [_ev("demining", places=["Homs", "Hama"])], {("place", "linked wrongly"): 1}),
+     [_cause_ev("demining", places=["Homs"])], [_cause_ev("demining", places=["Homs", "Hama"])], {("place", "linked wrongly"): 1}),
     ("an event of a type gold lacks",
-     [_ev("demining", places=["Homs"])], [_ev("demining", places=["Homs"]), _ev("displacement", places=["Hama"])],
+     [_cause_ev("demining", places=["Homs"])], [_cause_ev("demining", places=["Homs"]), _cause_ev("displacement", places=["Hama"])],
      {("place", "event type not in gold"): 1}),
     ("dates of a type both sides have",
-     [_ev("demining", places=["Homs"], date="2017-05-03")], [_ev("demining", places=["Homs"], date="2017-05-04")],
+     [_cause_ev("demining", places=["Homs"], date="2017-05-03")], [_cause_ev("demining", places=["Homs"], date="2017-05-04")],
      {("date", "date differs"): 2}),
 ])
 def test_argument_errors_are_sorted_by_cause(case, gold, pred, causes):
