@@ -130,6 +130,7 @@ def test_argument_errors_are_sorted_by_cause(case, gold, pred, causes):
 
     assert dict(argument_causes(CAUSE_TEXT, CAUSE_TAGS, gold, pred)) == causes, case
 
+
 def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
     import json
 

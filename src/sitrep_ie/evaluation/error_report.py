@@ -65,30 +65,22 @@ def argument_causes(text: str, tagged: Sequence[Entity], gold: Sequence[dict[str
         return {(t, v.split()[0]) for _, t, r, v in bag if r == "quantity"}
 
     missed, false = g - p, p - g
-    missed_numbers, false_numbers = numbers(missed), numbers(false)
     out: Counter = Counter()
-    for (_, t, role, value), n in missed.items():
-        if t not in p_types:
-            cause = "event missed"
-        elif role == "date":
-            cause = "date differs"
-        elif role == "quantity" and (t, value.split()[0]) in false_numbers:
-            cause = "unit differs"
-        elif role in ("actor", "place") and (role.upper(), value) not in spans:
-            cause = "not tagged"
-        else:
-            cause = "tagged, not linked"
-        out[(role, cause)] += n
-    for (_, t, role, value), n in false.items():
-        if t not in g_types:
-            cause = "event type not in gold"
-        elif role == "date":
-            cause = "date differs"
-        elif role == "quantity" and (t, value.split()[0]) in missed_numbers:
-            cause = "unit differs"
-        else:
-            cause = "linked wrongly"
-        out[(role, cause)] += n
+    for bag, mirror, types, no_type, fallback in ((missed, false, p_types, "event missed", "tagged, not linked"),
+                                                 (false, missed, g_types, "event type not in gold", "linked wrongly")):
+        mirror_numbers = numbers(mirror)
+        for (_, t, role, value), n in bag.items():
+            if t not in types:
+                cause = no_type
+            elif role == "date":
+                cause = "date differs"
+            elif role == "quantity" and (t, value.split()[0]) in mirror_numbers:
+                cause = "unit differs"
+            elif bag is missed and role in ("actor", "place") and (role.upper(), value) not in spans:
+                cause = "not tagged"
+            else:
+                cause = fallback
+            out[(role, cause)] += n
     return out
 
 
