@@ -59,7 +59,8 @@ def argument_causes(text: str, tagged: Sequence[Entity], gold: Sequence[dict[str
     """
     g, p = event_tuples("", gold), event_tuples("", predicted)
     g_types, p_types = {e["type"] for e in gold}, {e["type"] for e in predicted}
-    spans = {(e.label, text[e.start:e.end].lower()) for e in tagged} | {(e.label, place_key(text[e.start:e.end])) for e in tagged}
+    # the tagged values keyed as ``event_tuples`` keys them: a place by ``place_key``, an actor in lower case
+    spans = {(e.label, place_key(text[e.start:e.end]) if e.label == "PLACE" else text[e.start:e.end].lower()) for e in tagged}
 
     def numbers(bag: Counter) -> set[tuple[str, str]]:
         return {(t, v.split()[0]) for _, t, r, v in bag if r == "quantity"}
@@ -88,9 +89,12 @@ def render(result: EvalResult, docs: Sequence[Document], tagged: Sequence[Sequen
            gold: dict[str, dict[str, Any]]) -> str:
     """The Markdown error report."""
     rows = []
+    causes: Counter = Counter()
     for doc, pred_ents, pred_events in zip(docs, tagged, events):
-        g = event_tuples(doc.report_id, gold.get(doc.report_id, {}).get("events", []))
-        p = event_tuples(doc.report_id, [e.to_dict() for e in pred_events])
+        gold_events, pred_dicts = gold.get(doc.report_id, {}).get("events", []), [e.to_dict() for e in pred_events]
+        g = event_tuples(doc.report_id, gold_events)
+        p = event_tuples(doc.report_id, pred_dicts)
+        causes += argument_causes(doc.text, pred_ents, gold_events, pred_dicts)
         both, missed, false = g & p, g - p, p - g
         rows.append((sum(missed.values()) + sum(false.values()), doc, pred_ents, pred_events, both, missed, false))
     rows.sort(key=lambda r: (-r[0], r[1].report_id))
@@ -109,11 +113,8 @@ def render(result: EvalResult, docs: Sequence[Document], tagged: Sequence[Sequen
         for k, n in false.items():
             role_false[(k[1], k[2])] += n
     lines += ["", "## Where the argument errors are (type, role: missed / false alarms)", ""]
-    keys = sorted(set(role_miss) | set(role_false), key=lambda k: -(role_miss[k] + role_false[k]))
+    keys = sorted(set(role_miss) | set(role_false), key=lambda k: (-(role_miss[k] + role_false[k]), k))  # ties by name: the same report every run
     lines += [f"- {t}, {r}: {role_miss[(t, r)]} missed / {role_false[(t, r)]} false" for t, r in keys]
-    causes: Counter = Counter()
-    for doc, pred_ents, pred_events in zip(docs, tagged, events):
-        causes += argument_causes(doc.text, pred_ents, gold.get(doc.report_id, {}).get("events", []), [e.to_dict() for e in pred_events])
     lines += ["", "## Why (argument tuples by cause; `argument_causes`)", "", "| role | " + " | ".join(CAUSES) + " |",
               "|---|" + "---|" * len(CAUSES)]
     lines += [f"| {role} | " + " | ".join(str(causes[(role, c)]) for c in CAUSES) + " |" for role in ("quantity", "place", "actor", "date")]

@@ -40,15 +40,16 @@ class _Patterns:
 
 
 _PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
+_DATELINE_PLACE = rf"{_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}}"  # "KHARTOUM", "Deir ez-Zor"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 
 
 def _dateline_body(m: str) -> str:
     """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] or DD.MM.YYYY (the place is group
     "place", the day and year group "date")."""
-    day = r"\d{1,2}(?:st|nd|rd|th)?"
-    return (rf"[ \t]*(?P<place>{_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
+    return (rf"[ \t]*(?P<place>{_DATELINE_PLACE}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
             rf"\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
-            rf"(?P<date>(?:{m}\s+{day}|{day}\s+{m})(?:,?\s+\d{{4}})?|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})\b")
+            rf"(?P<date>(?:{m}\s+{_DAY}|{_DAY}\s+{m})(?:,?\s+\d{{4}})?|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})\b")
 
 
 # A wire dateline without a date: an upper-case place opening a line, then a colon or a dash and the story
@@ -78,8 +79,8 @@ def _patterns(lex: Lexicon) -> _Patterns:
         dateline=re.compile("^" + _dateline_body(m), re.M),
         dateline_inline=re.compile(_dateline_body(m)),
         dateline_date_first=re.compile(
-            rf"^[ \t]*(?P<date>{m}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{m},?\s+\d{{4}})"
-            rf"[ \t]*\((?P<place>{_PLACE_WORD}(?:[ \-][A-Za-z'’\-]+){{0,3}})\)[ \t]*(?:—|–|--?|:)", re.M),
+            rf"^[ \t]*(?P<date>{m}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{m},?\s+\d{{4}})[ \t]*\((?P<place>{_DATELINE_PLACE})\)[ \t]*(?:—|–|--?|:)",
+            re.M),
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
