@@ -63,3 +63,17 @@ def test_hostile_place_names(name: str) -> None:
     geocode_events([ev], name)
     assert ev.places[1].geo is not None and ev.places[1].geo["country_code"] == "SY"
     json.dumps(ev.to_dict())  # still serialisable
+
+
+@pytest.mark.parametrize("text,name,precision,admin1", [
+    ("Shelling hit Latamneh in the province of Hama on Monday.", "Hama", "admin1", "Hama"),
+    ("Mortars fell on Aleppo and Hama provinces overnight.", "Hama", "admin1", "Hama"),
+    ("Mortars fell on Hama overnight.", "Hama", "settlement", "Hama"),  # a bare name is the city
+    ("Sappers cleared fields in Odeska oblast.", "Odeska oblast", "admin1", "Odesa"),  # Ukrainian adjectival form
+])
+def test_the_context_designates_a_province(text: str, name: str, precision: str, admin1: str) -> None:
+    start = text.index(name)
+    ev = Event(type="ceasefire_violation", date=None, places=[Place(name, start, start + len(name))])
+    geocode_events([ev], text)
+    geo = ev.places[0].geo
+    assert geo is not None and (geo["precision"], geo["admin1"]) == (precision, admin1)

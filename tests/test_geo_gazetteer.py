@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitrep_ie.errors import GazetteerError, GeoGoldError
-from sitrep_ie.geo.evaluate import check_gold_ids, read_gold
+from sitrep_ie.geo.evaluate import check_gold_ids, read_gold, read_mention_gold
 from sitrep_ie.geo.gazetteer import Gazetteer, Record, write_index
 from sitrep_ie.geo.normalise import name_key
 
@@ -115,3 +115,25 @@ def test_gold_tool_lists_names_missing_from_the_gold_file(tmp_path: Path) -> Non
     assert geo_gold.missing_names([export]) == ["Newtown-on-Orontes"]
     assert geo_gold.main(["missing", str(export)]) == 1
     assert geo_gold.missing_names([ROOT / "annotations" / "dev.json", ROOT / "annotations" / "test.json"]) == []
+
+
+def test_every_mention_gold_line_names_its_text_and_a_gazetteer_id() -> None:
+    exports = [ROOT / "annotations" / f"{s}.json" for s in ("train", "dev", "test")]
+    gold = read_mention_gold(ROOT / "annotations" / "geo_gold_mentions.tsv", exports)
+    assert len(gold) > 150
+    assert check_gold_ids(gold) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("body,match", [
+    ("report\tstart\tname\tid\nr-1\t3\tHama\tiso:SY-HM\n", "header"),
+    ("report\tstart\tname\tgeonames_id\tnote\nr-1\tthree\tHama\tiso:SY-HM\tx\n", "line 2: expected"),
+    ("report\tstart\tname\tgeonames_id\tnote\nr-1\t3\tHama\tSY-HM\tx\n", "'SY-HM' is not an id"),
+    ("report\tstart\tname\tgeonames_id\tnote\nr-1\t3\tHama\tiso:SY-HM\tx\n", "report r-1 has 'Homs' at offset 3, not 'Hama'"),
+])
+def test_malformed_mention_gold_is_a_coded_error(tmp_path: Path, body: str, match: str) -> None:
+    export = tmp_path / "e.json"
+    export.write_text(json.dumps([{"id": 1, "data": {"text": "in Homs province", "report_id": "r-1"}}]))
+    p = tmp_path / "m.tsv"
+    p.write_text(body)
+    with pytest.raises(GeoGoldError, match=match):
+        read_mention_gold(p, [export])

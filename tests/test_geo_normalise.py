@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitrep_ie.geo.normalise import MAX_NAME_CHARS, fold, name_key, skeleton, split_designator
+from sitrep_ie.geo.normalise import MAX_NAME_CHARS, context_designator, fold, name_key, skeleton, split_designator
 
 
 @pytest.mark.parametrize("a,b", [
@@ -63,3 +63,27 @@ def test_huge_name_is_cut_before_work() -> None:
     assert len(name) == 10_000
     assert len(fold(name)) <= MAX_NAME_CHARS
     assert name_key(name)  # still a (useless) key, computed on the prefix only
+
+
+@pytest.mark.parametrize("text,span,expected", [
+    ("Shelling hit Latamneh in the province of Hama on Monday.", "Hama", "province"),
+    ("in the northern countryside of the province of Hama,", "Hama", "province"),
+    ("insurgents in the western Afghan province of Farah", "Farah", "province"),
+    ("work in the governorate of Hajjah.", "Hajjah", "governorate"),
+    ("in the provinces of Damascus, Latakia and Hama.", "Damascus", "province"),
+    ("in Aleppo, Homs and Latakia provinces", "Aleppo", "province"),
+    ("in Aleppo, Homs and Latakia provinces", "Homs", "province"),
+    ("in Aleppo, Homs and Latakia provinces", "Latakia", "province"),
+    ("in Donetsk and Luhansk oblasts", "Donetsk", "oblast"),
+    ("people fled Marib governorate", "Marib", "governorate"),   # the designator the span left out
+    ("the eastern districts of Aleppo", "Aleppo", None),          # parts of the city
+    ("rescue boats in flooded Kherson districts", "Kherson", None),  # one name: its parts, no list
+    ("the Hanano district of Aleppo", "Aleppo", None),            # a district's parent city
+    ("in Aleppo and Idlib districts", "Aleppo", None),            # districts are placed at their seat anyway
+    ("the Mayor of Hama said", "Hama", None),
+    ("Aleppo, where Idlib provinces", "Aleppo", None),            # no list: "where" is not a name
+    ("Hama is a city", "Hama", None),
+])
+def test_context_designators(text: str, span: str, expected: str | None) -> None:
+    start = text.index(span)
+    assert context_designator(text, start, start + len(span)) == expected

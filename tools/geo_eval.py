@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from sitrep_ie.geo.evaluate import error_summary, evaluate, read_gold  # noqa: E402
+from sitrep_ie.geo.evaluate import error_summary, evaluate, read_gold, read_mention_gold  # noqa: E402
 
 TARGET_RECALL = 0.90
 TARGET_PRECISION = 0.97
@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="test", choices=["test", "dev", "train"],
                     help="train: a second tuning set, scored on the mentions whose name the gold lists (the rest count as missing gold)")
     ap.add_argument("--gold", type=Path, default=ROOT / "annotations" / "geo_gold.tsv")
+    ap.add_argument("--mention-gold", type=Path, default=ROOT / "annotations" / "geo_gold_mentions.tsv",
+                    help="per-mention ids where the context changes what a name means ('the province of Hama')")
     ap.add_argument("--errors", type=int, help="print this many wrong mentions (default: 15 on dev, none on test: tune on dev only)")
     ap.add_argument("--out", type=Path, help="write the figures and all errors as JSON")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors is None:
         args.errors = 15 if args.split == "dev" else 0
     t0 = time.perf_counter()
-    scores = evaluate(ROOT / "annotations" / f"{args.split}.json", read_gold(args.gold))
+    export = ROOT / "annotations" / f"{args.split}.json"
+    scores = evaluate(export, read_gold(args.gold), mention_gold=read_mention_gold(args.mention_gold, [export]))
     took = time.perf_counter() - t0
     d = scores.to_dict()
     print(f"geo-eval {args.split}: {d['mentions']} place mentions, {d['resolvable']} resolvable (gold id), {d['resolved']} resolved, "

@@ -4,7 +4,8 @@
     python tools/geo_gold.py missing  [EXPORTS...] [--split train]   # names of the exports not in the gold file (exit 1 if any)
     python tools/geo_gold.py propose  [EXPORTS...] [--split train] [--resolved-first] [--out FILE]
                                                      # candidates for those names -> annotations/geo_gold.proposed.tsv
-    python tools/geo_gold.py check                   # every gold id exists in the gazetteer (exit 1 if not)
+    python tools/geo_gold.py check                   # every gold id exists in the gazetteer (exit 1 if not), and every
+                                                     # line of geo_gold_mentions.tsv names the text at its offset
 
 Default exports: annotations/dev.json and annotations/test.json (add new splits as arguments or
 glob them: the corpus grows); ``--split train`` (repeatable) names a split instead of its path.
@@ -29,12 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from sitrep_ie.geo.evaluate import check_gold_ids, mentions, read_gold  # noqa: E402
+from sitrep_ie.geo.evaluate import check_gold_ids, mentions, read_gold, read_mention_gold  # noqa: E402
 from sitrep_ie.geo.gazetteer import Gazetteer, distance_km  # noqa: E402
 from sitrep_ie.geo.normalise import split_designator  # noqa: E402
 from sitrep_ie.geo.resolve import Query, Resolver  # noqa: E402
 
 GOLD = ROOT / "annotations" / "geo_gold.tsv"
+MENTION_GOLD = ROOT / "annotations" / "geo_gold_mentions.tsv"
 DEFAULT_EXPORTS = [ROOT / "annotations" / "dev.json", ROOT / "annotations" / "test.json"]
 
 
@@ -114,7 +116,9 @@ def _country_code(name: str) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    bad = check_gold_ids(read_gold(GOLD), Gazetteer.default())
+    gaz = Gazetteer.default()
+    exports = [p for p in (ROOT / "annotations" / f"{s}.json" for s in ("train", "dev", "test")) if p.is_file()]
+    bad = check_gold_ids(read_gold(GOLD), gaz) + check_gold_ids(read_mention_gold(MENTION_GOLD, exports), gaz)  # type: ignore[arg-type]
     for n in bad:
         print(f"not in the gazetteer: {n}")
     return 1 if bad else 0

@@ -17,12 +17,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ..errors import GeoGoldError
 from .gazetteer import Gazetteer
 from .normalise import rules, split_designator
-from .resolve import Query, Resolver
+from .resolve import Query, Resolver, designated
 
 NONE = "none"
 # one id, or alternatives joined by "|" where the gazetteer holds one place twice (GeoNames duplicates)
@@ -95,6 +95,46 @@ def read_gold(path: Path | str) -> dict[str, str]:
     return out
 
 
+def read_mention_gold(path: Path | str, exports: Sequence[Path | str] = ()) -> dict[tuple[str, int], str]:
+    """(report, start) -> gold id for mentions whose context changes what the name means.
+
+    The name gold gives one id per name: a bare "Hama" is the city. "The province of Hama" and
+    "Hama and Idlib provinces" name the province with the same span, so such mentions get their
+    own line (header report, start, name, geonames_id, note). With ``exports``, each line's name
+    must be the text at its offset in that report (a corpus edit that moves it is an error).
+
+    Example:
+        >>> import tempfile, pathlib; p = pathlib.Path(tempfile.mkdtemp()) / "m.tsv"
+        >>> _ = p.write_text("report\\tstart\\tname\\tgeonames_id\\tnote\\nbull-001\\t91\\tHama\\tiso:SY-HM\\tthe province of\\n")
+        >>> read_mention_gold(p)
+        {('bull-001', 91): 'iso:SY-HM'}
+    """
+    path = Path(path)
+    texts = {str(t["data"].get("report_id", t.get("id"))): t["data"]["text"]
+             for e in exports for t in json.loads(Path(e).read_text(encoding="utf-8"))}
+    out: dict[tuple[str, int], str] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t")
+        head = next(reader, None)
+        if head is None or [h.strip() for h in head[:4]] != ["report", "start", "name", "geonames_id"]:
+            raise GeoGoldError(f"{path}: the first line must be the header 'report<TAB>start<TAB>name<TAB>geonames_id<TAB>note', "
+                               f"got {head!r}")
+        for n, row in enumerate(reader, 2):
+            if not row or not "".join(row).strip():
+                continue
+            if len(row) < 4 or not row[1].strip().isdigit():
+                raise GeoGoldError(f"{path} line {n}: expected report<TAB>start<TAB>name<TAB>id<TAB>note, got {row!r}")
+            report, start, name, gid = row[0].strip(), int(row[1]), row[2], row[3].strip()
+            if gid != NONE and not all(re.fullmatch(_ID, g) for g in gid.split("|")):
+                raise GeoGoldError(f"{path} line {n}: {gid!r} is not an id (gn:<GeoNames id>, iso:<ISO 3166-2>, sup:…) nor 'none'")
+            text = texts.get(report)
+            if text is not None and text[start:start + len(name)] != name:
+                raise GeoGoldError(f"{path} line {n}: report {report} has {text[start:start + len(name)]!r} at offset {start}, "
+                                   f"not {name!r}")
+            out[(report, start)] = gid
+    return out
+
+
 def mentions(export: Path | str) -> Iterator[list[Mention]]:
     """The PLACE mentions of each report of a Label Studio export, with admin parents read from the text."""
     tasks = json.loads(Path(export).read_text(encoding="utf-8"))
@@ -121,18 +161,25 @@ def mentions(export: Path | str) -> Iterator[list[Mention]]:
         yield out
 
 
-def evaluate(export: Path | str, gold: dict[str, str], resolver: Resolver | None = None) -> GeoScores:
-    """Score the resolver on every PLACE mention of an export against the gold ids."""
+def evaluate(export: Path | str, gold: dict[str, str], resolver: Resolver | None = None,
+             mention_gold: dict[tuple[str, int], str] | None = None) -> GeoScores:
+    """Score the resolver on every PLACE mention of an export against the gold ids.
+
+    Each mention is resolved as extraction resolves it, with the designator its context gives it
+    ("the province of Hama"); ``mention_gold`` (:func:`read_mention_gold`) overrides the name gold.
+    """
     resolver = resolver or Resolver()
+    mention_gold = mention_gold or {}
     scores = GeoScores()
     for report in mentions(export):
-        geos = resolver.resolve([Query(m.name, m.admin) for m in report], report[0].text if report else "")
+        geos = resolver.resolve([Query(designated(m.name, m.text, m.start, m.start + len(m.name)), m.admin) for m in report],
+                                report[0].text if report else "")
         for m, g in zip(report, geos):
             scores.mentions += 1
-            if m.name not in gold:
+            want = mention_gold.get((m.report, m.start), gold.get(m.name))
+            if want is None:
                 scores.missing_gold += 1
                 continue
-            want = gold[m.name]
             got = g["id"] if g else None
             if want != NONE:
                 scores.resolvable += 1

@@ -162,3 +162,66 @@ def split_designator(name: str) -> tuple[str, str | None, str | None]:
             if base:
                 return base, d, kind
     return name, None, None
+
+
+# Only first-level designators are read from the context: a district is placed at its seat either way, while "the
+# province of Hama" and the city of Hama lie 100 km apart in effect (the province's point is its centre).
+_ADMIN_KINDS = ("admin1",)
+_NAME_WORD = r"[A-Z][\w'’.-]*"
+_NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD})*"
+
+
+@lru_cache(maxsize=1)
+def _context_patterns() -> tuple[re.Pattern[str], ...]:
+    r = rules()
+    admin = [d for d, k in r.designators.items() if k in _ADMIN_KINDS]
+    plural = [d for d in admin if d.endswith("s") and d[:-1] in r.designators]
+    singular = "|".join(re.escape(d) for d in admin if d not in plural)
+    plurals = "|".join(re.escape(d) for d in plural)
+    # words between "the" and the designator may only describe it: lower-case words and the report countries'
+    # adjectives ("the western Afghan province of"); a capitalised name there ("the Hanano district of Aleppo")
+    # makes the place after "of" the parent of a district, not the district
+    describe = "|".join([r"[a-z][\w-]*", *(re.escape(d) for d in r.demonyms)])
+    lead = rf"(?i:\bthe)\s+(?:(?:{describe})\s+){{0,3}}"
+    before = re.compile(rf"{lead}((?i:{singular}))\s+of\s+(?:the\s+)?$")
+    # "the provinces of Damascus, Latakia and Hama" names a list; "the eastern districts of Aleppo" are the city's parts
+    before_list = re.compile(rf"{lead}((?i:{plurals}))\s+of\s+(?:the\s+)?$")
+    list_follows = re.compile(rf"^(?:\s*,\s*(?:and\s+)?|\s+and\s+){_NAME}")
+    # "Aleppo, Homs and Latakia provinces": a plural designator after a list of names applies to each; after one
+    # name it means the name's parts ("flooded Kherson districts")
+    shared = re.compile(rf"^(?:\s*,\s*(?:and\s+)?{_NAME}|\s+and\s+{_NAME})+\s+((?i:{plurals}))\b")
+    # ... and to the list's last name: "Latakia" in "Aleppo, Homs and Latakia provinces"
+    list_precedes = re.compile(rf"{_NAME_WORD}(?:\s*,\s*(?:and\s+)?|\s+and\s+)$")
+    plural_after = re.compile(rf"^\s+((?i:{plurals}))\b")
+    # the designator straight after the span that the tagger left out of it ("Marib governorate")
+    after = re.compile(rf"^[ \t]+((?i:{singular}))\b")
+    return before, before_list, list_follows, shared, list_precedes, plural_after, after
+
+
+def context_designator(text: str, start: int, end: int) -> str | None:
+    """The admin designator that the words around a place span give it, singular, or None.
+
+    The annotation guidelines keep "the province of" and a shared plural designator out of the
+    span ("the province of [[Hama]]", "[[Aleppo]] and [[Idlib]] governorates"), yet the designator
+    still says which kind of place the name is: the province, not its capital.
+
+    Example:
+        >>> context_designator("shelling in the province of Hama", 28, 32)
+        'province'
+        >>> context_designator("in Aleppo and Idlib governorates", 3, 9)
+        'governorate'
+        >>> context_designator("in the western Afghan province of Farah", 34, 39)
+        'province'
+        >>> context_designator("the eastern districts of Aleppo", 25, 31) is None
+        True
+        >>> context_designator("the Hanano district of Aleppo", 4, 10) is None  # a district is placed at its seat anyway
+        True
+    """
+    before, before_list, list_follows, shared, list_precedes, plural_after, after = _context_patterns()
+    head, tail = max(0, start - 80), text[end:end + 200]
+    m = (before.search(text, head, start) or (list_follows.match(tail) and before_list.search(text, head, start))
+         or shared.match(tail) or (list_precedes.search(text, head, start) and plural_after.match(tail)) or after.match(tail))
+    if m is None:
+        return None
+    d = m.group(1).lower()
+    return d[:-1] if d.endswith("s") and d[:-1] in rules().designators else d

@@ -47,7 +47,7 @@ from typing import Any, Sequence
 
 from ..errors import GeoAcceptanceError
 from .gazetteer import Gazetteer, Record, distance_km
-from .normalise import name_key, rules, split_designator
+from .normalise import context_designator, name_key, rules, split_designator
 
 PRECISION = {"country": "country", "admin1": "admin1", "admin2": "admin2", "admin3": "admin2", "settlement": "settlement", "site": "settlement"}
 MAX_ANCHORS = 40  # other places a candidate is compared with for nearness (keeps 5,000-place reports linear)
@@ -423,6 +423,8 @@ class Resolver:
         if kind in rules().unmappable_kinds:
             return None
         cands = self.candidates(base)
+        if not cands and designator:  # Ukrainian adjectival forms: "Odeska oblast" is Odesa's, keyed as a whole
+            cands = self.candidates(f"{base} {designator[:-1] if designator.endswith('s') else designator}")
         if kind == "admin1":  # "Herat province" is the province or nothing: its city is another place
             cands = [c for c in cands if c[0].kind in ("admin1", "country")]
         if not cands:
@@ -555,6 +557,14 @@ def _is_dateline(name: str, text: str) -> bool:
     return re.search(rf"(?m)^[ \t]*{re.escape(name)}[ \t]*(?:,|[-–—][ \t])", text) is not None
 
 
+def designated(name: str, text: str, start: int, end: int) -> str:
+    """The name with the designator its context gives it ("the province of Hama" -> "Hama province")."""
+    if split_designator(name)[1] is not None or not text or text[start:end] != name:
+        return name
+    designator = context_designator(text, start, end)
+    return f"{name} {designator}" if designator else name
+
+
 def geocode_events(events: Sequence[Any], text: str, *, gazetteer: Gazetteer | None = None) -> None:
     """Fill ``place.geo`` on every place of the events of one report (None where unresolved).
 
@@ -576,6 +586,6 @@ def geocode_events(events: Sequence[Any], text: str, *, gazetteer: Gazetteer | N
     places = [p for e in events for p in e.places]
     if not places:
         return
-    geos = Resolver(gazetteer).resolve([Query(p.name, p.admin) for p in places], text)
+    geos = Resolver(gazetteer).resolve([Query(designated(p.name, text, p.start, p.end), p.admin) for p in places], text)
     for p, g in zip(places, geos):
         p.geo = g
