@@ -36,6 +36,11 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         ("KEY POINTS\n\n- 300 families displaced", REF, False),
         ("Flash update\nIssued: 14 March 2021\n- 300 families displaced", dt.date(2021, 3, 14), False),
         ("Sappers cleared 12 mines near Homs.", REF, False),
+        # a title line that only carries a date dates the report, not its undated sentences (GUIDELINES 4.5, rule 5)
+        ("Operational update, 22 August 2019\n\n- ICRC engineers repaired the water network.", dt.date(2019, 8, 22), False),
+        ("UNMISS weekly press briefing, Juba, 9 August 2017\n\nHelicopters flew 23 wounded.", dt.date(2017, 8, 9), False),
+        ("Riyadh, 16 April 2019\n\nKSrelief delivered 42 tonnes of food baskets to Marib.", dt.date(2019, 4, 16), False),
+        ("MOSCOW, 24 May 2017. Bulletin of the Russian centre. Sappers cleared 12 mines.", dt.date(2017, 5, 24), True),
         # a headline and a standfirst may push the dateline past the first 200 characters; a sentence may not
         (LONG_TITLES + "MOSCOW, December 12. /TASS/. Militants opened fire 43 times.", dt.date(2016, 12, 12), True),
         (LONG_LEAD + "MOSCOW, December 12. /TASS/. Militants opened fire 43 times.", REF, False),
@@ -48,7 +53,7 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
 def test_report_date(text, report, dateline):
     rd = report_dates(text, REF, LEX)
     assert rd.report_date == report
-    assert rd.has_dateline == dateline
+    assert rd.wire_dateline == dateline
 
 
 def test_december_dateline_in_a_january_report_is_last_year():
@@ -71,6 +76,13 @@ def test_december_dateline_in_a_january_report_is_last_year():
         ("Over three days, 146 buses left the town.", None, "period"),
         ("Volunteers handed out 2,000 parcels in recent days.", None, "period"),
         ("Medics held 6,300 consultations in the first three weeks of January.", None, "period"),
+        ("During the same week, dog handlers checked 34 kilometres of road.", None, "period"),
+        ("In the same period, MAG deminers removed 212 devices.", None, "period"),
+        ("The hospital treated 640 patients in its first two days.", None, "period"),
+        ("WFP gave 2,100 families a ration during the week.", None, "period"),
+        ("About 4,800 people fled over the weekend.", None, "period"),
+        ("In the past two weeks, teams vaccinated 860,000 people.", None, "period"),
+        ("It also repaired three boreholes that month.", None, "period"),
     ],
 )
 def test_sentence_dates(sentence, date, precision):
@@ -79,7 +91,8 @@ def test_sentence_dates(sentence, date, precision):
     assert (m.date.isoformat() if m.date else None) == date
 
 
-@pytest.mark.parametrize("sentence", ["Sappers cleared 40 mines.", "A 12-year-old boy was hurt.", "In the past 24 hours 3 trucks arrived."])
+@pytest.mark.parametrize("sentence", ["Sappers cleared 40 mines.", "A 12-year-old boy was hurt.", "In the past 24 hours 3 trucks arrived.",
+                                      "The road reopened the following day.", "It was the first convoy in two weeks."])
 def test_sentences_without_their_own_date(sentence):
     assert sentence_date(sentence, 0, len(sentence), REF, LEX) is None
 
@@ -98,7 +111,7 @@ def test_day_without_year_and_without_report_date_is_unknown():
 
 def test_dateline_without_any_year_is_still_a_dateline():
     rd = report_dates("ALEPPO, March 4. /TASS/. Sappers cleared 12 mines.", None, LEX)
-    assert rd.has_dateline and rd.report_date is None and rd.dateline_place == (0, 6)
+    assert rd.wire_dateline and rd.report_date is None and rd.dateline_place == (0, 6)
 
 
 @pytest.mark.parametrize("text,report_date,place", [
@@ -156,6 +169,9 @@ def test_without_a_trigger_the_first_stated_day_wins():
     ("In the past 24 hours 3 trucks arrived.", True),
     ("Weekly summary\nSappers cleared 12 mines over 24 hours of work.", False),
     ("Operational update, 2 November\nSappers cleared 12 mines.", False),
+    # an update that says it of one item further down is no bulletin: that item alone takes the report date
+    ("Flash update No. 3\n" + "Fighting displaced 4,000 people from Sinja towards Sennar and Gedaref. " * 6
+     + "\n- In the past 24 hours, WFP distributed 12 tonnes of food.", False),
 ])
 def test_bulletins_that_cover_the_past_day(text, bulletin):
     assert report_dates(text, REF, LEX).past_day_bulletin == bulletin

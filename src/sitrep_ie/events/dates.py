@@ -117,7 +117,7 @@ class ReportDates:
     report_date: dt.date | None
     dateline: tuple[int, int] | None  # span of the dateline (its place is not an event place)
     dateline_place: tuple[int, int] | None
-    has_dateline: bool
+    wire_dateline: bool  # a wire dateline: it dates the sentences that state no date (a title line only dates the report)
     past_day_bulletin: bool
     header: tuple[int, int] | None
 
@@ -141,6 +141,23 @@ def _parse(text: str, default: dt.date | None) -> dt.date | None:
     return d
 
 
+_LOWER_WORD = re.compile(r"\b[a-z]{4,}\b")
+_ONLY_PUNCTUATION = re.compile(r"[\s.,:;/()\-–—]*")
+
+
+def _wire_dateline(head: str, dl: re.Match[str]) -> bool:
+    """Whether a dateline opens a wire story, whose undated sentences take its date (GUIDELINES 4.5, rule 5).
+
+    A title line that only carries a date ("Operational update, 22 August 2019", "UNMISS weekly press
+    briefing, Juba, 9 August 2017", "Riyadh, 16 April 2019" alone on its line) dates the report, not its
+    sentences: the updates and briefings under such titles leave an undated sentence undated.
+    """
+    if _LOWER_WORD.search(head[slice(*dl.span("place"))]):
+        return False  # "Operational update": no place is named in lower-case words
+    end = head.find("\n", dl.end())
+    return end < 0 or not _ONLY_PUNCTUATION.fullmatch(head[dl.end():end])
+
+
 def _titles_only(before: str) -> bool:
     """Whether the lines above a dateline are a wire item's headline and standfirst (at most three lines, none
     ending a sentence), which may push the dateline past the first 200 characters."""
@@ -162,9 +179,11 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
         dl = _undated_dateline(head)
     dateline = None
     dateline_place = None
+    wire = False
     if dl and (header is None or dl.start() >= header.end() - 1) and (dl.start() < 200 or _titles_only(head[:dl.start()])):
         # a dateline is a dateline even when its year is unknown (no header, no reference date)
         dateline = (dl.start(), dl.end())
+        wire = _wire_dateline(head, dl)
         dateline_place = dl.span("place")
         d = None if undated else _parse(dl.group("date"), report or reference_date)
         if report is None and d is not None:
@@ -179,8 +198,10 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
         report_date=report,
         dateline=dateline,
         dateline_place=dateline_place,
-        has_dateline=dateline is not None,
-        past_day_bulletin=bool(lex.past_day.search(text)),
+        wire_dateline=wire,
+        # a bulletin says in its opening that it covers the past day; an update that says so of one item further down
+        # ("- In the past 24 hours, WFP distributed ...") dates that item only (mentions_past_day)
+        past_day_bulletin=bool(lex.past_day.search(text, 0, HEAD_CHARS)),
         header=(header.start(1), header.end(1)) if header else None,
     )
 
@@ -294,6 +315,6 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
                     and said.date is not None:
                 day = said.date + dt.timedelta(days=lex.anaphoric_days[" ".join(ana.group(1).lower().split())])
                 return day.isoformat(), "day", (said.start, said.end)
-    if rd.report_date is not None and (rd.has_dateline or rd.past_day_bulletin):
+    if rd.report_date is not None and (rd.wire_dateline or rd.past_day_bulletin):
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     return None, None, None

@@ -36,7 +36,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
                 "and_split_number_suffixes", "verb_endings"),
-    "dates": ("months", "weekdays", "relative_days", "issued_words", "period_openers", "period_units", "bound_words",
+    "dates": ("months", "weekdays", "relative_days", "issued_words", "period_openers", "period_units", "period_counts", "bound_words",
               "total_phrases", "past_day_units", "anaphoric_days", "clause_joiners"),
 }
 _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
@@ -44,7 +44,7 @@ _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
 _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
-_ADDED = {("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"),
+_ADDED = {("dates", "period_counts"), ("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"),
           ("dates", "clause_joiners"), ("actors", "back_references"), *(("actors", k) for k in _ACTOR_BOUNDS)}
 
 
@@ -112,7 +112,9 @@ class Lexicon:
             "month": months,
             "weekday_names": alternation(d["weekdays"]),
             "issued": alternation(d["issued_words"]),
-            "period_phrase": r"\b" + alternation(d["period_openers"]) + r"\s+" + alternation(d["period_units"]) + r"\b",
+            # "last week", "the same period", "its first two days", "during the month": a period, which dates nothing
+            "period_phrase": (r"\b" + alternation(d["period_openers"]) + r"\s+(?:(?:\d+|" + alternation(d["period_counts"]) + r")\s+)?"
+                              + alternation(d["period_units"]) + r"\b"),
             "weekday": re.compile(r"\b(?:on|last|this)?\s*(" + alternation(d["weekdays"])[3:-1] + r")\b", re.I),
             "relative": re.compile(r"\b(" + alternation(d["relative_days"])[3:-1] + r")\b", re.I),
             "anaphoric_day": re.compile(r"\b(" + alternation(d["anaphoric_days"])[3:-1] + r")\b", re.I),
