@@ -187,3 +187,17 @@ def test_a_city_ten_times_the_size_of_its_near_equal_namesakes_wins(res: Resolve
 
 def test_port_is_placed_at_its_city(res: Resolver) -> None:
     assert ids(res, [Query("Hodeidah port"), Query("Yemen")])[0] == "gn:79415"
+
+
+@pytest.mark.parametrize("queries,want", [
+    # first-level units of the countries added to geo_admin1.yaml, named as reports name them
+    ([Query("Tigray region"), Query("Mekelle")], ["iso:ET-TI", "gn:331180"]),
+    ([Query("Khyber Pakhtunkhwa"), Query("Peshawar")], ["iso:PK-KP", "gn:1168197"]),
+    ([Query("Borno State"), Query("Maiduguri")], ["iso:NG-BO", "gn:2331447"]),
+    ([Query("Kursk Region"), Query("Belgorod region")], ["iso:RU-KRS", "iso:RU-BEL"]),
+    ([Query("Ituri"), Query("North Kivu province")], ["iso:CD-IT", "iso:CD-NK"]),
+    # the capital keeps its bare name
+    ([Query("Kursk"), Query("Kursk Region")], ["gn:538560", "iso:RU-KRS"]),
+])
+def test_added_first_level_units(res: Resolver, queries: list[Query], want: list[str]) -> None:
+    assert [g and g["id"] for g in res.resolve(queries)] == want
