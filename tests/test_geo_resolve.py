@@ -201,3 +201,8 @@ def test_port_is_placed_at_its_city(res: Resolver) -> None:
 ])
 def test_added_first_level_units(res: Resolver, queries: list[Query], want: list[str]) -> None:
     assert [g and g["id"] for g in res.resolve(queries)] == want
+
+
+def test_a_capital_region_named_after_its_city(res: Resolver) -> None:
+    got = res.resolve([Query("Moscow Region"), Query("Kursk Region"), Query("Bryansk Region")])
+    assert [g and g["id"] for g in got] == ["iso:RU-MOS", "iso:RU-KRS", "iso:RU-BRY"]  # the oblast around Moscow, not the city
