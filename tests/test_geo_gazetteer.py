@@ -121,7 +121,7 @@ def test_every_mention_gold_line_names_its_text_and_a_gazetteer_id() -> None:
     exports = [ROOT / "annotations" / f"{s}.json" for s in ("train", "dev", "test")]
     gold = read_mention_gold(ROOT / "annotations" / "geo_gold_mentions.tsv", exports)
     assert len(gold) > 150
-    assert check_gold_ids(gold) == []  # type: ignore[arg-type]
+    assert check_gold_ids(gold) == []
 
 
 @pytest.mark.parametrize("body,match", [

@@ -118,7 +118,7 @@ def _country_code(name: str) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     gaz = Gazetteer.default()
     exports = [p for p in (ROOT / "annotations" / f"{s}.json" for s in ("train", "dev", "test")) if p.is_file()]
-    bad = check_gold_ids(read_gold(GOLD), gaz) + check_gold_ids(read_mention_gold(MENTION_GOLD, exports), gaz)  # type: ignore[arg-type]
+    bad = check_gold_ids(read_gold(GOLD), gaz) + check_gold_ids(read_mention_gold(MENTION_GOLD, exports), gaz)
     for n in bad:
         print(f"not in the gazetteer: {n}")
     return 1 if bad else 0

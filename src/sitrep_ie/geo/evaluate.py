@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence, TypeVar
 
 from ..errors import GeoGoldError
 from .gazetteer import Gazetteer
@@ -25,6 +25,7 @@ from .normalise import rules, split_designator
 from .resolve import Query, Resolver, designated
 
 NONE = "none"
+K = TypeVar("K")
 # one id, or alternatives joined by "|" where the gazetteer holds one place twice (GeoNames duplicates)
 _ID = r"(?:gn:\d+|iso:[A-Z]{2}-[A-Z0-9]{1,3}|sup:[A-Z]{2}:[a-z0-9]+:[a-z0-9]+)"
 # "X in Y province", "X, Y governorate", "X (Y)", "X of Y province": Y is X's admin parent
@@ -65,6 +66,11 @@ class GeoScores:
                 "missing_gold": self.missing_gold, "resolvable_recall": round(self.recall, 4), "precision": round(self.precision, 4)}
 
 
+def _check_id(gid: str, path: Path, line: int) -> None:
+    if gid != NONE and not all(re.fullmatch(_ID, g) for g in gid.split("|")):
+        raise GeoGoldError(f"{path} line {line}: {gid!r} is not an id (gn:<GeoNames id>, iso:<ISO 3166-2>, sup:…) nor 'none'")
+
+
 def read_gold(path: Path | str) -> dict[str, str]:
     """name -> gold id (``gn:…``, ``iso:…``, ``sup:…`` or "none") from a TSV with header name, geonames_id, note.
 
@@ -87,8 +93,7 @@ def read_gold(path: Path | str) -> dict[str, str]:
             if len(row) < 2 or not row[0].strip():
                 raise GeoGoldError(f"{path} line {n}: expected name<TAB>id<TAB>note, got {row!r}")
             gid = row[1].strip()
-            if gid != NONE and not all(re.fullmatch(_ID, g) for g in gid.split("|")):
-                raise GeoGoldError(f"{path} line {n}: {gid!r} is not an id (gn:<GeoNames id>, iso:<ISO 3166-2>, sup:…) nor 'none'")
+            _check_id(gid, path, n)
             if row[0] in out and out[row[0]] != gid:
                 raise GeoGoldError(f"{path} line {n}: {row[0]!r} appears twice with different ids")
             out[row[0]] = gid
@@ -125,8 +130,7 @@ def read_mention_gold(path: Path | str, exports: Sequence[Path | str] = ()) -> d
             if len(row) < 4 or not row[1].strip().isdigit():
                 raise GeoGoldError(f"{path} line {n}: expected report<TAB>start<TAB>name<TAB>id<TAB>note, got {row!r}")
             report, start, name, gid = row[0].strip(), int(row[1]), row[2], row[3].strip()
-            if gid != NONE and not all(re.fullmatch(_ID, g) for g in gid.split("|")):
-                raise GeoGoldError(f"{path} line {n}: {gid!r} is not an id (gn:<GeoNames id>, iso:<ISO 3166-2>, sup:…) nor 'none'")
+            _check_id(gid, path, n)
             text = texts.get(report)
             if text is not None and text[start:start + len(name)] != name:
                 raise GeoGoldError(f"{path} line {n}: report {report} has {text[start:start + len(name)]!r} at offset {start}, "
@@ -193,8 +197,8 @@ def evaluate(export: Path | str, gold: dict[str, str], resolver: Resolver | None
     return scores
 
 
-def check_gold_ids(gold: dict[str, str], gazetteer: Gazetteer | None = None) -> list[str]:
-    """Gold names whose id the gazetteer does not hold (empty when all are there)."""
+def check_gold_ids(gold: Mapping[K, str], gazetteer: Gazetteer | None = None) -> list[K]:
+    """Gold keys (names, or (report, start) mentions) whose id the gazetteer does not hold (empty when all are there)."""
     gaz = gazetteer or Gazetteer.default()
     return [n for n, gid in gold.items() if gid != NONE and any(gaz.get(g) is None for g in gid.split("|"))]
 

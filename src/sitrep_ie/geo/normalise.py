@@ -175,7 +175,7 @@ _NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD})*"
 def _context_patterns() -> tuple[re.Pattern[str], ...]:
     r = rules()
     admin = [d for d, k in r.designators.items() if k in _ADMIN_KINDS]
-    plural = [d for d in admin if d.endswith("s") and d[:-1] in r.designators]
+    plural = [d for d in admin if singular_designator(d) != d]
     singular = "|".join(re.escape(d) for d in admin if d not in plural)
     plurals = "|".join(re.escape(d) for d in plural)
     # words between "the" and the designator may only describe it: lower-case words and the report countries'
@@ -184,18 +184,27 @@ def _context_patterns() -> tuple[re.Pattern[str], ...]:
     describe = "|".join([r"[a-z][\w-]*", *(re.escape(d) for d in r.demonyms)])
     lead = rf"(?i:\bthe)\s+(?:(?:{describe})\s+){{0,3}}"
     before = re.compile(rf"{lead}((?i:{singular}))\s+of\s+(?:the\s+)?$")
-    # "the provinces of Damascus, Latakia and Hama" names a list; "the eastern districts of Aleppo" are the city's parts
+    # a plural designator names a list: "the provinces of Damascus, Latakia and Hama", "Aleppo, Homs and Latakia
+    # provinces" (each name of it); after one name it means the name's parts ("the eastern districts of Aleppo",
+    # "flooded Kherson districts")
     before_list = re.compile(rf"{lead}((?i:{plurals}))\s+of\s+(?:the\s+)?$")
     list_follows = re.compile(rf"^(?:\s*,\s*(?:and\s+)?|\s+and\s+){_NAME}")
-    # "Aleppo, Homs and Latakia provinces": a plural designator after a list of names applies to each; after one
-    # name it means the name's parts ("flooded Kherson districts")
-    shared = re.compile(rf"^(?:\s*,\s*(?:and\s+)?{_NAME}|\s+and\s+{_NAME})+\s+((?i:{plurals}))\b")
-    # ... and to the list's last name: "Latakia" in "Aleppo, Homs and Latakia provinces"
     list_precedes = re.compile(rf"{_NAME_WORD}(?:\s*,\s*(?:and\s+)?|\s+and\s+)$")
-    plural_after = re.compile(rf"^\s+((?i:{plurals}))\b")
+    shared = re.compile(rf"^(?:\s*,\s*(?:and\s+)?{_NAME}|\s+and\s+{_NAME})*\s+((?i:{plurals}))\b")
     # the designator straight after the span that the tagger left out of it ("Marib governorate")
     after = re.compile(rf"^[ \t]+((?i:{singular}))\b")
-    return before, before_list, list_follows, shared, list_precedes, plural_after, after
+    return before, before_list, list_follows, list_precedes, shared, after
+
+
+def singular_designator(designator: str) -> str:
+    """The singular of a plural designator of ``geo_rules.yaml`` ("provinces" -> "province"); others unchanged.
+
+    Example:
+        >>> singular_designator("oblasts"), singular_designator("province"), singular_designator("crossing")
+        ('oblast', 'province', 'crossing')
+    """
+    d = designator.lower()
+    return d[:-1] if d.endswith("s") and d[:-1] in rules().designators else d
 
 
 def context_designator(text: str, start: int, end: int) -> str | None:
@@ -217,11 +226,9 @@ def context_designator(text: str, start: int, end: int) -> str | None:
         >>> context_designator("the Hanano district of Aleppo", 4, 10) is None  # a district is placed at its seat anyway
         True
     """
-    before, before_list, list_follows, shared, list_precedes, plural_after, after = _context_patterns()
+    before, before_list, list_follows, list_precedes, shared, after = _context_patterns()
     head, tail = max(0, start - 80), text[end:end + 200]
-    m = (before.search(text, head, start) or (list_follows.match(tail) and before_list.search(text, head, start))
-         or shared.match(tail) or (list_precedes.search(text, head, start) and plural_after.match(tail)) or after.match(tail))
-    if m is None:
-        return None
-    d = m.group(1).lower()
-    return d[:-1] if d.endswith("s") and d[:-1] in rules().designators else d
+    in_list = list_follows.match(tail) or list_precedes.search(text, head, start)
+    m = (before.search(text, head, start) or (in_list and (before_list.search(text, head, start) or shared.match(tail)))
+         or after.match(tail))
+    return singular_designator(m.group(1)) if m else None

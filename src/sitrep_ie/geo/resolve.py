@@ -47,7 +47,7 @@ from typing import Any, Sequence
 
 from ..errors import GeoAcceptanceError
 from .gazetteer import Gazetteer, Record, distance_km
-from .normalise import context_designator, name_key, rules, split_designator
+from .normalise import context_designator, name_key, rules, singular_designator, split_designator
 
 PRECISION = {"country": "country", "admin1": "admin1", "admin2": "admin2", "admin3": "admin2", "settlement": "settlement", "site": "settlement"}
 MAX_ANCHORS = 40  # other places a candidate is compared with for nearness (keeps 5,000-place reports linear)
@@ -424,7 +424,7 @@ class Resolver:
             return None
         cands = self.candidates(base)
         if not cands and designator:  # Ukrainian adjectival forms: "Odeska oblast" is Odesa's, keyed as a whole
-            cands = self.candidates(f"{base} {designator[:-1] if designator.endswith('s') else designator}")
+            cands = self.candidates(f"{base} {singular_designator(designator)}")
         if kind == "admin1":  # "Herat province" is the province or nothing: its city is another place
             cands = [c for c in cands if c[0].kind in ("admin1", "country")]
         if not cands:
