@@ -45,6 +45,18 @@ def mark(marked: str) -> tuple[str, list[Entity]]:
         ("killing [[seven|Q]] [[civilians|U]] and wounding [[23|Q]], police said", [(7, None, "civilians", None), (23, None, None, None)]),
         ("[[nine|Q]] [[violations|U]]: [[four|Q]] in Homs; [[five|Q]]; and more", [(9, None, "violations", None), (4, None, "violations", None),
                                                                             (5, None, "violations", None)]),
+        # a name between a number and its counted noun modifies the noun
+        ("[[Eleven|Q]] [[UN|A]] [[trucks|U]] crossed", [(11, None, "trucks", None)]),
+        ("[[12|Q]] [[al-Shabaab|A]] [[fighters|U]] surrendered to the [[army|A]]", [(12, None, "fighters", None)]),
+        ("[[12|Q]] fighters of [[al-Shabaab|A]] and [[40|Q]] [[civilians|U]]", [(12, None, None, None), (40, None, "civilians", None)]),
+        # sub-counts name their noun after "of the" or "of them for" (GUIDELINES 4.4)
+        ("moved [[1,260|Q]] of the [[deportees|U]] on", [(1260, None, "deportees", None)]),
+        ("[[420|Q]] [[consultations|U]], [[150|Q]] of them for [[children|U]]", [(420, None, "consultations", None), (150, None, "children", None)]),
+        # a table row's label is its number's unit; the next row's label is not
+        ("Item\tNumber\n[[Anti-personnel mines|U]]\t[[48|Q]]\n[[Anti-tank mines|U]]\t[[31|Q]]\n",
+         [(48, None, "Anti-personnel mines", None), (31, None, "Anti-tank mines", None)]),
+        ("[[UNICEF|A]]   [[children|U]] vaccinated   [[1,107|Q]]", [(1107, None, "children", None)]),
+        ("District   Area   Items\n[[Xieng|P]]   [[512,300|Q]] [[m2|U]]   [[1,208|Q]]", [(512300, None, "m2", None), (1208, None, None, None)]),
     ],
 )
 def test_quantities(marked, expected):

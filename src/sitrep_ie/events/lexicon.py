@@ -77,7 +77,8 @@ class Lexicon:
             # the subject right before a trigger, a few adverbs apart ("they also removed", "The teams then cleared")
             "back_reference": re.compile(r"\b" + alternation(a["back_references"]) + r"\s+(?:[a-z]+ly\s+|also\s+|then\s+|later\s+|have\s+|had\s+|has\s+){0,3}$", re.I),
             # quantities
-            "unit_gap": re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these)\s*,?\s*(?:were\s+|are\s+)?)?(?:"
+            # "five of them were children", "41 of them for children", "1,260 of the deportees"
+            "unit_gap": re.compile(r"^[\s\-–]*(?:of\s+(?:them|which|whom|these|those|the)\s*,?\s*(?:were\s+|are\s+|for\s+)?)?(?:"
                                    + alternation(q["unit_gap_words"]) + r"\s+){0,2}[\s\-–]*$", re.I),
             "subset": re.compile(alternation(q["subset_cues"]) + r"\s*" + alternation(q["subset_hedges"]) + r"?\s*$", re.I),
             # "530 returnee children": plain words, none of them a break, between a number and its unit

@@ -233,6 +233,49 @@ def default_config() -> NormalisationConfig:
     return NormalisationConfig.from_yaml(resource_path("normalisation.yaml"))
 
 
+# a table line: cells apart by a tab or a wide gap (as segment.has_cells reads them)
+_CELL_GAP = re.compile(r"\S(?:\t| {3,})\S")
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _unit_after(text: str, ents: Sequence[Entity], j: int, last_end: int, row: bool, lex: Lexicon) -> int | None:
+    """The index of the UNIT that follows a number at ``ents[j]``, or one name further ("nine WFP trucks", "12
+    al-Shabaab fighters": the name is a modifier of the counted noun and stays a candidate of its own); None when
+    the next words end the number's phrase. In a table row the number's cell ends at the line's end: the next
+    line's unit is the next row's ("Anti-personnel mines<TAB>48" over "Anti-tank mines<TAB>31")."""
+    for k in (j, j + 1):
+        if k >= len(ents) or (k > j and ents[j].label != "ACTOR"):
+            return None
+        if ents[k].label != "UNIT":
+            continue
+        gap = text[last_end:ents[k].start]
+        if len(gap) > 30 or (row and "\n" in gap):
+            return None
+        if (k == j and lex.unit_gap.match(gap)) or lex.unit_modifiers.match(gap):
+            return k
+        return None
+    return None
+
+
+def _row_label(text: str, ents: Sequence[Entity], i: int, line_start: int) -> Entity | None:
+    """A table row's label that is a unit: written in an earlier cell of the number's own line, before any
+    other number of the line ("Anti-tank mines<TAB>31", "UNICEF   Joda   children vaccinated   1,107"; not
+    the "m2" of "512,300m2   1,208")."""
+    unit = None
+    for k in range(i - 1, -1, -1):
+        if ents[k].start < line_start:
+            break
+        if ents[k].label == "QUANTITY":
+            return None
+        if ents[k].label == "UNIT" and unit is None:
+            unit = ents[k]
+    return unit if unit is not None and _CELL_GAP.search(text, unit.end - 1, ents[i].start + 1) else None
+
+
 def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig, lex: Lexicon) -> list[tuple[Quantity, list[Entity]]]:
     """Pair QUANTITY spans with units, join ranges, read qualifiers and values."""
     out: list[tuple[Quantity, list[Entity]]] = []
@@ -265,17 +308,21 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
                 j += 1
         last_end = used[-1].end
         unit = glued
-        gap = text[last_end:ents[j].start] if j < len(ents) else ""
-        if unit is None and j < len(ents) and ents[j].label == "UNIT" and (lex.unit_gap.match(gap) or lex.unit_modifiers.match(gap)) and len(gap) <= 30:
-            unit = ents[j]
-            used.append(unit)
-            j += 1
         sent_start = text.rfind("\n", 0, e.start) + 1
+        row = _CELL_GAP.search(text, sent_start, _line_end(text, e.end)) is not None
+        if unit is None and (k := _unit_after(text, ents, j, last_end, row, lex)) is not None:
+            unit = ents[k]
+            used.append(unit)
+            j = k + 1
+        if unit is None and row:
+            unit = _row_label(text, ents, i, sent_start)
         before = text[max(sent_start, e.start - 60):e.start]
         if unit is None and out and prev_unit is not None and lex.ellipsis_after.match(text[last_end:last_end + 12]):
             prev_q = out[-1][0]
-            if prev_q.start >= sent_start and e.start - prev_q.end < 200 and not re.search(r"[.!?]\s", text[prev_q.end:e.start]):
-                unit = prev_unit  # "nine violations: four in Homs, five in Hama"
+            # "nine violations: four in Homs, five in Hama"; a table's next column counts something else
+            if prev_q.start >= sent_start and e.start - prev_q.end < 200 and not re.search(r"[.!?]\s", text[prev_q.end:e.start]) \
+                    and not (row and _CELL_GAP.search(text, prev_q.end - 1, e.start + 1)):
+                unit = prev_unit
         approx = "range" if upper is not None else find_qualifier(before, cfg)
         if upper is None and lex.range_opener.search(before):
             approx = "range"
