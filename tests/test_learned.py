@@ -208,6 +208,19 @@ def test_merge_veto(case, body, vetoed):
     ("a restatement's sentence counts as the event's own",
      "[[Sappers|A]] [[cleared|T]] [[275|Q]] [[devices|U]]. \"They were [[removed|T]] in [[Hish|P]],\" it said.",
      {(0, "Hish", 0): 0.9}, {(0, 1): 0.9}, [["Hish"]]),
+    # a place listed with a linked one is linked too ...
+    ("the later names of a list",
+     "[[Sappers|A]] [[cleared|T]] roads in [[Nihm|P]], [[Majzar|P]] and [[Sirwah|P]].",
+     {(0, "Nihm", 0): 0.9}, {}, [["Majzar", "Nihm", "Sirwah"]]),
+    ("an earlier name of a list", "[[Sappers|A]] [[cleared|T]] the road between [[Doboj|P]] and [[Zepce|P]].",
+     {(0, "Zepce", 0): 0.9}, {}, [["Doboj", "Zepce"]]),
+    # ... but not a name beside it after a comma alone, nor the parent of a list
+    ("a place and its parent", "[[Medics|A]] [[reopened|T]] a clinic in [[Yarmouk camp|P]], [[Damascus|P]].",
+     {(0, "Yarmouk camp", 0): 0.9}, {}, [["Yarmouk camp"]]),
+    ("the parent of a list", "[[Sappers|A]] [[cleared|T]] [[Hish|P]] and [[Kafr Nabudah|P]] in [[Hama province|P]].",
+     {(0, "Hish", 0): 0.9}, {}, [["Hish", "Kafr Nabudah"]]),
+    ("a parent inside a list", "[[Sappers|A]] [[cleared|T]] mines in [[Talbiseh|P]], [[Homs province|P]], and [[Hama|P]].",
+     {(0, "Talbiseh", 0): 0.9}, {}, [["Hama", "Talbiseh"]]),
 ])
 def test_places_stay_in_their_sentences(case, body, links, merges, places):
     ctx = _prepared(body, "demining")
