@@ -149,6 +149,9 @@ def test_iso_dates_are_never_read_day_first():
         # the day a statement was made gives way to the day of what it reports, however near the trigger
         ("The command said on Wednesday that its teams had dismantled 97 devices in Ramadi on Tuesday.", "dismantled", "2017-10-31"),
         ("The command said on Wednesday that its teams dismantled 97 devices.", "dismantled", "2017-11-01"),  # no other day
+        # ... and to a period the sentence gives (GUIDELINES 4.5, rule 2); a day of the event's own still beats the period
+        ("Teams removed 312 items over the past three days, the director said on Tuesday.", "removed", None),
+        ("Over the past week sappers cleared 40 mines, the last of them on Tuesday.", "cleared", "2017-10-31"),
     ],
 )
 def test_nearest_date_to_the_trigger(sentence, trigger, date):

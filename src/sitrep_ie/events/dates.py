@@ -211,7 +211,7 @@ def _distance(m: DateMention, anchor: tuple[int, int]) -> int:
 
 
 def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon) -> list[DateMention]:
-    """Every day a sentence states, in order of preference (explicit days, relative days, weekdays), else its period."""
+    """Every day a sentence states, in order of preference (explicit days, relative days, weekdays), then its period."""
     s = text[start:end]
     pat = _patterns(lex)
     p = pat.period.search(s)
@@ -236,7 +236,7 @@ def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None
                 break  # "fled since Sunday, ... said on Wednesday": the count runs from Sunday; Wednesday dates the speech
             back = (report_date.weekday() - lex.weekdays.index(w.group(1).lower())) % 7
             found.append(DateMention(report_date - dt.timedelta(days=back), "day", start + w.start(1), start + w.end(1)))
-    if p and not found:
+    if p:  # last: a day the sentence states wins over its period (sentence_date)
         precision = "month" if pat.month_period.search(p.group(0)) else "period"
         found.append(DateMention(None, precision, start + p.start(), start + p.end()))
     return found
@@ -248,9 +248,11 @@ def sentence_date(text: str, start: int, end: int, report_date: dt.date | None, 
     the one nearest ``anchor`` (the trigger: "sent 52 trucks through the crossing, which opened on Tuesday"),
     never the day a statement was made when another is given ("said on Wednesday that ... on Tuesday")."""
     found = _sentence_dates(text, start, end, report_date, lex)
+    days = [m for m in found if m.date is not None]
     # "said on Wednesday that its teams had dismantled ... on Tuesday": the statement's day gives way to another
-    reported = [m for m in found if not lex.speech_day_before.search(text, max(start, m.start - 40), m.start)]
-    found = reported or found
+    # day, and to a period ("removed 312 items over the past three days, the director said on Tuesday")
+    reported = [m for m in days if not lex.speech_day_before.search(text, max(start, m.start - 40), m.start)]
+    found = reported or [m for m in found if m.date is None] or days
     if not found:
         return None
     if anchor is None:
