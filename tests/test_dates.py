@@ -202,6 +202,9 @@ def test_the_same_day_is_the_day_stated_before(text, date):
     ("WFP gave rations on arrival, and on Tuesday the directorate repaired the station.", "repaired", "2017-10-31"),
     ("On Tuesday WFP gave rations, and the directorate repaired the station.", "repaired", "2017-10-31"),  # a leading day dates all
     ("Medics treated 300 people last week; on Monday a clinic reopened.", "treated", None),
+    # a relative clause's day is its noun's, not the event's: the past-24-hours rule dates the event
+    ("In the past 24 hours, UN agencies sent 52 trucks through the crossing, which opened on Tuesday.", "sent", "2017-11-02"),
+    ("In the past 24 hours, UN agencies sent 52 trucks through the crossing, which opened on Tuesday.", "opened", "2017-10-31"),
 ])
 def test_a_day_in_a_later_clause_dates_that_clause(text, trigger, date):
     from sitrep_ie.events.segment import Segment

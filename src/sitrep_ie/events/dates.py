@@ -245,7 +245,7 @@ def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None
 def sentence_date(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon,
                   anchor: tuple[int, int] | None = None) -> DateMention | None:
     """The date a sentence states for itself (day, or a period that dates nothing); with two or more,
-    the one nearest ``anchor`` (the trigger: "sent 52 trucks through the crossing, which opened on Tuesday"),
+    the one nearest ``anchor`` (the trigger: "shelling hit the town on Tuesday and a convoy arrived on Wednesday"),
     never the day a statement was made when another is given ("said on Wednesday that ... on Tuesday")."""
     found = _sentence_dates(text, start, end, report_date, lex)
     days = [m for m in found if m.date is not None]
