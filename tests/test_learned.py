@@ -188,6 +188,10 @@ def test_join_operations(case, body, links, events):
      "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. \"[[12|Q]] [[tonnes|U]] [[reached|T]] [[Harasta|P]],\" it said.", False),
     ("other numbers, same place: the network decides",
      "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. Its [[36|Q]] [[trucks|U]] [[reached|T]] [[Douma|P]].", False),
+    ("a later sentence that says it is another fact",
+     "[[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. It also [[delivered|T]] blankets to [[Douma|P]].", True),
+    ("the same words in the first sentence announce nothing about the second",
+     "[[WFP|A]] also [[delivered|T]] [[12|Q]] [[tonnes|U]] to [[Douma|P]]. The aid [[reached|T]] [[Douma|P]] by noon.", False),
 ])
 def test_merge_veto(case, body, vetoed):
     ctx = _prepared(body, "aid_delivery")

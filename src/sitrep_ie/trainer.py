@@ -239,11 +239,16 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     for t in train_tagged:
         ents, trigs = split_tags(t.entities)
         encoded.append(Encoded(t.token_offsets, t.hidden, ents, trigs))
+    t_tagged = time.time()
     weights = fit(train_docs, encoded, layer, layer.ontology.names, seed=seed, members=members, log=log)
+    t_fitted = time.time()
     dev_tagged = tag(dev_docs)
     weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log))
+    t_tuned = time.time()
     weights.min_confidence, floor_info = confidence_floor(weights, layer, [*train_docs, *dev_docs], [*train_tagged, *dev_tagged],
                                                           min_confidence)
+    log(f"event layer times: tagging train {t_tagged - t0:.0f} s, networks {t_fitted - t_tagged:.0f} s, tuning on dev "
+        f"{t_tuned - t_fitted:.0f} s, confidence floor {time.time() - t_tuned:.0f} s")
     weights.info.update(min_confidence=weights.min_confidence, confidence_floor=floor_info)
     log(f"confidence floor {weights.min_confidence} (at most {min_confidence}; the least confidence of a right train or dev event: "
         f"{floor_info['least_right']}; wrong events dropped: {floor_info['wrong_dropped']})")

@@ -148,6 +148,7 @@ class Context:
     cache: dict[tuple[str, int], Any] = field(default_factory=dict)  # per-candidate / per-sentence feature parts
     encoded: EncoderStates | None = None  # for the words between trigger and candidate
     coordinated: dict[int, list[int]] = field(default_factory=dict)  # place -> the places listed with it ("A, B and C")
+    new_facts: set[int] = field(default_factory=set)  # triggers whose sentence says "also" before them
 
     def trigger_vec(self, i: int) -> np.ndarray | None:
         return None if self.vectors is None else self.vectors[i]
@@ -273,8 +274,11 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
         lists.extend(coordinated_places(text, [cands[j] for j in places], places, layer.lexicon))
     vectors = None if states is None else states.span_means([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands])
     parents = set(admin_of.values())
+    sent_at = [s.start for s in doc.sentences]
+    new_facts = {i for i, t in enumerate(triggers) if sent_at
+                 and layer.lexicon.new_fact.search(text, sent_at[max(0, bisect.bisect_right(sent_at, t.start) - 1)], t.start)}
     ctx = Context(doc, list(triggers), cands, admin_of, vectors, encoded=states,
-                  coordinated={j: [k for k in group if k != j and k not in parents] for group in lists for j in group})
+                  coordinated={j: [k for k in group if k != j and k not in parents] for group in lists for j in group}, new_facts=new_facts)
     starts = [s.start for s in doc.sentences]
     cstarts = [c.start for _, c in doc.clauses]
     for pos in [t.start for t in triggers] + [c.start for c in cands]:
@@ -1268,6 +1272,9 @@ def merge_scores(ctx: Context, weights: LinkerWeights) -> dict[tuple[int, int], 
     # a veto the network cannot learn from restatements alone: two mentions whose sentences give
     # different numbers AND different places state two facts ("1.7 tonnes to Kafr Nan" / "36 trucks to Talbiseh")
     probs = np.where((feats[:, OTHER_NUMBERS] > 0) & (feats[:, SHARED_NAMES] == 0) & (feats[:, OTHER_PLACES] > 0), 0.0, probs)
+    # nor can it learn the words that announce a new fact in a later sentence ("They also repaired ...")
+    said_new = np.asarray([b in ctx.new_facts and ctx.sentence_of[a] != ctx.sentence_of[b] for a, b in pairs])
+    probs = np.where(said_new, 0.0, probs)
     return dict(zip(pairs, map(float, probs)))
 
 
