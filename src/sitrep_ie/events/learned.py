@@ -274,12 +274,11 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
         lists.extend(coordinated_places(text, [cands[j] for j in places], places, layer.lexicon))
     vectors = None if states is None else states.span_means([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands])
     parents = set(admin_of.values())
-    sent_at = [s.start for s in doc.sentences]
-    new_facts = {i for i, t in enumerate(triggers) if sent_at
-                 and layer.lexicon.new_fact.search(text, sent_at[max(0, bisect.bisect_right(sent_at, t.start) - 1)], t.start)}
+    starts = [s.start for s in doc.sentences]
+    new_facts = {i for i, t in enumerate(triggers) if starts
+                 and layer.lexicon.new_fact.search(text, starts[max(0, bisect.bisect_right(starts, t.start) - 1)], t.start)}
     ctx = Context(doc, list(triggers), cands, admin_of, vectors, encoded=states,
                   coordinated={j: [k for k in group if k != j and k not in parents] for group in lists for j in group}, new_facts=new_facts)
-    starts = [s.start for s in doc.sentences]
     cstarts = [c.start for _, c in doc.clauses]
     for pos in [t.start for t in triggers] + [c.start for c in cands]:
         ctx.sentence_of.append(max(0, bisect.bisect_right(starts, pos) - 1))
@@ -867,8 +866,8 @@ def coordinated_places(text: str, places: Sequence[Candidate], index: Sequence[i
 
 def share_listed_places(ctx: Context, drafts: list[Draft]) -> list[Draft]:
     """A place listed with an event's place is the event's place too: the linker scores each name on its
-    own and drops the later ones of a list, which the annotation never separates (dev, annotated spans: 30
-    places tagged but not linked, most of them the last of a list)."""
+    own and drops some names of a list, which the annotation never separates (dev, annotated spans: 30 places
+    tagged but not linked, later names of lists among them)."""
     for d in drafts:
         for j, p in list(d.args.items()):
             for k in ctx.coordinated.get(j, ()):

@@ -19,6 +19,7 @@ from ..config import read_yaml, resource_path
 from ..errors import ConfigError
 from ..schema import Entity, Quantity, json_number, unit_lemma
 from .lexicon import Lexicon, alternation
+from .segment import CELL_GAP
 
 _SEP_THOUSANDS = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f\u2009 ]\d{3})+(?:\.\d+)?$")
 _DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
@@ -233,10 +234,6 @@ def default_config() -> NormalisationConfig:
     return NormalisationConfig.from_yaml(resource_path("normalisation.yaml"))
 
 
-# a table line: cells apart by a tab or a wide gap (as segment.has_cells reads them)
-_CELL_GAP = re.compile(r"\S(?:\t| {3,})\S")
-
-
 def _line_end(text: str, pos: int) -> int:
     end = text.find("\n", pos)
     return len(text) if end < 0 else end
@@ -273,7 +270,7 @@ def _row_label(text: str, ents: Sequence[Entity], i: int, line_start: int) -> En
             return None
         if ents[k].label == "UNIT" and unit is None:
             unit = ents[k]
-    return unit if unit is not None and _CELL_GAP.search(text, unit.end - 1, ents[i].start + 1) else None
+    return unit if unit is not None and CELL_GAP.search(text, unit.end - 1, ents[i].start + 1) else None
 
 
 def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig, lex: Lexicon) -> list[tuple[Quantity, list[Entity]]]:
@@ -309,7 +306,7 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
         last_end = used[-1].end
         unit = glued
         sent_start = text.rfind("\n", 0, e.start) + 1
-        row = _CELL_GAP.search(text, sent_start, _line_end(text, e.end)) is not None
+        row = CELL_GAP.search(text, sent_start, _line_end(text, e.end)) is not None
         if unit is None and (k := _unit_after(text, ents, j, last_end, row, lex)) is not None:
             unit = ents[k]
             used.append(unit)
@@ -321,7 +318,7 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
             prev_q = out[-1][0]
             # "nine violations: four in Homs, five in Hama"; a table's next column counts something else
             if prev_q.start >= sent_start and e.start - prev_q.end < 200 and not re.search(r"[.!?]\s", text[prev_q.end:e.start]) \
-                    and not (row and _CELL_GAP.search(text, prev_q.end - 1, e.start + 1)):
+                    and not (row and CELL_GAP.search(text, prev_q.end - 1, e.start + 1)):
                 unit = prev_unit
         approx = "range" if upper is not None else find_qualifier(before, cfg)
         if upper is None and lex.range_opener.search(before):

@@ -71,12 +71,12 @@ def clauses(text: str, sentence: Segment, lex: Lexicon) -> list[Segment]:
 
 
 # a table row: cells apart by a tab or three spaces ("Khanke camp         96          431")
-_CELL_GAP = re.compile(r"\S(?:\t| {3,})\S")
+CELL_GAP = re.compile(r"\S(?:\t| {3,})\S")
 
 
 def has_cells(text: str, seg: Segment) -> bool:
     """Does the segment hold cells apart by wide gaps (a table line)?"""
-    return bool(_CELL_GAP.search(text, seg.start, seg.end))
+    return bool(CELL_GAP.search(text, seg.start, seg.end))
 
 
 def table_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
