@@ -31,7 +31,7 @@ _ACTOR_BOUNDS = ("support_suffixes", "member_nouns", "country_acronyms", "party_
 #: sections and keys of lexicon.yaml, each a list of strings unless named in _MAPPINGS.
 SCHEMA: dict[str, tuple[str, ...]] = {
     "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "back_references", *_ACTOR_BOUNDS),
-    "quantities": ("unit_gap_words", "modifier_breaks", "subset_cues", "subset_hedges", "ellipsis_followers", "range_openers"),
+    "quantities": ("unit_gap_words", "modifier_breaks", "subset_cues", "subset_hedges", "range_openers"),
     "events": ("negation", "plan_before", "plan_fillers", "new_fact_cues"),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
@@ -40,8 +40,9 @@ SCHEMA: dict[str, tuple[str, ...]] = {
               "total_phrases", "past_day_units", "anaphoric_days", "clause_joiners"),
 }
 _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
-# keys of the rule assembler (removed in issue 12): older models' saved lexicons hold them; read and ignored
-_RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns")}
+# keys of retired rules that older models' saved lexicons hold, read and ignored: the rule assembler's (removed in
+# issue 12) and the unit a later number borrowed (removed in session 16)
+_RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns"), ("quantities", "ellipsis_followers")}
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
 _ADDED = {("dates", "period_counts"), ("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"),
@@ -84,7 +85,6 @@ class Lexicon:
             "subset": re.compile(alternation(q["subset_cues"]) + r"\s*" + alternation(q["subset_hedges"]) + r"?\s*$", re.I),
             # "530 returnee children": plain words, none of them a break, between a number and its unit
             "unit_modifiers": re.compile(r"^[\s\-–]*(?:(?!" + alternation(q["modifier_breaks"]) + r"\b)[A-Za-z][\w'’-]*\s+){1,3}$", re.I),
-            "ellipsis_after": re.compile(r"^(?:\s+" + alternation(q["ellipsis_followers"]) + r"\b|\s*[;:)]|\s*$)", re.I),
             "range_opener": re.compile(r"\b" + alternation(q["range_openers"]) + r"\s*$", re.I),
             # events
             "negation": re.compile(r"\b" + alternation(w["events"]["negation"]) + r"\b", re.I),
