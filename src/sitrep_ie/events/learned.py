@@ -271,7 +271,7 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
         places = [j for j in range(lo, hi) if cands[j].role == "place"]
         place_ents = [Entity(cands[j].start, cands[j].end, "PLACE", cands[j].text, 1.0) for j in places]
         admin_of.update({places[k]: places[v] for k, v in admin_parents(text, place_ents, layer.normalisation, layer.lexicon, sent.start).items()})
-        lists.extend(coordinated_places(text, [cands[j] for j in places], places, layer.lexicon))
+        lists.extend(coordinated_places(text, cands, places, layer.lexicon))
     vectors = None if states is None else states.span_means([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands])
     parents = set(admin_of.values())
     starts = [s.start for s in doc.sentences]
@@ -847,21 +847,21 @@ class Draft:
     args: dict[int, float] = field(default_factory=dict)
 
 
-def coordinated_places(text: str, places: Sequence[Candidate], index: Sequence[int], lex: Lexicon) -> list[list[int]]:
-    """The lists of two or more places of one sentence that stand side by side ("in Nihm, Majzar and Sirwah",
-    "between Doboj and Zepce"), as the ``index`` of their members. A list is joined by a word: names apart by
-    commas alone are a place and its parent as often as a list ("Yarmouk camp, Damascus")."""
+def coordinated_places(text: str, cands: Sequence[Candidate], places: Sequence[int], lex: Lexicon) -> list[list[int]]:
+    """The lists of two or more places (``places``: indices of ``cands``, one sentence, in text order) that stand
+    side by side ("in Nihm, Majzar and Sirwah", "between Doboj and Zepce"). A list is joined by a word: names apart
+    by commas alone are a place and its parent as often as a list ("Yarmouk camp, Damascus")."""
     groups: list[list[int]] = []
     joined: list[bool] = []
-    for k, c in enumerate(places):
-        gap = text[places[k - 1].end:c.start] if k else ""
-        if k and lex.list_gap.fullmatch(gap):
-            groups[-1].append(index[k])
+    for prev, j in zip([None, *places], places):
+        gap = text[cands[prev].end:cands[j].start] if prev is not None else ""
+        if prev is not None and lex.list_gap.fullmatch(gap):
+            groups[-1].append(j)
             joined[-1] = joined[-1] or bool(gap.strip(" ,\n\t"))
         else:
-            groups.append([index[k]])
+            groups.append([j])
             joined.append(False)
-    return [g for g, j in zip(groups, joined) if j]
+    return [g for g, w in zip(groups, joined) if w]
 
 
 def share_listed_places(ctx: Context, drafts: list[Draft]) -> list[Draft]:
