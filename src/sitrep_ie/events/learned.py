@@ -275,14 +275,14 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
     vectors = None if states is None else states.span_means([(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in cands])
     parents = set(admin_of.values())
     starts = [s.start for s in doc.sentences]
-    new_facts = {i for i, t in enumerate(triggers) if starts
-                 and layer.lexicon.new_fact.search(text, starts[max(0, bisect.bisect_right(starts, t.start) - 1)], t.start)}
     ctx = Context(doc, list(triggers), cands, admin_of, vectors, encoded=states,
-                  coordinated={j: [k for k in group if k != j and k not in parents] for group in lists for j in group}, new_facts=new_facts)
+                  coordinated={j: [k for k in group if k != j and k not in parents] for group in lists for j in group})
     cstarts = [c.start for _, c in doc.clauses]
     for pos in [t.start for t in triggers] + [c.start for c in cands]:
         ctx.sentence_of.append(max(0, bisect.bisect_right(starts, pos) - 1))
         ctx.clause_of.append(max(0, bisect.bisect_right(cstarts, pos) - 1))
+    if starts:  # the words between a trigger's sentence start and the trigger
+        ctx.new_facts = {i for i, t in enumerate(triggers) if layer.lexicon.new_fact.search(text, starts[ctx.sentence_of[i]], t.start)}
     _units_from_headers(ctx, [e for e in ents if e.label == "UNIT"], layer)
     return ctx
 
