@@ -29,6 +29,10 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         ("Title of the item\n\nBEIRUT: Air strikes killed 10 civilians in Idlib on Friday.", REF, True),
         ("SULAIMANI (NRT) — Two soldiers were killed in an attack on a post.", REF, True),
         ("BENGHAZI, 04.09.2019. Sappers cleared 12 mines.", dt.date(2019, 9, 4), True),  # day first, as the region writes it
+        ("STEPANAKERT, SEPTEMBER 30, ARTSAKHPRESS: Sappers cleared 12 mines.", dt.date(2017, 9, 30), True),  # the month in capitals
+        ("Title of the item\n\nGeneva/Baghdad (ICRC) – The Red Cross has delivered medical supplies to three hospitals.", REF, True),
+        # a title-case word before a dash is a dateline only with the agency in brackets after it
+        ("Kabul update - Aid workers reached the district after three days of fighting.", REF, False),
         # titles of UN updates open like undated datelines but are not sentences
         ("SUDAN: Thousands flee Sinja in Sennar State - Flash Update No. 3\nIssued: 2 July 2024", dt.date(2024, 7, 2), False),
         ("KYIV - UNHCR Ukraine Operational Update, 1-31 August 2022\n\nBorder guards recorded 4,300 crossings.", REF, False),
@@ -123,12 +127,26 @@ def test_dateline_without_any_year_is_still_a_dateline():
     ("GENEVA, Switzerland, January 24, 2017/APO/ -- More than 25,000 people received food.", dt.date(2017, 1, 24), "GENEVA, Switzerland"),
     ("Two soldiers killed\n\nSULAIMANI — Two soldiers were killed in an attack on a post.", None, "SULAIMANI"),
     ("BEIRUT: Air strikes killed 10 civilians in Idlib on Friday.", None, "BEIRUT"),
+    ("Geneva/Baghdad (ICRC) – The Red Cross has delivered medical supplies to three hospitals.", None, "Geneva/Baghdad"),
     ("June 9, 2020 (KHARTOUM) - A convoy of nine trucks crossed into the country.", dt.date(2020, 6, 9), "KHARTOUM"),
 ])
 def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place):
     rd = report_dates(text, None, LEX)
     assert rd.report_date == report_date
     assert (text[slice(*rd.dateline_place)] if rd.dateline_place else None) == place
+
+
+@pytest.mark.parametrize("text,agency", [
+    ("HMEIMIM /Syria/, November 2. /TASS/. Sappers cleared 12 mines.", "/TASS/"),
+    ("STEPANAKERT, SEPTEMBER 30, ARTSAKHPRESS: Sappers cleared 12 mines.", "ARTSAKHPRESS"),
+    ("ADEN, Jan 12 (Xinhua) -- Aid arrived.", "(Xinhua)"),
+    ("MOSCOW, 24 May 2017. Bulletin of the Russian centre.", None),
+    ("KHARKIV, 3 May - Shelling hit the city.", None),
+    ("MOSCOW (Sputnik) - Air defences destroyed 20 drones overnight, the ministry told reporters.", "(Sputnik)"),
+])
+def test_the_agency_of_a_dateline(text, agency):
+    rd = report_dates(text, REF, LEX)
+    assert (text[slice(*rd.dateline_agency)] if rd.dateline_agency else None) == agency
 
 
 def test_iso_dates_are_never_read_day_first():

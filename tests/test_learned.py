@@ -455,6 +455,28 @@ def test_spans_below_their_label_floor_are_no_candidates(floors, kept):
     assert [e.text for e in w.credible(ents)] == kept
 
 
+@pytest.mark.parametrize("body,actors", [
+    ("[[STEPANAKERT|P]], SEPTEMBER 30, [[ARTSAKHPRESS|A]]: [[Russian sappers|A]] [[cleared|T]] [[12|Q]] [[mines|U]].", ["Russian sappers"]),
+    ("[[ADEN|P]], Jan 12 ([[Xinhua|A]]) -- [[WFP|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] of flour.", ["WFP"]),
+    # an organisation named in the first sentence after a plain dateline stays a candidate
+    ("[[KHARKIV|P]], 3 May - [[UNICEF|A]] [[delivered|T]] [[12|Q]] [[tonnes|U]] of flour.", ["UNICEF"]),
+])
+def test_the_agency_of_a_dateline_is_no_actor(body, actors):
+    ctx = _prepared(body, "demining", dt.date(2021, 10, 2))
+    assert [c.text for c in ctx.candidates if c.role == "actor"] == actors
+
+
+@pytest.mark.parametrize("label,text,kept", [
+    ("PLACE", "1", False),  # "Aleppo (1)": a count by province, tagged as a place
+    ("ACTOR", "(3)", False),
+    ("PLACE", "T4", True),  # letters with digits are a name
+    ("QUANTITY", "1", True),
+    ("UNIT", "m2", True),
+])
+def test_names_without_a_letter_are_no_candidates(label, text, kept):
+    assert bool(_weights().credible([Entity(0, len(text), label, text, 0.99)])) == kept
+
+
 ATTACK = {"shelled": "ceasefire_violation", "killed": "casualties"}
 
 

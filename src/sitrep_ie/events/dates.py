@@ -48,14 +48,21 @@ def _dateline_body(m: str) -> str:
     """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] or DD.MM.YYYY (the place is group
     "place", the day and year group "date")."""
     return (rf"[ \t]*(?P<place>{_DATELINE_PLACE}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
-            rf"\s*(?:/[^/\n]{{1,40}}/)?\s*(?:\([^)\n]{{1,40}}\))?\s*,\s*"
+            rf"\s*(?:/[^/\n]{{1,40}}/)?\s*(?P<agency>\([^)\n]{{1,40}}\))?\s*,\s*"
             rf"(?P<date>(?:{m}\s+{_DAY}|{_DAY}\s+{m})(?:,?\s+\d{{4}})?|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})\b")
 
 
 # A wire dateline without a date: an upper-case place opening a line, then a colon or a dash and the story
 # ("BEIRUT: Air strikes ...", "SULAIMANI — Two soldiers ..."); see ``_undated_dateline`` for what tells it from a title
-UNDATED_DATELINE_RE = re.compile(r"^[ \t]*(?P<place>[A-Z]{3,}(?:[ \-][A-Z]{2,}){0,2})[ \t]*(?:\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])",
-                                 re.M)
+# A place in title case is one only with the agency in brackets after it ("Geneva/Baghdad (ICRC) – The ..."): a title
+# case word before a dash is as often a headline's.
+UNDATED_DATELINE_RE = re.compile(r"^[ \t]*(?P<place>[A-Z]{3,}(?:[ \-/][A-Z]{2,}){0,2}|[A-Z][a-z'’\-]+(?:/[A-Z][a-z'’\-]+)*(?=[ \t]*\([A-Z]{2,}))"
+                                 r"[ \t]*(?P<agency>\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])", re.M)
+
+
+# The agency a dateline names after its date ("November 2. /TASS/.", "Jan 12 (Xinhua) --", "SEPTEMBER 30, ARTSAKHPRESS:"):
+# a sentence starts after it, and the agency is never the doer of an event.
+AGENCY_AFTER_RE = re.compile(r"[ \t]*[.,]?[ \t]*(?:/[^/\n]{1,30}/|\([^)\n]{1,30}\)|[A-Z][A-Z\-]{2,}(?=[ \t]*:))")
 
 
 def _undated_dateline(head: str) -> re.Match[str] | None:
@@ -74,12 +81,13 @@ def _undated_dateline(head: str) -> re.Match[str] | None:
 @lru_cache(maxsize=8)
 def _patterns(lex: Lexicon) -> _Patterns:
     m = lex.month + r"\.?"
+    dm = rf"(?i:{m})"  # wire datelines print the month in capitals too ("STEPANAKERT, SEPTEMBER 30, ARTSAKHPRESS:")
     return _Patterns(
         issued=re.compile(rf"^\s*{lex.issued}\s*:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})", re.I | re.M),
-        dateline=re.compile("^" + _dateline_body(m), re.M),
-        dateline_inline=re.compile(_dateline_body(m)),
+        dateline=re.compile("^" + _dateline_body(dm), re.M),
+        dateline_inline=re.compile(_dateline_body(dm)),
         dateline_date_first=re.compile(
-            rf"^[ \t]*(?P<date>{m}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{m},?\s+\d{{4}})[ \t]*\((?P<place>{_DATELINE_PLACE})\)[ \t]*(?:—|–|--?|:)",
+            rf"^[ \t]*(?P<date>{dm}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{dm},?\s+\d{{4}})[ \t]*\((?P<place>{_DATELINE_PLACE})\)[ \t]*(?:—|–|--?|:)",
             re.M),
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
@@ -120,6 +128,7 @@ class ReportDates:
     wire_dateline: bool  # a wire dateline: it dates the sentences that state no date (a title line only dates the report)
     past_day_bulletin: bool
     header: tuple[int, int] | None
+    dateline_agency: tuple[int, int] | None = None  # the agency named after the dateline's date: never an event's doer
 
 
 def _parse(text: str, default: dt.date | None) -> dt.date | None:
@@ -178,11 +187,15 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
     if undated:
         dl = _undated_dateline(head)
     dateline = None
-    dateline_place = None
+    dateline_place = dateline_agency = None
     wire = False
     if dl and (header is None or dl.start() >= header.end() - 1) and (dl.start() < 200 or _titles_only(head[:dl.start()])):
         # a dateline is a dateline even when its year is unknown (no header, no reference date)
         dateline = (dl.start(), dl.end())
+        if "agency" in dl.re.groupindex and dl.group("agency"):  # "MOSCOW (Sputnik) - ...", "GENEVA (WAM), 10 June"
+            dateline_agency = dl.span("agency")
+        elif not undated and (agency := AGENCY_AFTER_RE.match(head, dl.end())):
+            dateline_agency = (agency.end() - len(agency.group().lstrip(" \t.,")), agency.end())
         wire = _wire_dateline(head, dl)
         dateline_place = dl.span("place")
         d = None if undated else _parse(dl.group("date"), report or reference_date)
@@ -203,6 +216,7 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
         # ("- In the past 24 hours, WFP distributed ...") dates that item only (mentions_past_day)
         past_day_bulletin=bool(lex.past_day.search(text, 0, HEAD_CHARS)),
         header=(header.start(1), header.end(1)) if header else None,
+        dateline_agency=dateline_agency,
     )
 
 
@@ -285,7 +299,7 @@ def as_date(value: dt.date | str | None) -> dt.date | None:
 def _own_start(sent: Segment, rd: ReportDates) -> int:
     """Where a sentence's own words start: after the report's header or dateline when it holds them (they date
     the report, not the sentence's event)."""
-    return max([sent.start, *(span[1] for span in (rd.header, rd.dateline) if span and span[0] < sent.end)])
+    return max([sent.start, *(span[1] for span in (rd.header, rd.dateline, rd.dateline_agency) if span and span[0] < sent.end)])
 
 
 def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: tuple[int, int] | None = None,

@@ -259,8 +259,9 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
     cands: list[Candidate] = []
     for q, used in build_quantities(text, ents, layer.normalisation, layer.lexicon):
         cands.append(Candidate("quantity", q.start, q.end, q.text, q))
+    agency = doc.dates.dateline_agency or (0, 0)
     for e in ents:
-        if e.label == "ACTOR" or (e.label == "PLACE" and not layer.lexicon.generic_place.match(e.text)):
+        if (e.label == "ACTOR" and not agency[0] <= e.start < agency[1]) or (e.label == "PLACE" and not layer.lexicon.generic_place.match(e.text)):
             cands.append(Candidate(ROLE_OF_LABEL[e.label], e.start, e.end, e.text))
     cands.sort(key=lambda c: (c.start, c.end))
     admin_of: dict[int, int] = {}
@@ -381,6 +382,7 @@ SUBSET_CHARS = 30
 VICTIM_CHARS = 30
 # feature rows built and scored at once: the matrices of a long report (a pair row holds three encoder
 # vectors) would otherwise take hundreds of MB, and time grew faster than the report
+NAMED_LABELS = ("PLACE", "ACTOR")  # spans that are names: a letterless one is a tagging slip
 ROWS_AT_ONCE = 2048
 
 
@@ -638,8 +640,10 @@ class LinkerWeights:
 
     def credible(self, entities: Sequence[Entity]) -> list[Entity]:
         """The tagged spans the layer reads: those the tagger is sure enough of (``span_floors``). The tagger
-        over-tags ACTOR (dev precision 0.82, recall 0.90), and its unsure spans are mostly the wrong ones."""
-        return [e for e in entities if e.score >= self.span_floors.get(e.label, 0.0)]
+        over-tags ACTOR (dev precision 0.82, recall 0.90), and its unsure spans are mostly the wrong ones. A place or
+        an actor without a letter names nothing: the "1" of "Aleppo (1)" in a count by province is a number."""
+        return [e for e in entities if e.score >= self.span_floors.get(e.label, 0.0)
+                and (e.label not in NAMED_LABELS or any(ch.isalpha() for ch in e.text))]
 
     def calibrate(self, raw: float) -> float:
         return float(np.interp(raw, self.calibration_x, self.calibration_y))
