@@ -30,6 +30,8 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         ("SULAIMANI (NRT) — Two soldiers were killed in an attack on a post.", REF, True),
         ("BENGHAZI, 04.09.2019. Sappers cleared 12 mines.", dt.date(2019, 9, 4), True),  # day first, as the region writes it
         ("STEPANAKERT, SEPTEMBER 30, ARTSAKHPRESS: Sappers cleared 12 mines.", dt.date(2017, 9, 30), True),  # the month in capitals
+        # the date inside the agency's brackets, as syndicated wire copy prints it
+        ("MOSCOW (Sputnik - 02nd March, 2019) The Russian side recorded 13 truce breaches in the past day.", dt.date(2019, 3, 2), True),
         ("Title of the item\n\nGeneva/Baghdad (ICRC) – The Red Cross has delivered medical supplies to three hospitals.", REF, True),
         # a title-case word before a dash is a dateline only with the agency in brackets after it
         ("Kabul update - Aid workers reached the district after three days of fighting.", REF, False),
@@ -143,6 +145,7 @@ def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place
     ("MOSCOW, 24 May 2017. Bulletin of the Russian centre.", None),
     ("KHARKIV, 3 May - Shelling hit the city.", None),
     ("MOSCOW (Sputnik) - Air defences destroyed 20 drones overnight, the ministry told reporters.", "(Sputnik)"),
+    ("MOSCOW (Sputnik - 02nd March, 2019) The Russian side recorded 13 truce breaches in the past day.", "Sputnik"),
 ])
 def test_the_agency_of_a_dateline(text, agency):
     rd = report_dates(text, REF, LEX)

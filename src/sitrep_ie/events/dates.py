@@ -34,6 +34,7 @@ class _Patterns:
     dateline: re.Pattern[str]
     dateline_inline: re.Pattern[str]  # the same dateline right after a header on its line
     dateline_date_first: re.Pattern[str]  # "June 9, 2020 (KHARTOUM) - ..."
+    dateline_agency_date: re.Pattern[str]  # "MOSCOW (Sputnik - 02nd March, 2019) The ..."
     period: re.Pattern[str]
     explicit: re.Pattern[str]
     month_period: re.Pattern[str]
@@ -89,6 +90,9 @@ def _patterns(lex: Lexicon) -> _Patterns:
         dateline_date_first=re.compile(
             rf"^[ \t]*(?P<date>{dm}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{dm},?\s+\d{{4}})[ \t]*\((?P<place>{_DATELINE_PLACE})\)[ \t]*(?:—|–|--?|:)",
             re.M),
+        dateline_agency_date=re.compile(
+            rf"^[ \t]*(?P<place>{_DATELINE_PLACE})[ \t]*\((?P<agency>[A-Z][^()\n\-–—]{{0,30}}?)[ \t]*[-–—][ \t]*"
+            rf"(?P<date>{_DAY}\s+{dm},?\s+\d{{4}}|{dm}\s+{_DAY},?\s+\d{{4}})\)", re.M),
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
@@ -180,7 +184,7 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
     header = HEADER_RE.search(head)
     report = dt.date.fromisoformat(header.group(1)) if header else None
     pat = _patterns(lex)
-    dl = pat.dateline.search(head) or pat.dateline_date_first.search(head)
+    dl = pat.dateline.search(head) or pat.dateline_date_first.search(head) or pat.dateline_agency_date.search(head)
     if header is not None and (inline := pat.dateline_inline.match(head, header.end())):
         dl = inline
     undated = dl is None  # then only a dateline without a date can be there
