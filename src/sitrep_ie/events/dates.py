@@ -61,8 +61,8 @@ UNDATED_DATELINE_RE = re.compile(r"^[ \t]*(?P<place>[A-Z]{3,}(?:[ \-/][A-Z]{2,})
                                  r"[ \t]*(?P<agency>\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])", re.M)
 
 
-# The agency a dateline names after its date ("November 2. /TASS/.", "Jan 12 (Xinhua) --", "SEPTEMBER 30, ARTSAKHPRESS:"):
-# a sentence starts after it, and the agency is never the doer of an event.
+# The agency a dateline names after its date ("November 2. /TASS/.", "Jan 12 (Xinhua) --", "SEPTEMBER 30, ARTSAKHPRESS:");
+# one in brackets before the date or the dash is the dateline's "agency" group. A sentence starts after it.
 AGENCY_AFTER_RE = re.compile(r"[ \t]*[.,]?[ \t]*(?:/[^/\n]{1,30}/|\([^)\n]{1,30}\)|[A-Z][A-Z\-]{2,}(?=[ \t]*:))")
 
 
@@ -132,7 +132,7 @@ class ReportDates:
     wire_dateline: bool  # a wire dateline: it dates the sentences that state no date (a title line only dates the report)
     past_day_bulletin: bool
     header: tuple[int, int] | None
-    dateline_agency: tuple[int, int] | None = None  # the agency named after the dateline's date: never an event's doer
+    dateline_agency: tuple[int, int] | None = None  # the news agency the dateline names ("/TASS/", "(Xinhua)"): never a doer
 
 
 def _parse(text: str, default: dt.date | None) -> dt.date | None:

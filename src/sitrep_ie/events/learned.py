@@ -380,9 +380,9 @@ N_HAND = 41
 # actor for a victim noun ("a WFP convoy was hit"); the component tests read the same windows
 SUBSET_CHARS = 30
 VICTIM_CHARS = 30
+NAMED_LABELS = ("PLACE", "ACTOR")  # spans that are names: a letterless one is a tagging slip
 # feature rows built and scored at once: the matrices of a long report (a pair row holds three encoder
 # vectors) would otherwise take hundreds of MB, and time grew faster than the report
-NAMED_LABELS = ("PLACE", "ACTOR")  # spans that are names: a letterless one is a tagging slip
 ROWS_AT_ONCE = 2048
 
 
