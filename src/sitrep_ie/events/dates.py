@@ -47,7 +47,7 @@ _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 
 def _dateline_body(m: str) -> str:
     """PLACE[, Country] [/COUNTRY/] [(AGENCY)], Month D[th][, YYYY] or D[th] Month[ YYYY] or DD.MM.YYYY (the place is group
-    "place", the day and year group "date")."""
+    "place", the agency in brackets group "agency", the day and year group "date")."""
     return (rf"[ \t]*(?P<place>{_DATELINE_PLACE}(?:,[ \t]*{_PLACE_WORD}(?: {_PLACE_WORD})?(?=[ \t]*,))?)"
             rf"\s*(?:/[^/\n]{{1,40}}/)?\s*(?P<agency>\([^)\n]{{1,40}}\))?\s*,\s*"
             rf"(?P<date>(?:{m}\s+{_DAY}|{_DAY}\s+{m})(?:,?\s+\d{{4}})?|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})\b")
@@ -57,13 +57,13 @@ def _dateline_body(m: str) -> str:
 # ("BEIRUT: Air strikes ...", "SULAIMANI — Two soldiers ..."); see ``_undated_dateline`` for what tells it from a title
 # A place in title case is one only with the agency in brackets after it ("Geneva/Baghdad (ICRC) – The ..."): a title
 # case word before a dash is as often a headline's.
-UNDATED_DATELINE_RE = re.compile(r"^[ \t]*(?P<place>[A-Z]{3,}(?:[ \-/][A-Z]{2,}){0,2}|[A-Z][a-z'’\-]+(?:/[A-Z][a-z'’\-]+)*(?=[ \t]*\([A-Z]{2,}))"
+UNDATED_DATELINE_RE = re.compile(rf"^[ \t]*(?P<place>[A-Z]{{3,}}(?:[ \-/][A-Z]{{2,}}){{0,2}}|{_PLACE_WORD}(?:/{_PLACE_WORD})*(?=[ \t]*\([A-Z]{{2,}}))"
                                  r"[ \t]*(?P<agency>\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])", re.M)
 
 
 # The agency a dateline names after its date ("November 2. /TASS/.", "Jan 12 (Xinhua) --", "SEPTEMBER 30, ARTSAKHPRESS:");
 # one in brackets before the date or the dash is the dateline's "agency" group. A sentence starts after it.
-AGENCY_AFTER_RE = re.compile(r"[ \t]*[.,]?[ \t]*(?:/[^/\n]{1,30}/|\([^)\n]{1,30}\)|[A-Z][A-Z\-]{2,}(?=[ \t]*:))")
+AGENCY_AFTER_RE = re.compile(r"[ \t]*[.,]?[ \t]*(?P<agency>/[^/\n]{1,30}/|\([^)\n]{1,30}\)|[A-Z][A-Z\-]{2,}(?=[ \t]*:))")
 
 
 def _undated_dateline(head: str) -> re.Match[str] | None:
@@ -83,16 +83,17 @@ def _undated_dateline(head: str) -> re.Match[str] | None:
 def _patterns(lex: Lexicon) -> _Patterns:
     m = lex.month + r"\.?"
     dm = rf"(?i:{m})"  # wire datelines print the month in capitals too ("STEPANAKERT, SEPTEMBER 30, ARTSAKHPRESS:")
+    full_date = rf"{dm}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{dm},?\s+\d{{4}}"  # "June 9, 2020", "02nd March, 2019"
     return _Patterns(
         issued=re.compile(rf"^\s*{lex.issued}\s*:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})", re.I | re.M),
         dateline=re.compile("^" + _dateline_body(dm), re.M),
         dateline_inline=re.compile(_dateline_body(dm)),
         dateline_date_first=re.compile(
-            rf"^[ \t]*(?P<date>{dm}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{dm},?\s+\d{{4}})[ \t]*\((?P<place>{_DATELINE_PLACE})\)[ \t]*(?:—|–|--?|:)",
+            rf"^[ \t]*(?P<date>{full_date})[ \t]*\((?P<place>{_DATELINE_PLACE})\)[ \t]*(?:—|–|--?|:)",
             re.M),
         dateline_agency_date=re.compile(
             rf"^[ \t]*(?P<place>{_DATELINE_PLACE})[ \t]*\((?P<agency>[A-Z][^()\n\-–—]{{0,30}}?)[ \t]*[-–—][ \t]*"
-            rf"(?P<date>{_DAY}\s+{dm},?\s+\d{{4}}|{dm}\s+{_DAY},?\s+\d{{4}})\)", re.M),
+            rf"(?P<date>{full_date})\)", re.M),
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
@@ -196,10 +197,10 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
     if dl and (header is None or dl.start() >= header.end() - 1) and (dl.start() < 200 or _titles_only(head[:dl.start()])):
         # a dateline is a dateline even when its year is unknown (no header, no reference date)
         dateline = (dl.start(), dl.end())
-        if "agency" in dl.re.groupindex and dl.group("agency"):  # "MOSCOW (Sputnik) - ...", "GENEVA (WAM), 10 June"
+        if dl.groupdict().get("agency"):  # "MOSCOW (Sputnik) - ...", "GENEVA (WAM), 10 June"
             dateline_agency = dl.span("agency")
         elif not undated and (agency := AGENCY_AFTER_RE.match(head, dl.end())):
-            dateline_agency = (agency.end() - len(agency.group().lstrip(" \t.,")), agency.end())
+            dateline_agency = agency.span("agency")
         wire = _wire_dateline(head, dl)
         dateline_place = dl.span("place")
         d = None if undated else _parse(dl.group("date"), report or reference_date)

@@ -261,7 +261,9 @@ def prepare(text: str, entities: Sequence[Entity], triggers: Sequence[TriggerSpa
         cands.append(Candidate("quantity", q.start, q.end, q.text, q))
     agency = doc.dates.dateline_agency or (0, 0)
     for e in ents:
-        if (e.label == "ACTOR" and not agency[0] <= e.start < agency[1]) or (e.label == "PLACE" and not layer.lexicon.generic_place.match(e.text)):
+        if e.label == "ACTOR" and agency[0] <= e.start < agency[1]:
+            continue  # the news agency a dateline names relays the report and does nothing in it (GUIDELINES H7)
+        if e.label == "ACTOR" or (e.label == "PLACE" and not layer.lexicon.generic_place.match(e.text)):
             cands.append(Candidate(ROLE_OF_LABEL[e.label], e.start, e.end, e.text))
     cands.sort(key=lambda c: (c.start, c.end))
     admin_of: dict[int, int] = {}
