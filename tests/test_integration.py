@@ -6,6 +6,7 @@ import io
 import json
 
 import jsonschema
+import numpy as np
 import pytest
 
 import sitrep_ie
@@ -154,6 +155,28 @@ def test_encoder_layers_and_attention_dropout_reach_the_model_or_name_the_limit(
     saved = json.loads((published / "config.json").read_text())
     assert saved["num_hidden_layers"] == 2 and saved["attention_probs_dropout_prob"] == 0.0  # the base model's is 0.1
     assert Tagger(published, backend="torch-fp32").tag_full(["Sappers cleared 12 mines in Homs."])[0].hidden.shape[1] == 384
+
+
+def test_word_case_reaches_the_encoder_in_every_backend(tmp_path, tiny_model):
+    # the tokenizer lowercases, so "KAFR SHAMS" and "kafr shams" are the same ids: only the token types tell them apart
+    from sitrep_ie.config import TrainConfig
+    from sitrep_ie.model.tagger import Tagger
+    from sitrep_ie.trainer import run
+
+    training_root(tmp_path, 4, 2)
+    cfg = TrainConfig(train_files=["train.json"], dev_files=["dev.json"], test_files=[], output_dir="models/default", max_steps=2,
+                      batch_size=4, augment_copies=0, events=False, encoder_layers=1, case_types=True, learning_rate=5e-3)
+    published = run(cfg, root=tmp_path, log=lambda *a: None).published
+    assert json.loads((published / "config.json").read_text())["type_vocab_size"] == 3
+    upper, lower = "Sappers cleared 12 mines in KAFR SHAMS.", "sappers cleared 12 mines in kafr shams."
+    hidden = {b: [t.hidden for t in Tagger(published, backend=b).tag_full([upper, lower])] for b in ("torch-fp32", "onnx-fp32", "onnx-int8")}
+    ref_upper, ref_lower = hidden["torch-fp32"]
+    assert np.abs(ref_upper - ref_lower).max() > 1e-2  # case changed the encoder's input
+    assert np.allclose(hidden["onnx-fp32"][0], ref_upper, atol=1e-3) and np.allclose(hidden["onnx-fp32"][1], ref_lower, atol=1e-3)
+    assert np.abs(hidden["onnx-int8"][0] - hidden["onnx-int8"][1]).max() > 1e-2
+    # a model trained without word case reads both the same
+    plain = Tagger(tiny_model, backend="torch-fp32").tag_full([upper, lower])
+    assert np.allclose(plain[0].hidden, plain[1].hidden)
 
 
 @pytest.mark.parametrize("right, cap, floor", [

@@ -383,7 +383,7 @@ def _stub_extractor(tiny_model: Path) -> Extractor:
     class TableRunner:
         per_window = False  # Tagger._forward: batch windows (padded) and call once per batch
 
-        def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        def __call__(self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
             return table[ids], np.zeros((*ids.shape, dim), dtype=np.float32)  # the event layer reads hidden states
 
     tagger._run = TableRunner()
@@ -992,6 +992,8 @@ DAMAGE = {
                                ModelIncompatibleError, "format 99"),
     "format version missing": (lambda m: _set_json(m / "sitrep_ie.json", lambda d: d.pop("format")), "auto",
                                ModelIncompatibleError, "format"),
+    "unknown token types": (lambda m: _set_json(m / "sitrep_ie.json", lambda d: d.update(case_types="word-case-9")), "auto",
+                            ModelIncompatibleError, "word-case-9"),
 }
 
 

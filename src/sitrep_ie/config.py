@@ -51,6 +51,8 @@ class TrainConfig:
     gold_events: str = field(default="annotations/gold_events.jsonl", metadata={"help": "Gold event records (JSON lines) for the event-argument score."})
     output_dir: str = field(default="models/default", metadata={"help": "Where the trained model is published (a link swapped atomically)."})
     encoder_layers: int = field(default=0, metadata={"help": "Transformer layers of the base encoder kept, from the bottom (0: all): fewer is faster to train and to run."})
+    case_types: bool = field(default=False, metadata={"help": "Give each token the case of its word (no capital, capitalised, all "
+                             "capitals) as its token type id: the base encoder is uncased, so names and common nouns look alike without it."})
     attention_dropout: float | None = field(default=None, metadata={"help": "Dropout on the encoder's attention weights while "
                                             "training (None: the base model's own, 0.1 for MiniLM). At 0 torch runs its fused attention "
                                             "kernel, whose dropout-free path makes a CPU training step much faster."})

@@ -6,6 +6,9 @@ ever dropped. At training time each window gets BIO labels from the character sp
 the first piece of a span, I on every later piece). At inference time every token takes its
 prediction from the window where it sits furthest from an edge, and words (the tokenizer's
 pre-tokenised words) take the tag of their first piece, so spans always cover whole words.
+
+The encoder is uncased, so each token also carries the case of its word in the original text as its
+token type id (``case_type_ids``): names and common nouns part ("Kafr Shams" against "safe roads").
 """
 
 from __future__ import annotations
@@ -77,6 +80,39 @@ def token_tags(offsets: Sequence[tuple[int, int]], spans: Sequence[Span], label2
     return [label2id[t] for t in spans_to_bio(offsets, spans)]
 
 
+# token type ids of a model trained with word case (sitrep_ie.json "case_types"): what each id means
+CASE_SCHEME = "word-case-3"
+CASE_TYPES = 3  # 0: no capital letter, 1: a capital letter, 2: all capitals (two letters or more)
+
+
+def word_case(word: str) -> int:
+    """The case class of a word as written.
+
+    >>> [word_case(w) for w in ("shelling", "Aleppo", "UNHCR", "A", "iPhone", "1,700", "-")]
+    [0, 1, 2, 1, 1, 0, 0]
+    """
+    letters = [c for c in word if c.isalpha()]
+    if not any(c.isupper() for c in letters):
+        return 0
+    return 2 if len(letters) >= 2 and all(c.isupper() for c in letters) else 1
+
+
+def case_type_ids(text: str, enc: Encoding) -> list[int]:
+    """Per token, the case class of the whole word it belongs to (a word's later pieces, "##fr" of
+    "Kafr", take the word's class: their own letters are all lower case)."""
+    offsets, wids = enc.offsets, enc.word_ids
+    n = len(offsets)
+    out = [0] * n
+    k = 0
+    while k < n:
+        j = k
+        while j + 1 < n and wids[k] is not None and wids[j + 1] == wids[k]:
+            j += 1
+        out[k:j + 1] = [word_case(text[offsets[k][0]:offsets[j][1]])] * (j + 1 - k)
+        k = j + 1
+    return out
+
+
 @dataclass
 class Window:
     doc: int
@@ -84,6 +120,7 @@ class Window:
     end: int
     input_ids: list[int]
     labels: list[int] | None = None
+    type_ids: list[int] | None = None  # word case per token (``case_type_ids``), for a model trained with it
 
 
 def encode_texts(tok: Tokenizer, texts: Sequence[str]) -> list[Encoding]:
@@ -92,8 +129,9 @@ def encode_texts(tok: Tokenizer, texts: Sequence[str]) -> list[Encoding]:
 
 def make_windows(encodings: Sequence[Encoding], max_length: int, stride: int, special: SpecialTokens,
                  spans: Sequence[Sequence[Span]] | None = None, label2id: dict[str, int] | None = None, *,
-                 first_subtoken_only: bool = False) -> list[Window]:
-    """Cut every encoding into overlapping windows; with spans, attach BIO labels.
+                 first_subtoken_only: bool = False, type_ids: Sequence[Sequence[int]] | None = None) -> list[Window]:
+    """Cut every encoding into overlapping windows; with spans, attach BIO labels; with ``type_ids``
+    (one list per encoding), each window's share of them (special tokens get 0).
 
     ``first_subtoken_only`` labels only the first sub-token of each word (the others get -100),
     so that scores over the labelled positions are word-level scores.
@@ -110,7 +148,10 @@ def make_windows(encodings: Sequence[Encoding], max_length: int, stride: int, sp
             labels = None
             if tags is not None:
                 labels = [IGNORE_INDEX] * len(special.prefix) + tags[a:b] + [IGNORE_INDEX] * len(special.suffix)
-            windows.append(Window(d, a, b, ids, labels))
+            types = None
+            if type_ids is not None:
+                types = [0] * len(special.prefix) + list(type_ids[d][a:b]) + [0] * len(special.suffix)
+            windows.append(Window(d, a, b, ids, labels, types))
     return windows
 
 

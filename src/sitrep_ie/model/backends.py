@@ -61,11 +61,11 @@ class OnnxRunner:
 
         self.outputs = [o.name for o in self.session.get_outputs()]
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """(logits, last hidden states or None for a model exported without them)."""
+    def __call__(self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """(logits, last hidden states or None for a model exported without them); ``types``: token type ids (zeros when None)."""
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
-            feed["token_type_ids"] = np.zeros_like(ids)
+            feed["token_type_ids"] = np.zeros_like(ids) if types is None else types
         out = self.session.run(None, feed)
         return out[0], (out[1] if len(out) > 1 else None)
 
@@ -84,9 +84,11 @@ class TorchRunner:
             raise ModelCorruptError(f"cannot load torch model from {path}: {exc}") from None
         self.torch = torch
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        with self.torch.inference_mode():
-            out = self.model(input_ids=self.torch.from_numpy(ids), attention_mask=self.torch.from_numpy(mask), output_hidden_states=True)
+    def __call__(self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        t = self.torch
+        with t.inference_mode():
+            out = self.model(input_ids=t.from_numpy(ids), attention_mask=t.from_numpy(mask),
+                             token_type_ids=None if types is None else t.from_numpy(types), output_hidden_states=True)
         return out.logits.numpy(), out.hidden_states[-1].numpy()
 
 

@@ -14,9 +14,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import InputError, ModelCorruptError
+from ..errors import InputError, ModelCorruptError, ModelIncompatibleError
 from ..schema import Entity
-from .alignment import SpecialTokens, Window, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, snap_to_words, split_lines, stitch
+from .alignment import CASE_SCHEME, SpecialTokens, Window, case_type_ids, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, snap_to_words, split_lines, stitch
 from .artifacts import ModelDir
 from .backends import OnnxRunner, TorchRunner, check_backend, softmax
 
@@ -93,6 +93,9 @@ class Tagger:
             self.id2label = dict(enumerate(labels.bio_tags))
             self.max_length = int(meta.get("max_length", 256))
             self.stride = int(meta.get("stride", 64))
+            self.case_types = meta.get("case_types")  # absent: a model trained without word case (all type ids 0)
+            if self.case_types not in (None, CASE_SCHEME):
+                raise ModelIncompatibleError(f"{path}: token types {self.case_types!r} are not this version's ({CASE_SCHEME!r})")
             self.model_version = str(meta.get("model_version", path.name))
             self.meta = meta
             self._loaded = True
@@ -103,7 +106,8 @@ class Tagger:
         if self._run.per_window:
             def one(w: Window) -> tuple[np.ndarray, np.ndarray | None]:
                 ids = np.asarray([w.input_ids], dtype=np.int64)
-                logits, hidden = self._run(ids, np.ones_like(ids))
+                types = np.asarray([w.type_ids], dtype=np.int64) if w.type_ids is not None else None
+                logits, hidden = self._run(ids, np.ones_like(ids), types)
                 return softmax(np.asarray(logits, dtype=np.float32))[0], (hidden[0] if hidden is not None else None)
 
             return list(self._run.pool.map(one, windows))
@@ -115,11 +119,14 @@ class Tagger:
             width = max(len(windows[i].input_ids) for i in idx)
             ids = np.full((len(idx), width), pad, dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
+            types = np.zeros((len(idx), width), dtype=np.int64) if self.case_types else None
             for r, i in enumerate(idx):
                 w = windows[i].input_ids
                 ids[r, : len(w)] = w
                 mask[r, : len(w)] = 1
-            logits, hidden = self._run(ids, mask)
+                if types is not None:
+                    types[r, : len(w)] = windows[i].type_ids
+            logits, hidden = self._run(ids, mask, types)
             probs = softmax(np.asarray(logits, dtype=np.float32))
             for r, i in enumerate(idx):
                 n = len(windows[i].input_ids)
@@ -131,7 +138,8 @@ class Tagger:
         self.load()
         texts = [check_text(t, "tag") for t in texts]
         encs = encode_texts(self.tokenizer, texts)
-        windows = make_windows(encs, self.max_length, self.stride, self.special)
+        types = [case_type_ids(t, e) for t, e in zip(texts, encs)] if self.case_types else None
+        windows = make_windows(encs, self.max_length, self.stride, self.special, type_ids=types)
         outs = self._forward(windows, batch_size or self.batch_size) if windows else []
         per_doc: list[list[int]] = [[] for _ in texts]
         for k, w in enumerate(windows):

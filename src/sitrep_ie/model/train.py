@@ -28,7 +28,7 @@ from ..config import TrainConfig
 from ..data.annotations import Document, ImportReport, Span, read_export
 from ..data.labels import LabelSet, read_event_types, tagger_labels, trigger_label
 from ..errors import ConfigError
-from .alignment import SpecialTokens, encode_texts, make_windows
+from .alignment import CASE_SCHEME, CASE_TYPES, SpecialTokens, case_type_ids, encode_texts, make_windows
 from .artifacts import CONFIG_FILES, ModelDir
 from .backends import compare_backends, export_onnx
 from .card import model_card
@@ -219,10 +219,14 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
 
     def windows_of(docs: Sequence[Document], first_subtoken_only: bool) -> Any:
         encs = encode_texts(tok, [d.text for d in docs])
+        types = [case_type_ids(d.text, e) for d, e in zip(docs, encs)] if cfg.case_types else None
         ws = make_windows(encs, cfg.max_length, cfg.stride, special, [d.spans for d in docs], labels.label2id,
-                          first_subtoken_only=first_subtoken_only)
-        return Dataset.from_dict({"input_ids": [w.input_ids for w in ws], "attention_mask": [[1] * len(w.input_ids) for w in ws],
-                                  "labels": [w.labels for w in ws]})
+                          first_subtoken_only=first_subtoken_only, type_ids=types)
+        columns = {"input_ids": [w.input_ids for w in ws], "attention_mask": [[1] * len(w.input_ids) for w in ws],
+                   "labels": [w.labels for w in ws]}
+        if types is not None:
+            columns["token_type_ids"] = [w.type_ids for w in ws]
+        return Dataset.from_dict(columns)
 
     train_ds = windows_of(train_docs, False)
     dev_ds = windows_of(dev_docs, True) if dev_docs else None
@@ -239,6 +243,8 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
         overrides["attention_probs_dropout_prob"] = cfg.attention_dropout
     model = AutoModelForTokenClassification.from_pretrained(
         str(base), num_labels=len(labels.bio_tags), id2label=labels.id2label, label2id=labels.label2id, local_files_only=True, **overrides)
+    if cfg.case_types:
+        with_case_types(model)
     steps_per_epoch = math.ceil(len(train_ds) / cfg.batch_size)
     total = cfg.max_steps if cfg.max_steps > 0 else math.ceil(steps_per_epoch * cfg.epochs)
     use_eval = dev_ds is not None and cfg.max_steps <= 0
@@ -257,6 +263,20 @@ def fit_tagger(cfg: TrainConfig, base: Path, labels: LabelSet, train_docs: list[
     t0 = time.time()
     out = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     return _Fitted(trainer, hf_tok, out, len(train_ds), n_tokens, steps_per_epoch, time.time() - t0, precision)
+
+
+def with_case_types(model: Any) -> None:
+    """Give the encoder one token type per word case (alignment.CASE_TYPES), each starting as the
+    pretrained model's single segment embedding, so that training starts from the base model's own
+    function and learns what case adds."""
+    import torch
+
+    emb = model.base_model.embeddings.token_type_embeddings
+    new = torch.nn.Embedding(CASE_TYPES, emb.embedding_dim)
+    with torch.no_grad():
+        new.weight.copy_(emb.weight[0].expand(CASE_TYPES, -1))
+    model.base_model.embeddings.token_type_embeddings = new
+    model.config.type_vocab_size = CASE_TYPES
 
 
 def training_precision(precision: str) -> str:
@@ -284,6 +304,8 @@ def write_model(staging: ModelDir, fitted: _Fitted, cfg: TrainConfig, root: Path
     (staging.path / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n")
     meta: dict[str, Any] = {"model_version": version, "labels": labels.names, "max_length": cfg.max_length,
                             "stride": cfg.stride, "default_backend": "torch-fp32", "backends": {}}
+    if cfg.case_types:
+        meta["case_types"] = CASE_SCHEME
     staging.write_meta(meta)
     return meta
 
