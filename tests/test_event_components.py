@@ -36,7 +36,7 @@ from sitrep_ie.config import read_yaml, resource_path
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.events.arguments import admin_parents
 from sitrep_ie.events.dates import ReportDates, event_date, report_dates
-from sitrep_ie.events.learned import SUBSET_CHARS, VICTIM_CHARS
+from sitrep_ie.events.learned.features import SUBSET_CHARS, VICTIM_CHARS
 from sitrep_ie.events.lexicon import Lexicon, default_lexicon
 from sitrep_ie.events.ontology import Ontology, default_ontology
 from sitrep_ie.events.quantities import NormalisationConfig, build_quantities, default_config

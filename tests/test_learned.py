@@ -9,8 +9,11 @@ import pytest
 
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.errors import ModelCorruptError
-from sitrep_ie.events.learned import (N_HAND, N_MERGE, REACH_ACTORS, REACH_SENTENCES, EncoderStates, LinkerWeights, Mlp, TriggerSpan, decode, merge_features, merge_scores, near_misses,
-                                      pair_matrix, prepare, span_vectors, to_events, window)
+from sitrep_ie.events.learned.assembly import near_misses, to_events
+from sitrep_ie.events.learned.context import REACH_ACTORS, REACH_SENTENCES, EncoderStates, TriggerSpan, prepare, span_vectors, window
+from sitrep_ie.events.learned.decoding import decode, merge_scores
+from sitrep_ie.events.learned.features import N_HAND, N_MERGE, merge_features, pair_matrix
+from sitrep_ie.events.learned.weights import LinkerWeights, Mlp
 from sitrep_ie.events.pipeline import EventLayer
 from sitrep_ie.schema import Entity
 
@@ -354,14 +357,15 @@ def test_twin_count_does_not_follow_the_order_of_a_set(order, monkeypatch):
     # other Ray workers, other confidences)
     from types import SimpleNamespace
 
-    from sitrep_ie.events import learned
+    from sitrep_ie.events.learned import assembly
+    from sitrep_ie.events.learned.decoding import Draft
 
     keys = [("quantity", "12"), ("quantity", "40")]
-    drafts = [learned.Draft([0])] + [learned.Draft([0]) for _ in range(57)]
+    drafts = [Draft([0])] + [Draft([0]) for _ in range(57)]
     held = {id(drafts[0]): keys, **{id(d): [keys[0]] for d in drafts[1:18]}, **{id(d): [keys[1]] for d in drafts[18:]}}
-    monkeypatch.setattr(learned, "arg_keys", lambda ctx, d, role=None: order(list(held[id(d)])))
+    monkeypatch.setattr(assembly, "arg_keys", lambda ctx, d, role=None: order(list(held[id(d)])))
     ctx = SimpleNamespace(triggers=[TriggerSpan(0, 5, "demining", 0.9)], sentence_of=[0])
-    assert learned.Peers(ctx, drafts).twins(drafts[0]) == (57, 17)  # the keys in sorted order, whatever order they came in
+    assert assembly.Peers(ctx, drafts).twins(drafts[0]) == (57, 17)  # the keys in sorted order, whatever order they came in
 
 
 def test_members_fitted_on_every_core_are_the_networks_fitted_one_by_one():
@@ -392,7 +396,7 @@ def test_members_fitted_on_every_core_are_the_networks_fitted_one_by_one():
     ("[[Houthi|A]] shelling [[kills|T]] [[29|Q]] [[civilians|U]]\n\n[[31|Q]] [[people|U]] were [[killed|T]] in [[Taiz|P]].", 0.0, 1.0),
 ])
 def test_merge_features_compare_numbers_by_value(body, shared, other):
-    from sitrep_ie.events.learned import OTHER_NUMBERS
+    from sitrep_ie.events.learned.features import OTHER_NUMBERS
 
     f = merge_features(_prepared(body, "casualties"), 0, 1)
     shared_numbers = OTHER_NUMBERS - 1  # the feature before "other numbers": the two sentences share a number
@@ -602,7 +606,8 @@ def test_a_colon_list_after_the_trigger_joins_its_window(case, intro, in_window)
     ("a lead with neither keeps the report date", "[[WFP|A]] [[delivered|T]] food.", "2017-11-01"),
 ])
 def test_a_restated_fact_takes_the_time_its_mentions_state(case, lead, date):
-    from sitrep_ie.events.learned import Draft, draft_date
+    from sitrep_ie.events.learned.assembly import draft_date
+    from sitrep_ie.events.learned.decoding import Draft
 
     ctx = _prepared(f"WFP [[delivers|T]] food to Douma\n\nDOUMA, 1 November (Reuters) - {lead}", "aid_delivery", dt.date(2017, 11, 1))
     assert draft_date(ctx, Draft([0, 1]), LAYER)[0] == date, case
@@ -620,7 +625,7 @@ def test_table_numbers_take_their_header_unit(case, header, unit):
 
 
 def test_a_blank_line_with_spaces_still_ends_the_paragraph():
-    from sitrep_ie.events.learned import Draft
+    from sitrep_ie.events.learned.decoding import Draft
 
     body = "Militants [[shelled|T]] [[Horlivka|P]] on Monday.\n  \n[[Two|Q]] [[civilians|U]] were [[killed|T]]."
     ctx = _prepared(body, {"shelled": "ceasefire_violation", "killed": "casualties"}, dt.date(2023, 3, 8))
@@ -661,7 +666,7 @@ _RESCUE_PROBS = np.array([[0.8, 0.1, 0.1], [0.62, 0.35, 0.03], [0.99, 0.0, 0.01]
     ("a sentence that has a trigger takes no more", [TriggerSpan(9, 15, "displacement")], [16, 54], 0.25, ["hit"]),
 ])
 def test_sentences_with_a_number_and_no_trigger_take_unsure_triggers(case, found, numbers, threshold, rescued):
-    from sitrep_ie.events.learned import rescue_triggers
+    from sitrep_ie.events.learned.triggers import rescue_triggers
 
     sents = [(0, 31), (32, 42), (43, 62)]
     got = rescue_triggers(_RESCUE_WORDS, _RESCUE_PROBS, ["displacement", "demining"], found, sents, numbers, threshold)
@@ -669,16 +674,17 @@ def test_sentences_with_a_number_and_no_trigger_take_unsure_triggers(case, found
 
 
 def test_the_trigger_head_rescues_only_with_a_rescue_threshold(monkeypatch):
-    from sitrep_ie.events import learned
+    from sitrep_ie.events.learned import LearnedEventLayer
+    from sitrep_ie.events.learned import layer as layer_module
 
     text = "Shelling forced 600 people out."
     ents = [Entity(16, 19, "QUANTITY", "600", 0.99), Entity(20, 26, "UNIT", "people", 0.99)]
     n = len(LAYER.ontology.names)
     unsure = np.array([0.62] + [0.38 if t == "displacement" else 0.0 for t in LAYER.ontology.names])
     sure_none = np.array([0.95] + [0.05 / n] * n)
-    layer = learned.LearnedEventLayer(LAYER, _weights())
+    layer = LearnedEventLayer(LAYER, _weights())
     # the row of a word is its index: the head is unsure of "forced" (word 1) only
-    monkeypatch.setattr(learned, "_trigger_rows", lambda words, states, cues: np.arange(len(words))[:, None])
+    monkeypatch.setattr(layer_module, "trigger_head_rows", lambda words, states, cues: np.arange(len(words))[:, None])
     layer.weights.trigger = lambda rows: np.stack([unsure if r == 1 else sure_none for r in rows[:, 0]])
     states = EncoderStates(np.array([[0, 31]]), np.zeros((1, 4), np.float32))
     assert layer.find_triggers(text, ents, [], states) == []

@@ -21,7 +21,11 @@ from .data.annotations import Document, gold_records
 from .data.labels import LabelSet
 from .evaluation.metrics import argument_scores, confidence_scores, event_scores, match_events
 from .events.fit import Encoded, fit
-from .events.learned import ROLES, EncoderStates, LearnedEventLayer, LinkerWeights, Logistic, decode, link, merge_scores, prepare, split_tags, to_events
+from .events.learned.assembly import to_events
+from .events.learned.context import ROLES, EncoderStates, prepare, split_tags
+from .events.learned.decoding import decode, link, merge_scores
+from .events.learned.layer import LearnedEventLayer
+from .events.learned.weights import LinkerWeights, Logistic
 from .events.pipeline import CONFIG_FILES, EventLayer
 from .events.spans import refine_tagged
 from .model.artifacts import ModelDir

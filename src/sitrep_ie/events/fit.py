@@ -1,4 +1,4 @@
-"""Training data and fitting of the learned event layer (learned.py), from annotated reports.
+"""Training data and fitting of the learned event layer (the learned package), from annotated reports.
 
 Pairs come from the annotation: every (trigger, candidate) pair in the trigger's window, positive
 when the candidate's value is an argument of the trigger's event (a restated "275" counts as the
@@ -17,8 +17,11 @@ import numpy as np
 
 from ..data.annotations import Document, derive_events
 from ..schema import Entity
-from .learned import (N_MERGE, Context, EncoderStates, LinkerWeights, Mlp, TriggerSpan, merge_features, merge_pairs, pair_matrix, prepare, trigger_features, window,
-                      words_of)
+from .learned.context import Context, EncoderStates, TriggerSpan, prepare, window
+from .learned.decoding import merge_pairs
+from .learned.features import N_MERGE, merge_features, pair_matrix
+from .learned.triggers import trigger_features, words_of
+from .learned.weights import LinkerWeights, Mlp
 from .pipeline import EventLayer
 
 

@@ -1,7 +1,7 @@
 """The configs of the event layer and a report as the event layer reads it.
 
 :class:`EventLayer` holds the three configs (ontology, normalisation, lexicon) that the learned
-layer (learned.py) and its rule-based parts (dates, units, qualifiers, admin parents) read;
+layer (learned/) and its rule-based parts (dates, units, qualifiers, admin parents) read;
 :func:`segment` cuts a report into sentences and clauses and finds its dates. The rule assembler
 that once stood here was removed when the learned layer won every argument role on dev (issue 12).
 """
