@@ -7,8 +7,9 @@ the first piece of a span, I on every later piece). At inference time every toke
 prediction from the window where it sits furthest from an edge, and words (the tokenizer's
 pre-tokenised words) take the tag of their first piece, so spans always cover whole words.
 
-The encoder is uncased, so each token also carries the case of its word in the original text as its
-token type id (``case_type_ids``): names and common nouns part ("Kafr Shams" against "safe roads").
+The encoder is uncased. A model trained with ``case_types`` (an option, off by default: no gain on dev)
+also gives each token the case of its word in the original text as its token type id
+(``case_type_ids``), so that names and common nouns can part ("Kafr Shams" against "safe roads").
 """
 
 from __future__ import annotations
