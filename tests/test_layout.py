@@ -51,6 +51,20 @@ def test_no_cycles_between_parts():
     assert not [p for p in graph if p in reach(p, set())]
 
 
+# the learned event layer's modules, in the order its package docstring gives: each imports only earlier ones
+LEARNED_STEPS = ("context", "features", "weights", "triggers", "decoding", "assembly", "layer")
+
+
+@pytest.mark.parametrize("step", LEARNED_STEPS)
+def test_learned_layer_steps_import_only_earlier_steps(step):
+    import ast
+
+    tree = ast.parse((ROOT / "src/sitrep_ie/events/learned" / f"{step}.py").read_text())
+    siblings = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
+    later = sorted(siblings - set(LEARNED_STEPS[:LEARNED_STEPS.index(step)]))
+    assert not later, f"events/learned/{step}.py imports {later}, which come after it (or are no step)"
+
+
 def test_defaults_load_outside_the_repository(tmp_path):
     # the packaged resources, not a path into the repository, give the event layer its configs
     code = ("from sitrep_ie.events.pipeline import EventLayer; from sitrep_ie.events.quantities import build_quantities; "
