@@ -55,7 +55,7 @@ $(LS_STAMP): constraints.txt
 	touch $@
 
 # Corpus: hand-written sources (annotations/AUTHORING.md) -> Label Studio exports (spans, triggers, relations,
-# per-region fields); gold_events.jsonl is derived FROM those exports (data/annotations.derive_events).
+# per-region fields); gold_events.jsonl is derived FROM those exports (data/gold.derive_events).
 DATA_CODE := $(wildcard src/sitrep_ie/data/*.py)
 corpus: $(CORPUS)
 # the build writes only the exports whose content changed (a model is not retrained on the same data after a change

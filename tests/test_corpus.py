@@ -6,8 +6,9 @@ import json
 import pytest
 
 from conftest import ROOT
-from sitrep_ie.data.annotations import gold_records, load_gold_events, read_export
+from sitrep_ie.data.annotations import read_export
 from sitrep_ie.data.corpus import load_sources, source_events
+from sitrep_ie.data.gold import gold_records, load_gold_events
 from sitrep_ie.data.labels import read_event_types
 from sitrep_ie.data.stats import corpus_stats
 from sitrep_ie.events.quantities import default_config, parse_number

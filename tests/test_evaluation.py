@@ -1,6 +1,6 @@
 import pytest
 
-from sitrep_ie.data.annotations import Document, Span
+from sitrep_ie.data.document import Document, Span
 from sitrep_ie.evaluation.metrics import (COUNTED, argument_scores, bootstrap_intervals, entity_scores, event_scores, event_tuples,
                                           report_counts, word_bio)
 from sitrep_ie.schema import Entity
@@ -137,7 +137,7 @@ def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
     from conftest import ROOT
     from sitrep_ie.data.annotations import read_export
     from sitrep_ie.evaluation.error_report import render
-    from sitrep_ie.data.annotations import load_gold_events
+    from sitrep_ie.data.gold import load_gold_events
     from sitrep_ie.evaluation.evaluate import evaluate
     from sitrep_ie.extractor import Extractor
 
@@ -156,7 +156,7 @@ def test_error_report_and_eval_on_tiny_model(tiny_model, labels, tmp_path):
 def test_gold_tags_score_the_assembler_alone(tiny_model, labels):
     from conftest import ROOT
     from sitrep_ie.data.annotations import read_export
-    from sitrep_ie.data.annotations import load_gold_events
+    from sitrep_ie.data.gold import load_gold_events
     from sitrep_ie.evaluation.evaluate import evaluate
     from sitrep_ie.extractor import Extractor
 

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sitrep_ie.data.annotations import derive_events, read_export
-from sitrep_ie.errors import BadTokenError, LabelConfigMismatchError, RejectedTasksError, ServerUnreachableError
+from sitrep_ie.data.annotations import read_export
+from sitrep_ie.data.gold import derive_events
 from sitrep_ie.data.labels import LabelSet, read_event_types
 from sitrep_ie.data.labelstudio import (LabelStudioConfig, LabelStudioServer, config_labels, config_scheme, connect, ensure_project,
                                         export_annotated, free_port, merge_pulled, push)
+from sitrep_ie.errors import BadTokenError, LabelConfigMismatchError, RejectedTasksError, ServerUnreachableError
 
 pytestmark = pytest.mark.labelstudio
 EXE = ROOT / ".venv-ls" / "bin" / "label-studio"

@@ -19,7 +19,8 @@ ENTITY_F1, EVENT_F1, ARGUMENT_F1 = 0.926, 0.843, 0.753
 
 def test_full_training_run_reaches_its_measured_scores(tmp_path, labels):
     from sitrep_ie.config import TrainConfig
-    from sitrep_ie.data.annotations import load_gold_events, read_export
+    from sitrep_ie.data.annotations import read_export
+    from sitrep_ie.data.gold import load_gold_events
     from sitrep_ie.evaluation.evaluate import evaluate
     from sitrep_ie.extractor import Extractor
     from sitrep_ie.trainer import run

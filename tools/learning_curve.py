@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from sitrep_ie.config import TrainConfig, parse_overrides
-from sitrep_ie.data.annotations import load_gold_events, read_export
+from sitrep_ie.data.annotations import read_export
+from sitrep_ie.data.gold import load_gold_events
 from sitrep_ie.evaluation.evaluate import evaluate
 from sitrep_ie.extractor import Extractor
 from sitrep_ie.model.artifacts import ModelDir

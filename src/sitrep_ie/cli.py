@@ -95,7 +95,7 @@ def _evaluate_split(args: argparse.Namespace) -> tuple[Any, ...]:
     """Load the model and a split, tag and assemble it, score it: what `eval` and `errors` share."""
     from .data.annotations import read_export
     from .config import TrainConfig
-    from .data.annotations import load_gold_events
+    from .data.gold import load_gold_events
     from .evaluation.evaluate import evaluate
 
     cfg = TrainConfig.from_yaml(args.config)

@@ -17,7 +17,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .config import TrainConfig
-from .data.annotations import Document, gold_records
+from .data.document import Document
+from .data.gold import gold_records
 from .data.labels import LabelSet
 from .evaluation.metrics import argument_scores, confidence_scores, event_scores, match_events
 from .events.fit import Encoded, fit

@@ -17,8 +17,8 @@ quantity belongs to one event, admin parents form no cycle, ...). A problem rais
 with ``lenient=True``, skips that task and counts it under its error code. Nothing is dropped
 silently: :class:`ImportReport` counts what was read, used and skipped, and why.
 
-:func:`derive_events` turns a document into its gold event records (the rows of
-annotations/gold_events.jsonl) from the annotation alone.
+The document types live in :mod:`.document`; the gold event records the relations form, and the checks of
+that structure run here on every task, in :mod:`.gold`.
 """
 
 from __future__ import annotations
@@ -30,15 +30,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence, Any, Collection, Iterable
+from typing import Any, Collection, Iterable
 
 from ..errors import (
-    AdminCycleError,
-    AmbiguousRelationError,
-    BadEventDateError,
-    GoldEventsError,
     AnnotationError,
     AnnotationStructureError,
+    BadEventDateError,
     BadOffsetsError,
     DuplicateTaskError,
     MalformedExportError,
@@ -47,78 +44,16 @@ from ..errors import (
     OverlapError,
     RegionValueError,
     RelationLabelError,
-    RestatementError,
-    SharedQuantityError,
     SpanOutOfRangeError,
     SpanTextMismatchError,
     UnknownEventTypeError,
     UnknownLabelError,
 )
 from ..schema import trim_span
+from .document import Document, Relation, Span, Trigger, describe
+from .gold import event_structure
 from .labels import APPROX_FIELD, DATE_FIELD, RELATIONS, TRIGGER, TRIGGER_NAME, VALUE_FIELD, LabelSet
-from .numbers import read_number, whole
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    start: int
-    end: int
-    label: str
-
-
-@dataclass(frozen=True, order=True)
-class Trigger:
-    """A trigger region: the words that state an event happened, typed with an ontology type."""
-
-    start: int
-    end: int
-    type: str
-    id: str
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A directed, labelled relation between two regions (ids), e.g. trigger -place-> PLACE."""
-
-    from_id: str
-    to_id: str
-    label: str
-
-
-@dataclass
-class Document:
-    """One annotated report: its text, spans and the task's other data fields.
-
-    ``spans`` are the entity regions (what the tagger trains on). ``triggers``, ``relations``,
-    ``regions`` (region id -> its Span or Trigger) and ``values`` (region id -> per-region fields:
-    ``event_date`` str|None, ``value`` number, ``approx`` str|None) carry the events.
-    """
-
-    task_id: Any
-    text: str
-    spans: list[Span]
-    meta: dict[str, Any] = field(default_factory=dict)
-    annotation_id: Any = None
-    triggers: list[Trigger] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
-    regions: dict[str, Span | Trigger] = field(default_factory=dict)
-    values: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def report_id(self) -> str:
-        return str(self.meta.get("report_id", self.task_id))
-
-    @property
-    def reference_date(self) -> dt.date | None:
-        """The report's publication date from the task data (None when absent or not ISO)."""
-        raw = self.meta.get("reference_date")
-        try:
-            return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
-        except ValueError:
-            return None
-
-    def surface(self, region: Span | Trigger) -> str:
-        return self.text[region.start:region.end]
+from .numbers import whole
 
 
 @dataclass
@@ -422,9 +357,6 @@ def _kind(reg: Span | Trigger) -> str:
     return TRIGGER if isinstance(reg, Trigger) else reg.label
 
 
-def _describe(reg: Span | Trigger, text: str) -> str:
-    what = f"trigger ({reg.type})" if isinstance(reg, Trigger) else reg.label
-    return f"{what} {text[reg.start:reg.end]!r}"
 
 
 def _parse_relations(raw: list[dict[str, Any]], by_id: dict[str, Span | Trigger], task_id: Any, file: str | None,
@@ -500,7 +432,7 @@ def _parse_fields(fields: list[dict[str, Any]], by_id: dict[str, Span | Trigger]
 def _date_field(value: dict[str, Any], reg: Span | Trigger, text: str, task_id: Any, file: str | None, rid: str) -> str | None:
     """The ``event_date`` of a trigger: one ISO date YYYY-MM-DD, or None when empty (E016, E017)."""
     if not isinstance(reg, Trigger):
-        raise RegionValueError(f"event_date is on {_describe(reg, text)}; it belongs on a trigger", file=file, task_id=task_id, region=rid)
+        raise RegionValueError(f"event_date is on {describe(reg, text)}; it belongs on a trigger", file=file, task_id=task_id, region=rid)
     texts = _field_text(value)
     if texts is None or len(set(texts)) > 1:
         raise BadEventDateError(f"event_date of trigger {text[reg.start:reg.end]!r} must be one ISO date or empty, is {value.get('text')!r}",
@@ -521,218 +453,21 @@ def _quantity_field(name: Any, value: dict[str, Any], reg: Span | Trigger, text:
                     rid: str) -> Any:
     """The ``value`` (a finite number) or ``approx`` (one text or None) of a QUANTITY region (E017)."""
     if isinstance(reg, Trigger) or reg.label != RELATIONS["quantity"][1]:
-        raise RegionValueError(f"{name} is on {_describe(reg, text)}; it belongs on a {RELATIONS['quantity'][1]}",
+        raise RegionValueError(f"{name} is on {describe(reg, text)}; it belongs on a {RELATIONS['quantity'][1]}",
                                file=file, task_id=task_id, region=rid)
     if name == VALUE_FIELD:
         got = value.get("number")
         if not isinstance(got, (int, float)) or isinstance(got, bool) or not math.isfinite(got):
-            raise RegionValueError(f"value of {_describe(reg, text)} must be a finite JSON number, is {got!r}",
+            raise RegionValueError(f"value of {describe(reg, text)} must be a finite JSON number, is {got!r}",
                                    file=file, task_id=task_id, region=rid)
         return whole(got)
     texts = _field_text(value)
     if texts is None or len(set(texts)) > 1:
-        raise RegionValueError(f"approx of {_describe(reg, text)} must be one text or empty, is {value.get('text')!r}",
+        raise RegionValueError(f"approx of {describe(reg, text)} must be one text or empty, is {value.get('text')!r}",
                                file=file, task_id=task_id, region=rid)
     return texts[0] if texts else None
 
 
-@dataclass
-class DerivedEvent:
-    """An event read from the annotation: a trigger, its restating mentions and their arguments."""
-
-    type: str
-    date: str | None
-    actors: list[str]
-    places: list[dict[str, Any]]
-    quantities: list[dict[str, Any]]
-    trigger: Trigger
-    mentions: list[Trigger] = field(default_factory=list)
-    actor_spans: list[Span] = field(default_factory=list)
-    place_spans: list[Span] = field(default_factory=list)
-    quantity_spans: list[Span] = field(default_factory=list)
-
-    def record(self) -> dict[str, Any]:
-        """The gold event record: {type, date, actors, places[{name, admin}], quantities[{value, unit, approx[, upper]}]}."""
-        return {"type": self.type, "date": self.date, "actors": list(self.actors), "places": [dict(p) for p in self.places],
-                "quantities": [dict(q) for q in self.quantities]}
-
-
-def _structure(doc: Document, file: str | None = None) -> tuple[dict[str, str], dict[str, dict[str, list[str]]]]:
-    """Check the events the relations form. Returns (trigger id -> its event's trigger id, outgoing relations by region id)."""
-    out: dict[str, dict[str, list[str]]] = {}
-    for r in doc.relations:
-        out.setdefault(r.from_id, {}).setdefault(r.label, []).append(r.to_id)
-    head = {t.id: _restated(doc, t, out, file) for t in doc.triggers}
-    _check_single_targets(doc, out, file)
-    _check_admin_cycles(doc, out, file)
-    _check_quantities(doc, out, head, file)
-    return head, out
-
-
-def _restated(doc: Document, t: Trigger, out: dict[str, dict[str, list[str]]], file: str | None) -> str:
-    """The trigger a mention leads to through ``same_as``: one, of its type, restating nothing (E018)."""
-    text, tid = doc.text, doc.task_id
-    chain = [t.id]
-    cur = t.id
-    while True:
-        nxt = out.get(cur, {}).get("same_as", [])
-        if len(nxt) > 1:
-            raise RestatementError(f"trigger {text[t.start:t.end]!r} restates {len(nxt)} triggers ({', '.join(map(repr, nxt))}); "
-                                   "a mention restates one event", file=file, task_id=tid, region=cur)
-        if not nxt:
-            break
-        cur = nxt[0]
-        if cur in chain:
-            raise RestatementError(f"same_as relations form a cycle through trigger {text[t.start:t.end]!r}", file=file, task_id=tid, region=t.id)
-        chain.append(cur)
-    root = doc.regions[cur]
-    if root.type != t.type:  # type: ignore[union-attr]
-        raise RestatementError(f"trigger {text[t.start:t.end]!r} ({t.type}) restates a {root.type} event ({text[root.start:root.end]!r}); "  # type: ignore[union-attr]
-                               "a mention has its event's type", file=file, task_id=tid, region=t.id)
-    return cur
-
-
-def _check_single_targets(doc: Document, out: dict[str, dict[str, list[str]]], file: str | None) -> None:
-    """A region has at most one admin parent, one unit and one upper end (E019)."""
-    for rid, rels in out.items():
-        for lab in ("admin", "unit", "upper"):
-            targets = dict.fromkeys(rels.get(lab, []))
-            if len(targets) > 1:
-                what = {"admin": "admin parents", "unit": "units", "upper": "upper ends"}[lab]
-                names = ", ".join(repr(doc.surface(doc.regions[x])) for x in targets)
-                raise AmbiguousRelationError(f"{_describe(doc.regions[rid], doc.text)} has {len(targets)} {what}: {names}",
-                                             file=file, task_id=doc.task_id, region=rid)
-
-
-def _check_admin_cycles(doc: Document, out: dict[str, dict[str, list[str]]], file: str | None) -> None:
-    """Following admin parents from any place never comes back to a place already passed (E014)."""
-    for rid in out:
-        seen = [rid]
-        cur = rid
-        while out.get(cur, {}).get("admin"):
-            cur = out[cur]["admin"][0]
-            if cur in seen:
-                names = " -> ".join(repr(doc.surface(doc.regions[x])) for x in seen + [cur])
-                raise AdminCycleError(f"admin relations form a cycle: {names}", file=file, task_id=doc.task_id, region=rid)
-            seen.append(cur)
-
-
-def _check_quantities(doc: Document, out: dict[str, dict[str, list[str]]], head: dict[str, str], file: str | None) -> None:
-    """A quantity belongs to one event (E015), and it and its upper end have a number (E017)."""
-    tid = doc.task_id
-    owner: dict[Span, tuple[str, str]] = {}
-    for t in doc.triggers:
-        for q in out.get(t.id, {}).get("quantity", []):
-            span = doc.regions[q]
-            prev = owner.get(span)  # type: ignore[arg-type]
-            if prev is not None and prev[0] != head[t.id]:
-                first = doc.regions[prev[0]]
-                raise SharedQuantityError(
-                    f"QUANTITY {doc.surface(span)!r} [{span.start}:{span.end}] is a quantity of two events: "
-                    f"{doc.surface(first)!r} ({first.type}) and {doc.surface(doc.regions[head[t.id]])!r} ({t.type}); "  # type: ignore[union-attr]
-                    "a quantity belongs to one event", file=file, task_id=tid, region=q)
-            owner[span] = (head[t.id], q)  # type: ignore[index]
-            for x in [q] + out.get(q, {}).get("upper", []):
-                if _number(doc, x) is None:
-                    raise RegionValueError(f"QUANTITY {doc.surface(doc.regions[x])!r} has no per-region value and its text does not "
-                                           "read as one number", file=file, task_id=tid, region=x)
-
-
-def _field(doc: Document, rid: str, name: str) -> Any:
-    return doc.values.get(rid, {}).get(name)
-
-
-def _number(doc: Document, rid: str) -> int | float | None:
-    v = _field(doc, rid, VALUE_FIELD)
-    return v if v is not None else read_number(doc.surface(doc.regions[rid]))
-
-
-def derive_events(doc: Document, file: str | None = None) -> list[DerivedEvent]:
-    """The gold events of a document, from its triggers, relations and per-region fields alone.
-
-    One event per trigger that restates nothing (``same_as`` leads the mentions to it), in the
-    text order of those triggers. Its type is the trigger's label and its date the trigger's
-    ``event_date`` (empty: null). Arguments are the regions related from the trigger or any of its
-    mentions, in the order of the relations: ``actor`` -> the ACTOR's text; ``place`` -> the
-    PLACE's text with the text of its ``admin`` parent (or null); ``quantity`` -> the per-region
-    ``value`` (else the number the span reads as), the text of its ``unit`` (or null), ``approx``
-    (or null) and, with an ``upper`` relation, the upper end's value. Equal actors and places
-    are listed once.
-
-    Raises the importer's coded errors (E014, E015, E017, E018, E019) on a document whose
-    relations do not form events.
-
-    Example:
-        >>> text = "Sappers cleared 12 mines in Kafr Shams."
-        >>> regs = {"a": Span(0, 7, "ACTOR"), "t": Trigger(8, 15, "demining", "t"), "q": Span(16, 18, "QUANTITY"),
-        ...         "u": Span(19, 24, "UNIT"), "p": Span(28, 38, "PLACE")}
-        >>> doc = Document(1, text, [r for r in regs.values() if isinstance(r, Span)], triggers=[regs["t"]], regions=regs,
-        ...                relations=[Relation("t", "a", "actor"), Relation("t", "q", "quantity"), Relation("q", "u", "unit"),
-        ...                           Relation("t", "p", "place")], values={"t": {"event_date": "2017-11-02"}})
-        >>> derive_events(doc)[0].record()
-        {'type': 'demining', 'date': '2017-11-02', 'actors': ['Sappers'], 'places': [{'name': 'Kafr Shams', 'admin': None}], 'quantities': [{'value': 12, 'unit': 'mines', 'approx': None}]}
-    """
-    head, out = _structure(doc, file)
-    groups: dict[str, list[Trigger]] = {}
-    for t in doc.triggers:
-        groups.setdefault(head[t.id], []).append(t)
-    order = {id(t): i for i, t in enumerate(doc.triggers)}
-    rel_order = {(r.from_id, r.to_id, r.label): i for i, r in enumerate(doc.relations)}
-    return [_derive_event(doc, out, hid, groups[hid], rel_order) for hid in sorted(groups, key=lambda h: order[id(doc.regions[h])])]
-
-
-def _derive_event(doc: Document, out: dict[str, dict[str, list[str]]], hid: str, members: list[Trigger],
-                  rel_order: dict[tuple[str, str, str], int]) -> DerivedEvent:
-    """One event: its trigger ``hid``, its mentions and the arguments related from any of them, in relation order."""
-    trig: Trigger = doc.regions[hid]  # type: ignore[assignment]
-    member_ids = {t.id for t in members}
-    rels = sorted((r for r in doc.relations if r.from_id in member_ids and r.label in ("actor", "place", "quantity")), key=lambda r: rel_order[(r.from_id, r.to_id, r.label)])
-    ev = DerivedEvent(trig.type, _field(doc, hid, DATE_FIELD), [], [], [], trig, [t for t in members if t != trig])
-    seen_q: set[Span] = set()
-    for r in rels:
-        reg = doc.regions[r.to_id]
-        if r.label == "actor":
-            if doc.surface(reg) not in ev.actors:
-                ev.actors.append(doc.surface(reg))
-                ev.actor_spans.append(reg)
-        elif r.label == "place":
-            place = _place_record(doc, out, r.to_id)
-            if place not in ev.places:
-                ev.places.append(place)
-                ev.place_spans.append(reg)
-        elif r.label == "quantity" and reg not in seen_q:
-            seen_q.add(reg)
-            ev.quantities.append(_quantity_record(doc, out, r.to_id))
-            ev.quantity_spans.append(reg)
-    return ev
-
-
-def _place_record(doc: Document, out: dict[str, dict[str, list[str]]], rid: str) -> dict[str, Any]:
-    """A gold place: the PLACE's text and the text of its admin parent (or None)."""
-    parent = _outgoing(out, rid, "admin")
-    return {"name": doc.surface(doc.regions[rid]), "admin": doc.surface(doc.regions[parent]) if parent else None}
-
-
-def _quantity_record(doc: Document, out: dict[str, dict[str, list[str]]], rid: str) -> dict[str, Any]:
-    """A gold quantity: value, unit text (or None), approx (or None) and, with an upper relation, upper."""
-    unit = _outgoing(out, rid, "unit")
-    upper = _outgoing(out, rid, "upper")
-    q: dict[str, Any] = {"value": _number(doc, rid), "unit": doc.surface(doc.regions[unit]) if unit else None,
-                         "approx": _field(doc, rid, APPROX_FIELD)}
-    if upper:
-        q["upper"] = _number(doc, upper)
-    return q
-
-
-def _outgoing(out: dict[str, dict[str, list[str]]], rid: str, label: str) -> str | None:
-    """The target of a region's (one) relation with this label."""
-    got = out.get(rid, {}).get(label)
-    return got[0] if got else None
-
-
-def gold_records(doc: Document, file: str | None = None) -> list[dict[str, Any]]:
-    """The gold event records of a document (the ``events`` of its gold_events.jsonl row)."""
-    return [e.record() for e in derive_events(doc, file)]
 
 
 def parse_task(task: Any, labels: LabelSet, file: str | None, report: ImportReport,
@@ -758,7 +493,7 @@ def parse_task(task: Any, labels: LabelSet, file: str | None, report: ImportRepo
     got = parse_annotation(text, results, labels, tid, file, report, event_types)
     meta = {k: v for k, v in data.items() if k != "text"}
     doc = Document(tid, text, got.spans, meta, ann.get("id"), got.triggers, got.relations, got.regions, got.values)
-    _structure(doc, file)  # the relations form events (E014, E015, E017, E018, E019)
+    event_structure(doc, file)  # the relations form events (E014, E015, E017, E018, E019)
     return doc
 
 
@@ -849,43 +584,3 @@ def read_export(paths: str | Path | Iterable[str | Path], labels: LabelSet, *, l
         docs += d
         total.merge(r)
     return docs, total
-
-
-def spans_to_bio(units: Sequence[tuple[int, int]], spans: Iterable[Any]) -> list[str]:
-    """IOB2 tags of text units (tokens or words, as character offsets) from labelled character spans.
-
-    A unit belongs to a span it overlaps; zero-width units (special tokens) stay "O".
-
-    Example:
-        >>> spans_to_bio([(0, 2), (3, 8), (9, 11)], [Span(3, 11, "UNIT")])
-        ['O', 'B-UNIT', 'I-UNIT']
-    """
-    tags = ["O"] * len(units)
-    j = 0
-    for sp in sorted(spans, key=lambda x: (x.start, x.end)):
-        first = True
-        while j < len(units) and units[j][1] <= sp.start:
-            j += 1
-        k = j
-        while k < len(units) and units[k][0] < sp.end:
-            if units[k][1] > units[k][0]:
-                tags[k] = ("B-" if first else "I-") + sp.label
-                first = False
-            k += 1
-    return tags
-
-
-def load_gold_events(path: str | Path, split: str | None = None) -> dict[str, dict[str, Any]]:
-    """Gold rows by report id: {"events": [...], "reference_date": ..., "split": ...}."""
-    rows = {}
-    with Path(path).open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise GoldEventsError(f"{path}:{n}: gold events line is not JSON ({exc.msg})") from None
-            if split is None or row.get("split") == split:
-                rows[row["report_id"]] = row
-    return rows

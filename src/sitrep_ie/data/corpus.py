@@ -29,7 +29,8 @@ from typing import Any, Iterable
 
 from ..config import read_yaml
 from ..errors import AnnotationError
-from .annotations import gold_records, read_tasks
+from .annotations import read_tasks
+from .gold import gold_records
 from .labels import (APPROX_FIELD, DATE_FIELD, FROM_NAME, TRIGGER_NAME, VALUE_FIELD, LabelSet, field_result, read_event_types,
                      region_result, relation_result)
 from .numbers import readings

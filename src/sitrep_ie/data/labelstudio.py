@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..config import read_yaml
-
-from .annotations import Document, read_tasks, select_annotation
 from ..errors import (AnnotationError, BadTokenError, ConfigError, LabelConfigMismatchError, RejectedTasksError,
-                     ServerUnreachableError)
+                      ServerUnreachableError)
+from .annotations import read_tasks, select_annotation
+from .document import Document
 from .labels import (APPROX_FIELD, DATE_FIELD, FROM_NAME, RELATIONS, TRIGGER_NAME, VALUE_FIELD, LabelSet, field_result,
                      read_event_types, region_result, relation_result)
 from .numbers import whole

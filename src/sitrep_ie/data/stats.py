@@ -3,7 +3,7 @@ places and the share of test place names never seen in training; per split the e
 (triggers per type, relations per label, events per report, restatement clusters) and the report
 structures (annotations/structures.yaml) declared in the reports' ``structures:`` headers.
 
-Events are derived from the exports alone (:func:`~sitrep_ie.data.annotations.derive_events`).
+Events are derived from the exports alone (:func:`~sitrep_ie.data.gold.derive_events`).
 
     python tools/corpus_stats.py [--json]
 """
@@ -18,7 +18,8 @@ from typing import Any
 
 
 from ..config import TrainConfig, read_yaml
-from .annotations import derive_events, read_export
+from .annotations import read_export
+from .gold import derive_events
 from .labels import LabelSet, read_event_types
 
 SPLITS = ("train", "dev", "test")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Sequence
 
-from ..data.annotations import Document
+from ..data.document import Document
 from ..schema import Entity, Event
 from .evaluate import EvalResult
 from .metrics import event_tuples, place_key

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..data.annotations import Document, Span
+from ..data.document import Document, Span
 from ..data.labels import event_type_of, trigger_label
 from ..schema import Entity, Event
 from .metrics import BOOTSTRAP_SAMPLES, argument_scores, bootstrap_intervals, entity_scores, event_scores

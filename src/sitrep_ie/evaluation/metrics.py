@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 from typing import Any, Iterable, Sequence
 
-from ..data.annotations import Document, Span, spans_to_bio
+from ..data.document import Document, Span, spans_to_bio
 from ..schema import Entity, json_number, unit_lemma
 
 #: Place designators dropped before places are compared ("Homs province" ~ "Homs"). Frozen on

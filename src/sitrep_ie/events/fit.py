@@ -15,7 +15,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..data.annotations import Document, derive_events
+from ..data.document import Document
+from ..data.gold import derive_events
 from ..schema import Entity
 from .learned.context import Context, EncoderStates, TriggerSpan, prepare, window
 from .learned.decoding import merge_pairs

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 from tokenizers import Encoding, Tokenizer
 
-from ..data.annotations import Span, spans_to_bio
+from ..data.document import Span, spans_to_bio
 from ..schema import trim_span
 
 IGNORE_INDEX = -100

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..config import TrainConfig
-from ..data.annotations import Document, ImportReport, Span, read_export
+from ..data.annotations import ImportReport, read_export
+from ..data.document import Document, Span
 from ..data.labels import LabelSet, read_event_types, tagger_labels, trigger_label
 from ..errors import ConfigError
 from .alignment import CASE_SCHEME, CASE_TYPES, SpecialTokens, case_type_ids, encode_texts, make_windows
