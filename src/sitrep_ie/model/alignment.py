@@ -101,17 +101,8 @@ def word_case(word: str) -> int:
 def case_type_ids(text: str, enc: Encoding) -> list[int]:
     """Per token, the case class of the whole word it belongs to (a word's later pieces, "##fr" of
     "Kafr", take the word's class: their own letters are all lower case)."""
-    offsets, wids = enc.offsets, enc.word_ids
-    n = len(offsets)
-    out = [0] * n
-    k = 0
-    while k < n:
-        j = k
-        while j + 1 < n and wids[k] is not None and wids[j + 1] == wids[k]:
-            j += 1
-        out[k:j + 1] = [word_case(text[offsets[k][0]:offsets[j][1]])] * (j + 1 - k)
-        k = j + 1
-    return out
+    case = {w: word_case(text[slice(*enc.word_to_chars(w))]) for w in set(enc.word_ids) if w is not None}
+    return [0 if w is None else case[w] for w in enc.word_ids]
 
 
 @dataclass
