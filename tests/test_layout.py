@@ -1,5 +1,6 @@
 """The architecture holds: parts import only in the allowed direction; defaults ship with the package."""
 
+import ast
 import subprocess
 import sys
 
@@ -57,8 +58,6 @@ LEARNED_STEPS = ("context", "features", "weights", "triggers", "decoding", "asse
 
 @pytest.mark.parametrize("step", LEARNED_STEPS)
 def test_learned_layer_steps_import_only_earlier_steps(step):
-    import ast
-
     tree = ast.parse((ROOT / "src/sitrep_ie/events/learned" / f"{step}.py").read_text())
     siblings = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
     later = sorted(siblings - set(LEARNED_STEPS[:LEARNED_STEPS.index(step)]))

@@ -22,11 +22,11 @@ from .data.gold import gold_records
 from .data.labels import LabelSet
 from .evaluation.metrics import argument_scores, confidence_scores, event_scores, match_events
 from .events.fit import Encoded, fit
+from .events.learned import LearnedEventLayer, LinkerWeights, split_tags
 from .events.learned.assembly import to_events
-from .events.learned.context import ROLES, EncoderStates, prepare, split_tags
+from .events.learned.context import ROLES, EncoderStates, prepare
 from .events.learned.decoding import decode, link, merge_scores
-from .events.learned.layer import LearnedEventLayer
-from .events.learned.weights import LinkerWeights, Logistic
+from .events.learned.weights import Logistic
 from .events.pipeline import CONFIG_FILES, EventLayer
 from .events.spans import refine_tagged
 from .model.artifacts import ModelDir
