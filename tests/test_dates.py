@@ -173,6 +173,13 @@ def test_iso_dates_are_never_read_day_first():
         # ... and to a period the sentence gives (GUIDELINES 4.5, rule 2); a day of the event's own still beats the period
         ("Teams removed 312 items over the past three days, the director said on Tuesday.", "removed", None),
         ("Over the past week sappers cleared 40 mines, the last of them on Tuesday.", "cleared", "2017-10-31"),
+        # a day a "since" clause names starts a count, unless the trigger is the event that clause states
+        ("Since fighting erupted on 3 October, 144 people have been killed.", "killed", None),
+        ("Since fighting erupted on 3 October, 144 people have been killed.", "fighting", "2017-10-03"),
+        ("296 civilians have been killed since fighting began on Saturday.", "killed", None),
+        ("296 civilians have been killed since fighting began on Saturday.", "fighting", "2017-10-28"),
+        ("Surgeons operated on 31 people since Monday, when a device went off in the market, killing nine.", "operated", None),
+        ("Surgeons operated on 31 people since Monday, when a device went off in the market, killing nine.", "killing", "2017-10-30"),
     ],
 )
 def test_nearest_date_to_the_trigger(sentence, trigger, date):
@@ -226,6 +233,10 @@ def test_the_same_day_is_the_day_stated_before(text, date):
     # a relative clause's day is its noun's, not the event's: the past-24-hours rule dates the event
     ("In the past 24 hours, UN agencies sent 52 trucks through the crossing, which opened on Tuesday.", "sent", "2017-11-02"),
     ("In the past 24 hours, UN agencies sent 52 trucks through the crossing, which opened on Tuesday.", "opened", "2017-10-31"),
+    # ... and so is a count a relative clause runs: the event is no running total then (no report date, no wire dateline)
+    ("WFP airdropped 52 tonnes of food to Sabiid, which has been cut off by road since 9 October.", "airdropped", None),
+    ("WFP has airdropped 52 tonnes of food to Sabiid since 9 October.", "airdropped", "2017-11-02"),
+    ("Since 9 October, WFP has airdropped a total of 52 tonnes of food to Sabiid.", "airdropped", "2017-11-02"),
 ])
 def test_a_day_in_a_later_clause_dates_that_clause(text, trigger, date):
     from sitrep_ie.events.segment import Segment

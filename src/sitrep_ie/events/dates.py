@@ -229,17 +229,46 @@ def _distance(m: DateMention, anchor: tuple[int, int]) -> int:
     return max(m.start - anchor[1], anchor[0] - m.end, 0)
 
 
-def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon) -> list[DateMention]:
-    """Every day a sentence states, in order of preference (explicit days, relative days, weekdays), then its period."""
+_SINCE_BEFORE = re.compile(r"\bsince\b[^,;]{0,40}$", re.I)
+_WHEN_AFTER = re.compile(r"\s*,?\s*when\b", re.I)
+
+
+def _since_bound(s: str, at: int, end: int, anchor: int | None) -> bool:
+    """Whether the day at ``s[at:end]`` starts a count ("fled since Sunday", "killed since fighting began on 3 April"):
+    it dates no event then, unless the event's trigger (``anchor``, relative to ``s``) is the one the "since" clause
+    states ("since fighting erupted on 3 April", "since Monday, when a device went off in the market, killing nine")."""
+    since = _SINCE_BEFORE.search(s, max(0, at - 48), at)
+    if since is None:
+        return False
+    if anchor is None:
+        return True
+    inside = since.start() <= anchor < at or (anchor >= end and _WHEN_AFTER.match(s, end) is not None
+                                               and ";" not in s[end:anchor])
+    return not inside
+
+
+def starts_a_count(text: str, sent: Segment, day: tuple[int, int], anchor: tuple[int, int]) -> bool:
+    """Whether, read from the trigger at ``anchor``, the day stated at ``day`` in sentence ``sent`` starts a count
+    ("144 people have been killed since fighting erupted on 3 April"): what is counted from a day is not of that day."""
+    if not sent.start <= day[0] < sent.end:
+        return False
+    s = text[sent.start:sent.end]
+    return _since_bound(s, day[0] - sent.start, day[1] - sent.start, anchor[0] - sent.start)
+
+
+def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None, lex: Lexicon,
+                    anchor: tuple[int, int] | None = None) -> list[DateMention]:
+    """Every day a sentence states, in order of preference (explicit days, relative days, weekdays), then its period.
+    With ``anchor`` (the trigger), a day a "since" clause names is kept when that clause states the trigger's event."""
     s = text[start:end]
     pat = _patterns(lex)
     p = pat.period.search(s)
+    at = None if anchor is None else anchor[0] - start
     found = []
     for m in pat.explicit.finditer(s):
         if p and p.start() <= m.start() < p.end():
             continue
-        if lex.bound_before.search(s[max(0, m.start() - 12):m.start()]) or \
-                re.search(r"\bsince\b[^,;]{0,40}$", s[max(0, m.start() - 48):m.start()], re.I):
+        if lex.bound_before.search(s[max(0, m.start() - 12):m.start()]) or _since_bound(s, m.start(), m.end(), at):
             continue  # "since 1 January, a total of ..." is a running total, not the event's day
         d = _parse(m.group("d"), report_date)
         if d is not None:
@@ -251,7 +280,7 @@ def _sentence_dates(text: str, start: int, end: int, report_date: dt.date | None
         for w in lex.weekday.finditer(s):
             if p and p.start() <= w.start(1) < p.end():
                 continue  # "on Saturday and Sunday" is a period
-            if re.search(r"\bsince\s+$", s[max(0, w.start(1) - 8):w.start(1)], re.I):
+            if _since_bound(s, w.start(1), w.end(1), at):
                 break  # "fled since Sunday, ... said on Wednesday": the count runs from Sunday; Wednesday dates the speech
             back = (report_date.weekday() - lex.weekdays.index(w.group(1).lower())) % 7
             found.append(DateMention(report_date - dt.timedelta(days=back), "day", start + w.start(1), start + w.end(1)))
@@ -266,7 +295,7 @@ def sentence_date(text: str, start: int, end: int, report_date: dt.date | None, 
     """The date a sentence states for itself (day, or a period that dates nothing); with two or more,
     the one nearest ``anchor`` (the trigger: "shelling hit the town on Tuesday and a convoy arrived on Wednesday"),
     never the day a statement was made when another is given ("said on Wednesday that ... on Tuesday")."""
-    found = _sentence_dates(text, start, end, report_date, lex)
+    found = _sentence_dates(text, start, end, report_date, lex, anchor)
     days = [m for m in found if m.date is not None]
     # "said on Wednesday that its teams had dismantled ... on Tuesday": the statement's day gives way to another
     # day, and to a period ("removed 312 items over the past three days, the director said on Tuesday")
@@ -320,11 +349,16 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
         stop = later.start()
     own = sentence_date(text, start, stop, rd.report_date, lex, anchor) if start < stop else None
     sentence = text[sent.start:sent.end]
-    if rd.report_date is not None and re.match(r"\W*since\b", sentence, re.I) and is_running_total(sentence, lex):
-        return rd.report_date.isoformat(), "day", rd.dateline or rd.header  # "Since 1 March, a total of ..."
+    # a count stated in a later clause is another's ("airdropped 52 tonnes to Sabiid, which has been cut off since 9 November")
+    clause = text[sent.start:stop]
+    opening = re.match(r"\W*since\b[^,;]*", sentence, re.I)
+    if rd.report_date is not None and opening and is_running_total(clause, lex) \
+            and (anchor is None or anchor[0] >= sent.start + opening.end()):
+        # "Since 1 March, a total of ...", unless the trigger is what the opening clause states ("Since fighting erupted on 3 April")
+        return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     if own is not None and own.date is not None:
         return own.date.isoformat(), own.precision, (own.start, own.end)
-    if rd.report_date is not None and (mentions_past_day(sentence, lex) or is_running_total(sentence, lex)):
+    if rd.report_date is not None and (mentions_past_day(sentence, lex) or is_running_total(clause, lex)):
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     if own is not None:
         return None, own.precision, None

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...schema import Event, Mention, Place, unit_lemma
 from ..arguments import split_designator
-from ..dates import event_date
+from ..dates import event_date, is_running_total, starts_a_count
 from ..pipeline import EventLayer
 from .context import PARAGRAPH_BREAK, QUOTE, ROLES, Context, memo, window
 from .decoding import MERGE_REACH, Draft, arg_keys
@@ -189,7 +189,11 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
             ev.places = [dataclasses.replace(p) for p in events[src].places]
         if stated[src][0] == s:  # GUIDELINES 4.6: the attacker its sentence names is an actor of both events
             share_actors(ev, events[src])
-        if not own_day and stated[src][1]:
+        # a count running since a day is of the report's day, not of the attack it counts from
+        counted_from = is_running_total(text[sents[s].start:sents[s].end], layer.lexicon) or (
+            stated[src][0] == s and ev.trigger is not None and events[src].date_span is not None
+            and starts_a_count(text, sents[s], events[src].date_span, (ev.trigger.start, ev.trigger.end)))
+        if not own_day and stated[src][1] and not counted_from:
             ev.date, ev.date_precision, ev.date_span = events[src].date, events[src].date_precision, events[src].date_span
 
 
