@@ -209,6 +209,21 @@ def test_bulletins_that_cover_the_past_day(text, bulletin):
 
 
 @pytest.mark.parametrize("text, date", [
+    # a field log's entry dates every sentence of its line that states no day of its own
+    ("Field log\nIssued: 2 November\n\nOct 30 - Clinics moved closer to the camps. They vaccinated 1,020 children.", "2017-10-30"),
+    ("Field log\n\n30 October: Clinics moved closer to the camps. They vaccinated 1,020 children.", "2017-10-30"),
+    ("Field log\n\nOct 30 - Clinics moved closer to the camps. They vaccinated 1,020 children last week.", None),  # a period
+    ("Field log\n\nOct 30 - Clinics moved closer to the camps.\nThey vaccinated 1,020 children.", None),  # another line
+    ("Update, 2 November\n\nClinics moved closer to the camps. They vaccinated 1,020 children.", None),  # no entry
+])
+def test_a_log_entry_dates_its_line(text, date):
+    from sitrep_ie.events.segment import sentences
+
+    sents = sentences(text, LEX)
+    assert event_date(text, sents[-1], report_dates(text, REF, LEX), LEX)[0] == date
+
+
+@pytest.mark.parametrize("text, date", [
     ("Shelling hit Dugure on 1 May. The road to Sinuni reopened the same day.", "2017-05-01"),
     ("Clashes broke out in Dugure on 1 May. Families fled to Sinuni the following day.", "2017-05-02"),
     ("Sappers cleared 40 mines on Tuesday. Schools reopened. Medics treated 12 people that day.", "2017-10-31"),

@@ -38,6 +38,7 @@ class _Patterns:
     period: re.Pattern[str]
     explicit: re.Pattern[str]
     month_period: re.Pattern[str]
+    log_entry: re.Pattern[str]  # "Aug 15 - " opening a line of a field log
 
 
 _PLACE_WORD = r"[A-Z][A-Za-z'’\-]+"
@@ -112,6 +113,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
             rf"(?P<d>\d{{1,2}}(?:st|nd|rd|th)?\s+{m}(?:,?\s+\d{{4}})?|{m}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})\b",
             re.I),
         month_period=re.compile(rf"\b(?:in|during|throughout)\s+(?:early\s+|mid-?|late\s+)?{m}", re.I),
+        log_entry=re.compile(rf"[ \t]*(?P<d>{m}\s+{_DAY}|{_DAY}\s+{m})[ \t]*(?:—|–|-|:)[ \t]"),
     )
 
 
@@ -362,6 +364,10 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
         return rd.report_date.isoformat(), "day", rd.dateline or rd.header
     if own is not None:
         return None, own.precision, None
+    entry = _patterns(lex).log_entry.match(text, text.rfind("\n", 0, sent.start) + 1)
+    if entry is not None and entry.end() <= sent.start and (day := _parse(entry.group("d"), rd.report_date)) is not None:
+        # a field log's entry ("Aug 15 - Clinics moved closer to the settlements. They vaccinated 1,020 children.")
+        return day.isoformat(), "day", entry.span("d")
     if before and (ana := lex.anaphoric_day.search(text, start, sent.end)):
         for prev in before:
             # "GENEVA, 14 December - ... on Tuesday": the dateline dates the report, the sentence's own day the event
