@@ -200,6 +200,9 @@ def test_without_a_trigger_the_first_stated_day_wins():
     ("In the past 24 hours 3 trucks arrived.", True),
     ("Weekly summary\nSappers cleared 12 mines over 24 hours of work.", False),
     ("Operational update, 2 November\nSappers cleared 12 mines.", False),
+    ("Daily bulletin of the reconciliation centre, 2 November\n- Sappers cleared 12 mines.", True),  # a day's bulletin
+    ("Weekly bulletin of the reconciliation centre, 2 November\n- Sappers cleared 12 mines.", False),
+    ("Peacekeepers observe daily exchanges of fire.\nSappers cleared 12 mines.", False),
     # an update that says it of one item further down is no bulletin: that item alone takes the report date
     ("Flash update No. 3\n" + "Fighting displaced 4,000 people from Sinja towards Sennar and Gedaref. " * 6
      + "\n- In the past 24 hours, WFP distributed 12 tonnes of food.", False),

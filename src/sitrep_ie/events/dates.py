@@ -221,7 +221,7 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
         wire_dateline=wire,
         # a bulletin says in its opening that it covers the past day; an update that says so of one item further down
         # ("- In the past 24 hours, WFP distributed ...") dates that item only (mentions_past_day)
-        past_day_bulletin=bool(lex.past_day.search(text, 0, HEAD_CHARS)),
+        past_day_bulletin=bool(lex.past_day.search(text, 0, HEAD_CHARS) or lex.daily_title.search(text, 0, HEAD_CHARS)),
         header=(header.start(1), header.end(1)) if header else None,
         dateline_agency=dateline_agency,
     )

@@ -37,7 +37,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
                 "and_split_number_suffixes", "verb_endings"),
     "dates": ("months", "weekdays", "relative_days", "issued_words", "period_openers", "period_units", "period_counts", "bound_words",
-              "total_phrases", "past_day_units", "anaphoric_days", "clause_joiners"),
+              "total_phrases", "past_day_units", "daily_titles", "anaphoric_days", "clause_joiners"),
 }
 _MAPPINGS = {("dates", "relative_days"), ("dates", "anaphoric_days")}
 # keys of retired rules that older models' saved lexicons hold, read and ignored: the rule assembler's (removed in
@@ -47,7 +47,7 @@ _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns
 # switched off)
 _ADDED = {("dates", "period_counts"), ("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"),
           ("events", "new_fact_cues"),
-          ("dates", "clause_joiners"), ("actors", "back_references"), *(("actors", k) for k in _ACTOR_BOUNDS)}
+          ("dates", "clause_joiners"), ("dates", "daily_titles"), ("actors", "back_references"), *(("actors", k) for k in _ACTOR_BOUNDS)}
 
 
 def alternation(words: Any) -> str:
@@ -127,6 +127,7 @@ class Lexicon:
             "past_day": re.compile(r"\b(?:past|last|previous)\s+(?:24|twenty-four|12|twelve)[\s-]*" + alternation(d["past_day_units"])
                                    + r"\b|\b(?:24|twenty-four)[\s-]*" + alternation(d["past_day_units"]) + r"\s+(?:to|ending)\b"
                                    r"|\b(?:over|in|during|for)\s+the\s+(?:past|last)\s+day\b", re.I),
+            "daily_title": re.compile(r"\b" + alternation(d["daily_titles"]) + r"\b", re.I),
             "total": re.compile(r"\b(?:" + alternation(d["total_phrases"])[3:-1] + r"|since\s+(?:the\s+(?:start|beginning)|\d{1,2}\s+[A-Z][a-z]+"
                                 r"|[A-Z][a-z]+|\d{4}|\w+\s+\d{4}))\b", re.I),
         }
