@@ -255,6 +255,9 @@ def test_the_same_day_is_the_day_stated_before(text, date):
     ("WFP airdropped 52 tonnes of food to Sabiid, which has been cut off by road since 9 October.", "airdropped", None),
     ("WFP has airdropped 52 tonnes of food to Sabiid since 9 October.", "airdropped", "2017-11-02"),
     ("Since 9 October, WFP has airdropped a total of 52 tonnes of food to Sabiid.", "airdropped", "2017-11-02"),
+    # "since" alone means "afterwards": no count runs from a day
+    ("Most of the families have since gone back to Mahin.", "gone back", None),
+    ("Most of the families have gone back to Mahin since the operation began.", "gone back", "2017-11-02"),
 ])
 def test_a_day_in_a_later_clause_dates_that_clause(text, trigger, date):
     from sitrep_ie.events.segment import Segment

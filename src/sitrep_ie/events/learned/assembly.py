@@ -193,7 +193,8 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
         counted_from = is_running_total(text[sents[s].start:sents[s].end], layer.lexicon) or (
             stated[src][0] == s and ev.trigger is not None and events[src].date_span is not None
             and starts_a_count(text, sents[s], events[src].date_span, (ev.trigger.start, ev.trigger.end)))
-        if not own_day and stated[src][1] and not counted_from:
+        own_period = ev.date is None and ev.date_precision is not None  # "killed between 4 and 7 November" dates nothing
+        if not own_day and not own_period and stated[src][1] and not counted_from:
             ev.date, ev.date_precision, ev.date_span = events[src].date, events[src].date_precision, events[src].date_span
 
 
