@@ -60,6 +60,12 @@ def mark(marked: str) -> tuple[str, list[Entity]]:
          [(48, None, "Anti-personnel mines", None), (31, None, "Anti-tank mines", None)]),
         ("[[UNICEF|A]]   [[children|U]] vaccinated   [[1,107|Q]]", [(1107, None, "children", None)]),
         ("District   Area   Items\n[[Xieng|P]]   [[512,300|Q]] [[m2|U]]   [[1,208|Q]]", [(512300, None, "m2", None), (1208, None, None, None)]),
+        # a number in a table column takes the UNIT tagged in the column's header, every row down to the total
+        ("Site   [[Submunitions|U]] destroyed   Area cleared ([[m2|U]])\n[[Kafra|P]]   [[46|Q]]   [[18,300|Q]]\nTotal   [[71|Q]]   [[33,870|Q]]",
+         [(46, None, "Submunitions", None), (18300, None, "m2", None), (71, None, "Submunitions", None), (33870, None, "m2", None)]),
+        # ... only where header and row line up cell for cell, and only under the table's first line
+        ("Site   [[Submunitions|U]] destroyed\n[[Kafra|P]]   [[46|Q]]   [[18,300|Q]]", [(46, None, None, None), (18300, None, None, None)]),
+        ("Cleared [[12|Q]] [[mines|U]] at two sites.\n[[Kafra|P]]   [[46|Q]]", [(12, None, "mines", None), (46, None, None, None)]),
     ],
 )
 def test_quantities(marked, expected):

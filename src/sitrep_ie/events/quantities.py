@@ -273,6 +273,35 @@ def _row_label(text: str, ents: Sequence[Entity], i: int, line_start: int) -> En
     return unit if unit is not None and CELL_GAP.search(text, unit.end - 1, ents[i].start + 1) else None
 
 
+_CELL = re.compile(r"\S+(?:(?: {1,2})\S+)*")  # a cell: words apart by at most two spaces, no tab
+
+
+def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The cells of the line ``text[start:end]`` as (start, end) offsets."""
+    return [(start + m.start(), start + m.end()) for m in _CELL.finditer(text[start:end])]
+
+
+def _column_header(text: str, ents: Sequence[Entity], i: int, line_start: int, seen: dict[int, bool]) -> Entity | None:
+    """The UNIT tagged in the header of the number's column ("Area cleared (m2)" over "18,300"): the header is the
+    first line of the table the number's row belongs to, and counts as many cells as the row."""
+    top = line_start
+    while top > 0:
+        prev = text.rfind("\n", 0, top - 1) + 1
+        if prev == top or not _table_line(text, prev, seen):
+            break
+        top = prev
+    if top == line_start:
+        return None
+    row_end = text.find("\n", line_start)
+    row = _cells(text, line_start, len(text) if row_end < 0 else row_end)
+    header = _cells(text, top, text.find("\n", top))
+    col = next((k for k, (a, b) in enumerate(row) if a <= ents[i].start < b), None)
+    if col is None or len(header) != len(row):
+        return None
+    a, b = header[col]
+    return next((u for u in ents if u.label == "UNIT" and a <= u.start and u.end <= b), None)
+
+
 def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig, lex: Lexicon) -> list[tuple[Quantity, list[Entity]]]:
     """Pair QUANTITY spans with units, join ranges, read qualifiers and values."""
     out: list[tuple[Quantity, list[Entity]]] = []
@@ -312,7 +341,7 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
             used.append(unit)
             j = k + 1
         if unit is None and row:
-            unit = _row_label(text, ents, i, sent_start)
+            unit = _row_label(text, ents, i, sent_start) or _column_header(text, ents, i, sent_start, table_lines)
         # a number without a unit of its own keeps none, however the number before it was counted ("nine violations:
         # four in Homs", GUIDELINES 4.4)
         before = text[max(sent_start, e.start - 60):e.start]
