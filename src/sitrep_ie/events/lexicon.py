@@ -128,6 +128,7 @@ class Lexicon:
                                    + r"\b|\b(?:24|twenty-four)[\s-]*" + alternation(d["past_day_units"]) + r"\s+(?:to|ending)\b"
                                    r"|\b(?:over|in|during|for)\s+the\s+(?:past|last)\s+day\b", re.I),
             "daily_title": re.compile(r"\b" + alternation(d["daily_titles"]) + r"\b", re.I),
+            # "since January", "since the start of ..." start a count; "have since gone back" ("since" meaning afterwards) does not
             "total": re.compile(r"\b(?:" + alternation(d["total_phrases"])[3:-1] + r"|(?<!\bhave\s)(?<!\bhas\s)(?<!\bhad\s)since\s+(?:the\s+(?:start|beginning)|\d{1,2}\s+[A-Z][a-z]+"
                                 r"|[A-Z][a-z]+|\d{4}|\w+\s+\d{4}))\b", re.I),
         }
