@@ -198,6 +198,7 @@ def test_without_a_trigger_the_first_stated_day_wins():
     ("Field log, 24 hrs to 0600 on 02.11.2017\n- 3 mortars landed.", True),
     ("Bulletin No. 4 (past 12 hours)\n- 3 mortars landed.", True),
     ("In the past 24 hours 3 trucks arrived.", True),
+    ("In the course of the last day, 3 trucks arrived.", True),
     ("Weekly summary\nSappers cleared 12 mines over 24 hours of work.", False),
     ("Operational update, 2 November\nSappers cleared 12 mines.", False),
     ("Daily bulletin of the reconciliation centre, 2 November\n- Sappers cleared 12 mines.", True),  # a day's bulletin
