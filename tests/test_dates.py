@@ -74,6 +74,8 @@ def test_december_dateline_in_a_january_report_is_last_year():
         ("On Tuesday militants shelled the village.", "2017-10-31", "day"),
         ("Yesterday 12 people were evacuated.", "2017-11-01", "day"),
         ("Between 8 and 11 July, 300 families returned.", None, "period"),
+        ("Between 28 September-6 October, 300 families returned.", None, "period"),  # across two months, a bare dash
+        ("From September 28 – October 2, 300 families returned.", None, "period"),
         ("Last week 300 families returned.", None, "period"),
         ("In March, 300 families returned.", None, "month"),
         # two days, or a span of days, are a period (GUIDELINES 4.5 rule 2)

@@ -98,6 +98,8 @@ def _patterns(lex: Lexicon) -> _Patterns:
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
+            # a span across two months, joined by a dash with or without spaces ("28 December-6 January", "May 30 – June 2")
+            rf"|\b\d{{1,2}}\s+{m}\s*[-–]\s*\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s*[-–]\s*{m}\s+\d{{1,2}}\b"
             rf"|{lex.period_phrase}"
             rf"|\b(?:in|during|throughout|for)\s+(?:early\s+|mid-?|late\s+)?{m}(?:\s+\d{{4}})?\b(?!\s+\d)"
             rf"|\b(?:in\s+)?the\s+(?:week|month|fortnight|period)\s+(?:to|ending|up\s+to|until)\s+(?:\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}})"
