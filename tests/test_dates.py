@@ -54,6 +54,10 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         ("June 9, 2020 (KHARTOUM) - A convoy of nine trucks crossed into the country.", dt.date(2020, 6, 9), True),
         ("9 June 2020 (JUBA): A convoy of nine trucks crossed into the country.", dt.date(2020, 6, 9), True),
         ("June 9, 2020 - A convoy of nine trucks crossed into the country.", REF, False),
+        # a title that ends with its date in brackets dates the report when nothing else does
+        ("Briefing of the reconciliation centre (September 12, 2017)\n\nSappers cleared 12 mines.", dt.date(2017, 9, 12), False),
+        ("Briefing of the reconciliation centre (12 September 2017)\nIssued: 14 September 2017\n\nAid arrived.", dt.date(2017, 9, 14), False),
+        ("Sappers cleared 12 mines.\nThe depot (September 12, 2017) was emptied.", REF, False),  # not the title line
     ],
 )
 def test_report_date(text, report, dateline):

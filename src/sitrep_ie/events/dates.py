@@ -31,6 +31,7 @@ HEADER_RE = re.compile(r"^\s*date\s*:?\s*(\d{4}-\d{2}-\d{2})(?=\s|$)", re.I | re
 @dataclass(frozen=True)
 class _Patterns:
     issued: re.Pattern[str]
+    title_date: re.Pattern[str]  # a title line ending in its date in brackets: "Briefing of the Centre ... (12 September 2017)"
     dateline: re.Pattern[str]
     dateline_inline: re.Pattern[str]  # the same dateline right after a header on its line
     dateline_date_first: re.Pattern[str]  # "June 9, 2020 (KHARTOUM) - ..."
@@ -86,6 +87,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
     dm = rf"(?i:{m})"  # wire datelines print the month in capitals too ("STEPANAKERT, SEPTEMBER 30, ARTSAKHPRESS:")
     full_date = rf"{dm}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{dm},?\s+\d{{4}}"  # "June 9, 2020", "02nd March, 2019"
     return _Patterns(
+        title_date=re.compile(rf"\s*[^\n]*\((?P<date>{full_date})\)[ \t]*(?:\n|$)"),
         issued=re.compile(rf"^\s*{lex.issued}\s*:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})", re.I | re.M),
         dateline=re.compile("^" + _dateline_body(dm), re.M),
         dateline_inline=re.compile(_dateline_body(dm)),
@@ -214,6 +216,8 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
         issued = pat.issued.search(head)
         if issued:
             report = _parse(issued.group(1), reference_date)
+        elif title := pat.title_date.match(head):
+            report = _parse(title.group("date"), reference_date)
     if report is None:
         report = reference_date
     return ReportDates(
