@@ -152,6 +152,8 @@ def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place
     ("KHARKIV, 3 May - Shelling hit the city.", None),
     ("MOSCOW (Sputnik) - Air defences destroyed 20 drones overnight, the ministry told reporters.", "(Sputnik)"),
     ("MOSCOW (Sputnik - 02nd March, 2019) The Russian side recorded 13 truce breaches in the past day.", "Sputnik"),
+    # ... also when a header heads its line, as wire items arrive
+    (" date 2019-03-02 MOSCOW (Sputnik - 02nd March, 2019) The Russian side recorded 13 truce breaches.", "Sputnik"),
 ])
 def test_the_agency_of_a_dateline(text, agency):
     rd = report_dates(text, REF, LEX)

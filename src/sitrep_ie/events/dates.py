@@ -36,6 +36,7 @@ class _Patterns:
     dateline_inline: re.Pattern[str]  # the same dateline right after a header on its line
     dateline_date_first: re.Pattern[str]  # "June 9, 2020 (KHARTOUM) - ..."
     dateline_agency_date: re.Pattern[str]  # "MOSCOW (Sputnik - 02nd March, 2019) The ..."
+    dateline_agency_date_inline: re.Pattern[str]  # the same right after a header on its line
     period: re.Pattern[str]
     explicit: re.Pattern[str]
     month_period: re.Pattern[str]
@@ -86,6 +87,8 @@ def _patterns(lex: Lexicon) -> _Patterns:
     m = lex.month + r"\.?"
     dm = rf"(?i:{m})"  # wire datelines print the month in capitals too ("STEPANAKERT, SEPTEMBER 30, ARTSAKHPRESS:")
     full_date = rf"{dm}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{dm},?\s+\d{{4}}"  # "June 9, 2020", "02nd March, 2019"
+    agency_date = (rf"[ \t]*(?P<place>{_DATELINE_PLACE})[ \t]*\((?P<agency>[A-Z][^()\n\-–—]{{0,30}}?)[ \t]*[-–—][ \t]*"
+                   rf"(?P<date>{full_date})\)")
     return _Patterns(
         title_date=re.compile(rf"\s*[^\n]*\((?P<date>{full_date})\)[ \t]*(?:\n|$)"),
         issued=re.compile(rf"^\s*{lex.issued}\s*:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})", re.I | re.M),
@@ -94,9 +97,8 @@ def _patterns(lex: Lexicon) -> _Patterns:
         dateline_date_first=re.compile(
             rf"^[ \t]*(?P<date>{full_date})[ \t]*\((?P<place>{_DATELINE_PLACE})\)[ \t]*(?:—|–|--?|:)",
             re.M),
-        dateline_agency_date=re.compile(
-            rf"^[ \t]*(?P<place>{_DATELINE_PLACE})[ \t]*\((?P<agency>[A-Z][^()\n\-–—]{{0,30}}?)[ \t]*[-–—][ \t]*"
-            rf"(?P<date>{full_date})\)", re.M),
+        dateline_agency_date=re.compile("^" + agency_date, re.M),
+        dateline_agency_date_inline=re.compile(agency_date),
         period=re.compile(
             rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
@@ -192,7 +194,8 @@ def report_dates(text: str, reference_date: dt.date | None, lex: Lexicon) -> Rep
     report = dt.date.fromisoformat(header.group(1)) if header else None
     pat = _patterns(lex)
     dl = pat.dateline.search(head) or pat.dateline_date_first.search(head) or pat.dateline_agency_date.search(head)
-    if header is not None and (inline := pat.dateline_inline.match(head, header.end())):
+    if header is not None and (inline := pat.dateline_inline.match(head, header.end())
+                               or pat.dateline_agency_date_inline.match(head, header.end())):
         dl = inline
     undated = dl is None  # then only a dateline without a date can be there
     if undated:
