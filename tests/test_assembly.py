@@ -66,6 +66,10 @@ def mark(marked: str) -> tuple[str, list[Entity]]:
         # ... only where header and row line up cell for cell, and only under the table's first line
         ("Site   [[Submunitions|U]] destroyed\n[[Kafra|P]]   [[46|Q]]   [[18,300|Q]]", [(46, None, None, None), (18300, None, None, None)]),
         ("Cleared [[12|Q]] [[mines|U]] at two sites.\n[[Kafra|P]]   [[46|Q]]", [(12, None, "mines", None), (46, None, None, None)]),
+        # a number joined by a hyphen to its counted noun: "a 12-truck convoy" counts 12 trucks; "one-off" counts nothing
+        ("WFP sent a [[12-truck|Q]] convoy", [(12, None, "truck", None)]),
+        ("a [[nine-truck|Q]] convoy", [(9, None, "truck", None)]),
+        ("paid [[one-off|Q]] grants during a [[five-day|Q]] campaign", []),
     ],
 )
 def test_quantities(marked, expected):

@@ -45,6 +45,7 @@ class NormalisationConfig:
     admin_designators: frozenset[str]
     pint_units: dict[str, str]
     glued_units: frozenset[str] = frozenset()
+    hyphen_non_units: frozenset[str] = frozenset()
 
     @property
     def range_gap(self) -> re.Pattern[str]:
@@ -69,6 +70,8 @@ class NormalisationConfig:
                 pint_units={str(k): str(v) for k, v in d.get("pint_units", {}).items()},
                 # added after models were saved: one whose config lacks it reads the packaged list
                 glued_units=frozenset(str(x).lower() for x in (d["glued_units"] if "glued_units" in d else _packaged("glued_units"))),
+                hyphen_non_units=frozenset(str(x).lower() for x in (d["hyphen_non_units"] if "hyphen_non_units" in d
+                                                                    else _packaged("hyphen_non_units"))),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"{source}: bad normalisation config ({exc})") from None
@@ -90,17 +93,25 @@ def _packaged(key: str) -> Any:
 _GLUED = re.compile(r"^(\d[\d,.\u00a0\u202f\u2009 ]*?)\s?([A-Za-z][A-Za-z²³0-9]*)$")
 
 
+_HYPHENED = re.compile(r"^(.+?)[-\u2010\u2011]([A-Za-z]+)$")  # "12-truck", "nine-truck" (convoy)
+
+
 def split_glued(text: str, cfg: NormalisationConfig) -> int | None:
-    """Where the unit starts in a QUANTITY span that carries its measure unit ("41,700m2" -> 6), else None.
+    """Where the unit starts in a QUANTITY span that carries its measure unit ("41,700m2" -> 6) or, joined by a
+    hyphen, its counted noun ("a 12-truck convoy" -> 3), else None.
 
     >>> cfg = default_config()
-    >>> [split_glued(s, cfg) for s in ["41,700m2", "0,93km2", "20L", "12", "4th", "2nd"]]
-    [6, 4, 2, None, None, None]
+    >>> [split_glued(s, cfg) for s in ["41,700m2", "0,93km2", "20L", "12", "4th", "2nd", "12-truck", "nine-truck", "thirty-six", "one-off"]]
+    [6, 4, 2, None, None, None, 3, 5, None, None]
     """
     m = _GLUED.match(text)
-    if m is None or m.group(2).lower() not in cfg.glued_units or parse_number(m.group(1), cfg) is None:
-        return None
-    return m.start(2)
+    if m is not None and m.group(2).lower() in cfg.glued_units and parse_number(m.group(1), cfg) is not None:
+        return m.start(2)
+    h = _HYPHENED.match(text)
+    if h is not None and h.group(2).lower() not in cfg.hyphen_non_units and parse_number(text, cfg) is None \
+            and parse_number(h.group(1), cfg) is not None:
+        return h.start(2)
+    return None
 
 
 @lru_cache(maxsize=8)
@@ -318,7 +329,8 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
         if value is None and (cut := split_glued(e.text, cfg)) is not None:
             # "41,700m2": the number and its unit in one span
             glued = Entity(e.start + cut, e.end, "UNIT", e.text[cut:], e.score)
-            e = Entity(e.start, e.start + len(e.text[:cut].rstrip()), "QUANTITY", e.text[:cut].rstrip(), e.score)
+            number = e.text[:cut].rstrip(" -\u2010\u2011")
+            e = Entity(e.start, e.start + len(number), "QUANTITY", number, e.score)
             value = parse_number(e.text, cfg)
         if value is None:
             i += 1
