@@ -41,6 +41,7 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         ("OPS LOG - west Mosul\n3 mortars landed.", REF, False),
         ("KEY POINTS\n\n- 300 families displaced", REF, False),
         ("Flash update\nIssued: 14 March 2021\n- 300 families displaced", dt.date(2021, 3, 14), False),
+        ("Ferries carry the wounded out\n\nPublished on 07 May 2009\n\nThe ferry took 495 people out on Thursday.", dt.date(2009, 5, 7), False),
         ("Sappers cleared 12 mines near Homs.", REF, False),
         # a title line that only carries a date dates the report, not its undated sentences (GUIDELINES 4.5, rule 5)
         ("Operational update, 22 August 2019\n\n- ICRC engineers repaired the water network.", dt.date(2019, 8, 22), False),
