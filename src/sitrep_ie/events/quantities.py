@@ -327,7 +327,7 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
         value = parse_number(e.text, cfg)
         glued = None
         if value is None and (cut := split_glued(e.text, cfg)) is not None:
-            # "41,700m2": the number and its unit in one span
+            # "41,700m2", "12-truck": the number and its unit in one span
             glued = Entity(e.start + cut, e.end, "UNIT", e.text[cut:], e.score)
             number = e.text[:cut].rstrip(" -\u2010\u2011")
             e = Entity(e.start, e.start + len(number), "QUANTITY", number, e.score)
