@@ -189,13 +189,21 @@ def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[
             ev.places = [dataclasses.replace(p) for p in events[src].places]
         if stated[src][0] == s:  # GUIDELINES 4.6: the attacker its sentence names is an actor of both events
             share_actors(ev, events[src])
-        # a count running since a day is of the report's day, not of the attack it counts from
-        counted_from = is_running_total(text[sents[s].start:sents[s].end], layer.lexicon) or (
-            stated[src][0] == s and ev.trigger is not None and events[src].date_span is not None
-            and starts_a_count(text, sents[s], events[src].date_span, (ev.trigger.start, ev.trigger.end)))
-        own_period = ev.date is None and ev.date_precision is not None  # "killed between 4 and 7 November" dates nothing
-        if not own_day and not own_period and stated[src][1] and not counted_from:
+        if not own_day and stated[src][1] and not _dated_by_its_sentence(ctx, ev, s, events[src], stated[src][0] == s, layer):
             ev.date, ev.date_precision, ev.date_span = events[src].date, events[src].date_precision, events[src].date_span
+
+
+def _dated_by_its_sentence(ctx: Context, outcome: Event, s: int, cause: Event, same_sentence: bool, layer: EventLayer) -> bool:
+    """Whether an outcome's own sentence settles its date though it states no day: a period ("killed between 4 and
+    7 November" dates nothing), or a count that runs to the report's day, also when it runs from the attack's day
+    ("144 people have been killed since fighting erupted on 3 April")."""
+    if outcome.date is None and outcome.date_precision is not None:
+        return True
+    text, sent = ctx.doc.text, ctx.doc.sentences[s]
+    if is_running_total(text[sent.start:sent.end], layer.lexicon):
+        return True
+    return same_sentence and outcome.trigger is not None and cause.date_span is not None \
+        and starts_a_count(text, sent, cause.date_span, (outcome.trigger.start, outcome.trigger.end))
 
 
 def share_actors(outcome: Event, cause: Event) -> None:
