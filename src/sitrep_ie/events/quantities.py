@@ -8,6 +8,7 @@ which words are counted nouns rather than measures) is configuration in configs/
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -292,15 +293,28 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + m.start(), start + m.end()) for m in _CELL.finditer(text[start:end])]
 
 
-def _column_header(text: str, ents: Sequence[Entity], i: int, line_start: int, seen: dict[int, bool]) -> Entity | None:
-    """The UNIT tagged in the header of the number's column ("Area cleared (m2)" over "18,300"): the header is the
-    first line of the table the number's row belongs to, and counts as many cells as the row."""
+def _table_top(text: str, line_start: int, seen: dict[int, bool], tops: dict[int, int]) -> int:
+    """Where the table a row belongs to starts: the first of the table lines above it (every line walked is
+    remembered, so a table is walked up once, not once per number)."""
+    walked = []
     top = line_start
-    while top > 0:
-        prev = text.rfind("\n", 0, top - 1) + 1
+    while top not in tops:
+        walked.append(top)
+        prev = text.rfind("\n", 0, top - 1) + 1 if top > 0 else top
         if prev == top or not _table_line(text, prev, seen):
+            tops[top] = top
             break
         top = prev
+    for line in walked:
+        tops[line] = tops[top]
+    return tops[line_start]
+
+
+def _column_header(text: str, ents: Sequence[Entity], starts: Sequence[int], i: int, line_start: int,
+                   seen: dict[int, bool], tops: dict[int, int]) -> Entity | None:
+    """The UNIT tagged in the header of the number's column ("Area cleared (m2)" over "18,300"): the header is the
+    first line of the table the number's row belongs to, and counts as many cells as the row."""
+    top = _table_top(text, line_start, seen, tops)
     if top == line_start:
         return None
     row_end = text.find("\n", line_start)
@@ -310,15 +324,18 @@ def _column_header(text: str, ents: Sequence[Entity], i: int, line_start: int, s
     if col is None or len(header) != len(row):
         return None
     a, b = header[col]
-    return next((u for u in ents if u.label == "UNIT" and a <= u.start and u.end <= b), None)
+    k = bisect.bisect_left(starts, a)
+    return next((u for u in ents[k:bisect.bisect_left(starts, b)] if u.label == "UNIT" and u.end <= b), None)
 
 
 def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig, lex: Lexicon) -> list[tuple[Quantity, list[Entity]]]:
     """Pair QUANTITY spans with units, join ranges, read qualifiers and values."""
     out: list[tuple[Quantity, list[Entity]]] = []
     table_lines: dict[int, bool] = {}
+    table_tops: dict[int, int] = {}
     i = 0
-    ents = list(ents)
+    ents = list(ents)  # in text order, as the tagger and prepare give them
+    starts = [x.start for x in ents]
     while i < len(ents):
         e = ents[i]
         if e.label != "QUANTITY":
@@ -353,7 +370,7 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
             used.append(unit)
             j = k + 1
         if unit is None and row:
-            unit = _row_label(text, ents, i, sent_start) or _column_header(text, ents, i, sent_start, table_lines)
+            unit = _row_label(text, ents, i, sent_start) or _column_header(text, ents, starts, i, sent_start, table_lines, table_tops)
         # a number without a unit of its own keeps none, however the number before it was counted ("nine violations:
         # four in Homs", GUIDELINES 4.4)
         before = text[max(sent_start, e.start - 60):e.start]
