@@ -241,6 +241,7 @@ def _distance(m: DateMention, anchor: tuple[int, int]) -> int:
 
 
 _SINCE_BEFORE = re.compile(r"\bsince\b[^,;]{0,40}$", re.I)
+_SINCE_OPENING = re.compile(r"\W*since\b[^,;]*", re.I)  # a sentence that opens with a "since" clause
 _WHEN_AFTER = re.compile(r"\s*,?\s*when\b", re.I)
 
 
@@ -350,9 +351,9 @@ def _own_start(sent: Segment, rd: ReportDates) -> int:
 def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: tuple[int, int] | None = None,
                before: Sequence[Segment] = ()) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """(date, precision, span): the sentence's own day (nearest ``anchor`` when it states several), else the report
-    date for past-24-hour and running-total sentences, else null for a period, else, for "the same day" or "the
-    following day", the day the nearest of the sentences ``before`` it states (nearest first), else the report date
-    in dateline and bulletin reports."""
+    date for past-24-hour and running-total sentences, else null for a period, else the day of the field-log line
+    it stands on ("Aug 15 - ..."), else, for "the same day" or "the following day", the day the nearest of the
+    sentences ``before`` it states (nearest first), else the report date in dateline and bulletin reports."""
     start = _own_start(sent, rd)
     # a day stated in a later clause is another action's ("gave rations on arrival, and on Tuesday the directorate repaired ...")
     stop = sent.end
@@ -362,7 +363,7 @@ def event_date(text: str, sent: Segment, rd: ReportDates, lex: Lexicon, anchor: 
     sentence = text[sent.start:sent.end]
     # a count stated in a later clause is another's ("airdropped 52 tonnes to Sabiid, which has been cut off since 9 November")
     clause = text[sent.start:stop]
-    opening = re.match(r"\W*since\b[^,;]*", sentence, re.I)
+    opening = _SINCE_OPENING.match(sentence)
     if rd.report_date is not None and opening and is_running_total(clause, lex) \
             and (anchor is None or anchor[0] >= sent.start + opening.end()):
         # "Since 1 March, a total of ...", unless the trigger is what the opening clause states ("Since fighting erupted on 3 April")
