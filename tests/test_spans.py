@@ -1,11 +1,11 @@
-"""ACTOR span bounds mended by the annotation rules (events/spans.py): one row per rule, each with a case it must leave alone."""
+"""The tagger's spans mended by the annotation rules (events/spans.py): one row per rule, each with a case it must leave alone."""
 
 from __future__ import annotations
 
 import pytest
 
 from sitrep_ie.events.lexicon import default_lexicon
-from sitrep_ie.events.spans import refine_actors
+from sitrep_ie.events.spans import join_halves, refine_actors, refine_spans
 from sitrep_ie.schema import Entity
 
 LEX = default_lexicon()
@@ -53,3 +53,26 @@ def test_other_labels_pass_unchanged():
     text = "WFP trucks reached Douma."
     ents = _spans(text, ("WFP", "ACTOR"), ("trucks", "UNIT"), ("Douma", "PLACE"))
     assert refine_actors(text, ents, LEX)[1:] == ents[1:]
+
+
+@pytest.mark.parametrize("case,text,tagged,expected", [
+    ("a UNIT cut at a space joins", "removed 54 PMN-2 mines", [("54", "QUANTITY"), ("PMN-2", "UNIT"), ("mines", "UNIT")],
+     [("54", "QUANTITY"), ("PMN-2 mines", "UNIT")]),
+    ("a modifier cut off its noun joins", "640 unaccompanied boys", [("640", "QUANTITY"), ("unaccompanied", "UNIT"), ("boys", "UNIT")],
+     [("640", "QUANTITY"), ("unaccompanied boys", "UNIT")]),
+    ("table cells stay apart", "Mines   UXO", [("Mines", "UNIT"), ("UXO", "UNIT")], [("Mines", "UNIT"), ("UXO", "UNIT")]),
+    ("a number grouped by a space joins (H2)", "distributed 70 522 rations", [("70", "QUANTITY"), ("522", "QUANTITY"), ("rations", "UNIT")],
+     [("70 522", "QUANTITY"), ("rations", "UNIT")]),
+    ("but two numbers stay two", "between 12 1500 and", [("12", "QUANTITY"), ("1500", "QUANTITY")], [("12", "QUANTITY"), ("1500", "QUANTITY")]),
+    ("other labels stay apart", "in Central Darfur", [("Central", "PLACE"), ("Darfur", "PLACE")], [("Central", "PLACE"), ("Darfur", "PLACE")]),
+])
+def test_join_halves(case, text, tagged, expected):
+    out = join_halves(text, _spans(text, *tagged))
+    assert [(e.text, e.label) for e in out] == expected, case
+    assert all(text[e.start:e.end] == e.text for e in out), case
+
+
+def test_the_extractor_path_joins_before_mending_actors():
+    text = "UNHCR-supported teams removed 54 PMN-2 mines"
+    out = refine_spans(text, _spans(text, ("UNHCR-supported", "ACTOR"), ("54", "QUANTITY"), ("PMN-2", "UNIT"), ("mines", "UNIT")), LEX)
+    assert [e.text for e in out] == ["UNHCR", "54", "PMN-2 mines"]

@@ -18,7 +18,7 @@ from .data.labels import event_type_of
 from .events.dates import as_date
 from .events.learned import LearnedEventLayer, LinkerWeights, split_tags
 from .events.pipeline import CONFIG_FILES, EventLayer
-from .events.spans import refine_actors, refine_tagged
+from .events.spans import refine_spans, refine_tagged
 from .geo import geocode_events
 from .model.tagger import Tagged, Tagger, check_text
 from .data.labels import LabelSet
@@ -112,8 +112,8 @@ class Extractor:
         return self.tagger.model_version
 
     def _refine(self, text: str, entities: list[Entity]) -> list[Entity]:
-        """The tagger's spans with ACTOR bounds mended by the annotation rules (events/spans.py)."""
-        return refine_actors(text, entities, self.events.lexicon)
+        """The tagger's spans mended by the annotation rules (events/spans.py)."""
+        return refine_spans(text, entities, self.events.lexicon)
 
     def _tag_full(self, texts: list[str], batch_size: int | None = None) -> list[Tagged]:
         return refine_tagged(texts, self.tagger.tag_full(texts, batch_size), self.events.lexicon)
