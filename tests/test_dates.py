@@ -81,6 +81,9 @@ def test_december_dateline_in_a_january_report_is_last_year():
         ("Between 8 and 11 July, 300 families returned.", None, "period"),
         ("Between 28 September-6 October, 300 families returned.", None, "period"),  # across two months, a bare dash
         ("From September 28 – October 2, 300 families returned.", None, "period"),
+        ("Between October 15 and October 28, 38 fighters surrendered.", None, "period"),  # the month before each day
+        ("Between Oct. 15 and Oct. 28, 38 fighters surrendered.", None, "period"),
+        ("From September 8 to November 6, sappers cleared 1,422 hectares.", None, "period"),
         ("Last week 300 families returned.", None, "period"),
         ("In March, 300 families returned.", None, "month"),
         # two days, or a span of days, are a period (GUIDELINES 4.5 rule 2)

@@ -25,7 +25,7 @@ def test_non_numbers(text):
     "value, unit, expected",
     [(1.7, "tonnes", {"value": 1700, "unit": "kg"}), (3, "tons", {"value": 3000, "unit": "kg"}), (12, "MT", {"value": 12000, "unit": "kg"}),
      (4, "kilometers", {"value": 4, "unit": "km"}), (500, "metres", {"value": 0.5, "unit": "km"}),
-     (2.5, "hectares", {"value": 25000, "unit": "m2"}), (3, "sq km", {"value": 3_000_000, "unit": "m2"}),
+     (2.5, "hectares", {"value": 25000, "unit": "m2"}), (3, "sq km", {"value": 3_000_000, "unit": "m2"}), (37, "sq.m", {"value": 37, "unit": "m2"}),
      (120, "square metres", {"value": 120, "unit": "m2"}), (5000, "litres", {"value": 5000, "unit": "L"}),
      (26, "people", None), (12, "food sets", None), (3, "bars", None), (4, "kits", None), (2, None, None)],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sitrep_ie.events.lexicon import default_lexicon
-from sitrep_ie.events.spans import join_halves, refine_actors, refine_spans
+from sitrep_ie.events.spans import join_halves, refine_actors, refine_spans, tidy_spans
 from sitrep_ie.schema import Entity
 
 LEX = default_lexicon()
@@ -65,6 +65,9 @@ def test_other_labels_pass_unchanged():
      [("70 522", "QUANTITY"), ("rations", "UNIT")]),
     ("but two numbers stay two", "between 12 1500 and", [("12", "QUANTITY"), ("1500", "QUANTITY")], [("12", "QUANTITY"), ("1500", "QUANTITY")]),
     ("other labels stay apart", "in Central Darfur", [("Central", "PLACE"), ("Darfur", "PLACE")], [("Central", "PLACE"), ("Darfur", "PLACE")]),
+    ("a UNIT cut at an abbreviation's dot joins", "37 million sq.m", [("37 million", "QUANTITY"), ("sq", "UNIT"), ("m", "UNIT")],
+     [("37 million", "QUANTITY"), ("sq.m", "UNIT")]),
+    ("but not at a sentence's end", "40 mines. Teams", [("mines", "UNIT"), ("Teams", "UNIT")], [("mines", "UNIT"), ("Teams", "UNIT")]),
 ])
 def test_join_halves(case, text, tagged, expected):
     out = join_halves(text, _spans(text, *tagged))
@@ -76,3 +79,19 @@ def test_the_extractor_path_joins_before_mending_actors():
     text = "UNHCR-supported teams removed 54 PMN-2 mines"
     out = refine_spans(text, _spans(text, ("UNHCR-supported", "ACTOR"), ("54", "QUANTITY"), ("PMN-2", "UNIT"), ("mines", "UNIT")), LEX)
     assert [e.text for e in out] == ["UNHCR", "54", "PMN-2 mines"]
+
+
+@pytest.mark.parametrize("case,text,tagged,expected", [
+    ("a comma before a number is outside", "On November 5, 422 hectares", [(", 422", "QUANTITY"), ("hectares", "UNIT")],
+     [("422", "QUANTITY"), ("hectares", "UNIT")]),
+    ("and one after a name", "the SES, and", [("SES,", "ACTOR")], [("SES", "ACTOR")]),
+    ("a clock time is no number (H3)", "Published: 03.07.2018, 09:37", [("37", "QUANTITY")], []),
+    ("nor a time in a sentence", "at about 14:00 on 8 June", [("14:00", "QUANTITY")], []),
+    ("but a ratio of counts is left alone", "a 3:1 ratio of 120 boys", [("120", "QUANTITY"), ("boys", "UNIT")],
+     [("120", "QUANTITY"), ("boys", "UNIT")]),
+    ("a span of punctuation alone goes", "cleared ; then", [(";", "UNIT")], []),
+])
+def test_tidy_spans(case, text, tagged, expected):
+    out = tidy_spans(text, _spans(text, *tagged))
+    assert [(e.text, e.label) for e in out] == expected, case
+    assert all(text[e.start:e.end] == e.text for e in out), case

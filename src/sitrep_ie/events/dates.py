@@ -100,7 +100,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
         dateline_agency_date=re.compile("^" + agency_date, re.M),
         dateline_agency_date_inline=re.compile(agency_date),
         period=re.compile(
-            rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s+(?:and|to|-)\s+\d{{1,2}})"
+            rf"\b(?:between|from)\s+(?:\d{{1,2}}\s+(?:{m}\s+)?(?:and|to|-)\s+\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}},?\s+(?:and|to|-)\s+(?:{m}\s+)?\d{{1,2}})"
             rf"|\b\d{{1,2}}\s*[-–]\s*\d{{1,2}}\s+{m}"
             # a span across two months, joined by a dash with or without spaces ("28 December-6 January", "May 30 – June 2")
             rf"|\b\d{{1,2}}\s+{m}\s*[-–]\s*\d{{1,2}}\s+{m}|{m}\s+\d{{1,2}}\s*[-–]\s*{m}\s+\d{{1,2}}\b"

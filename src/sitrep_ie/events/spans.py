@@ -1,5 +1,5 @@
-"""The tagger's spans mended by the annotation rules: halves of one UNIT or number joined, and ACTOR bounds
-(GUIDELINES: ACTOR, H5, H6).
+"""The tagger's spans mended by the annotation rules: punctuation off their edges, no clock times as numbers
+(H3), halves of one UNIT or number joined, and ACTOR bounds (GUIDELINES: ACTOR, H5, H6).
 
 The encoder is uncased, so where a name ends is the part of an ACTOR span it gets wrong most often
 (dev: 30 of 456 predicted ACTOR spans overlap an annotated one with other bounds, and each such span
@@ -102,14 +102,43 @@ def refine_actors(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[E
     return out
 
 
+_EDGE = re.compile(r"^[\s,;:]+|[\s,;:]+$")
+_CLOCK = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?![\d:])")
+
+
+def tidy_spans(text: str, entities: Sequence[Entity]) -> list[Entity]:
+    """The tagger's spans without the punctuation at their edges ("On November 5, 422 hectares": QUANTITY ", 422",
+    which read as no number) and without the numbers of clock times ("09:37", "at 14:00"; GUIDELINES H3); a span
+    left empty is dropped.
+
+    >>> t = "On November 5, 422 hectares; at 09:37"
+    >>> [e.text for e in tidy_spans(t, [Entity(13, 18, "QUANTITY", ", 422", 0.9), Entity(36, 38, "QUANTITY", "37", 0.9)])]
+    ['422']
+    """
+    clocks = [(m.start(), m.end()) for m in _CLOCK.finditer(text)] if ":" in text else []
+    out: list[Entity] = []
+    for e in entities:
+        if e.label == "QUANTITY" and any(a < e.end and e.start < b for a, b in clocks):
+            continue
+        lead = m.end() if (m := _EDGE.match(e.text)) else 0
+        trail = m.start() if (m := _EDGE.search(e.text, lead)) and m.end() == len(e.text) and m.start() > 0 else len(e.text)
+        if lead or trail < len(e.text):
+            if trail <= lead:
+                continue
+            e = Entity(e.start + lead, e.start + trail, e.label, e.text[lead:trail], e.score)
+        out.append(e)
+    return out
+
+
 # the second half of a number grouped by a space ("70 522", GUIDELINES H2)
 _DIGIT_GROUP = re.compile(r"\d{3}")
 _GROUPED_HEAD = re.compile(r"\d{1,3}")
 
 
 def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
-    """The tagger's spans with the halves of one UNIT or one number joined: two UNIT spans one space apart
-    ("PMN-2" + "mines", "unaccompanied" + "boys") and a number grouped by a space ("482" + "115").
+    """The tagger's spans with the halves of one UNIT or one number joined: two UNIT spans one space or an
+    abbreviation's dot apart ("PMN-2" + "mines", "unaccompanied" + "boys", "sq" + "m") and a number grouped by a
+    space ("482" + "115").
 
     The annotation never puts two such spans one space apart (train and dev: 159 pairs of UNIT or QUANTITY spans
     side by side, every one table cells apart by tabs or several spaces), so a single space means one span cut in
@@ -124,8 +153,10 @@ def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
     out: list[Entity] = []
     for e in sorted(entities, key=lambda x: (x.start, x.end)):
         last = out[-1] if out else None
-        if last is not None and last.label == e.label and text[last.end:e.start] == " " and (
-                e.label == "UNIT" or (e.label == "QUANTITY" and _GROUPED_HEAD.fullmatch(last.text) and _DIGIT_GROUP.fullmatch(e.text))):
+        gap = text[last.end:e.start] if last is not None else ""
+        if last is not None and last.label == e.label and (
+                (e.label == "UNIT" and gap in (" ", ".")) or
+                (e.label == "QUANTITY" and gap == " " and _GROUPED_HEAD.fullmatch(last.text) and _DIGIT_GROUP.fullmatch(e.text))):
             out[-1] = Entity(last.start, e.end, e.label, text[last.start:e.end], min(last.score, e.score))
         else:
             out.append(e)
@@ -133,9 +164,9 @@ def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
 
 
 def refine_spans(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
-    """The tagger's spans as the Extractor gives them: halves joined (``join_halves``), ACTOR bounds mended
-    (``refine_actors``)."""
-    return refine_actors(text, join_halves(text, entities), lex)
+    """The tagger's spans as the Extractor gives them: tidied (``tidy_spans``), halves joined (``join_halves``),
+    ACTOR bounds mended (``refine_actors``)."""
+    return refine_actors(text, join_halves(text, tidy_spans(text, entities)), lex)
 
 
 T = TypeVar("T")
@@ -147,4 +178,4 @@ def refine_tagged(texts: Sequence[str], tagged: Sequence[T], lex: Lexicon) -> li
     return [dataclasses.replace(tg, entities=refine_spans(t, tg.entities, lex)) for t, tg in zip(texts, tagged)]  # type: ignore[type-var]
 
 
-__all__ = ["actor_bounds", "join_halves", "refine_actors", "refine_spans", "refine_tagged"]
+__all__ = ["actor_bounds", "join_halves", "refine_actors", "refine_spans", "refine_tagged", "tidy_spans"]
