@@ -94,3 +94,19 @@ def test_dateline_dates_and_un_header_does_not_date():
                                                     ("Eastern Ghouta", "Eastern Ghouta", None), ("Camp", "Camp", None)])
 def test_designators(name, base, designator):
     assert split_designator(name, CFG) == (base, designator)
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("Aid reached Madaya. Shelling hit Foaa.", ["Aid reached Madaya.", "Shelling hit Foaa."]),
+        # typographic quotes and dashes open a sentence as plain ones do (a quote's places stayed in the sentence before)
+        ("Aid reached Madaya. “Shelling hit Foaa,” he said.", ["Aid reached Madaya.", "“Shelling hit Foaa,” he said."]),
+        ("“Aid reached Madaya.” Shelling hit Foaa.", ["“Aid reached Madaya.”", "Shelling hit Foaa."]),
+        ("Aid reached Renk. – Malaria cases rose in Malakal.", ["Aid reached Renk.", "– Malaria cases rose in Malakal."]),
+        ("Aid reached Renk. ● Malaria cases rose in Malakal.", ["Aid reached Renk.", "● Malaria cases rose in Malakal."]),
+        ("Teams cleared 3.5 hectares near Sirte.", ["Teams cleared 3.5 hectares near Sirte."]),
+    ],
+)
+def test_sentence_ends(text, parts):
+    assert [s.text(text) for s in sentences(text, LEX)] == parts

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from ..schema import trim_span
 from .lexicon import Lexicon
 
-_END = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u0400-\u04FF\u0600-\u06FF*•-])")
+# typographic quotes, dashes and bullets open a sentence as their plain forms do (UN releases print “ and –)
+_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u0400-\u04FF\u0600-\u06FF*•●▪■◦–—-])")
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def table_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
     return out
 
 
-_BULLET = re.compile(r"[ \t]*(?:[•*\-–]|\d+[.)])\s+")
+_BULLET = re.compile(r"[ \t]*(?:[•●▪■◦*\-–]|\d+[.)])\s+")
 
 
 def list_blocks(text: str, sents: list[Segment]) -> list[tuple[int, int]]:
