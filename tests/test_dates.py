@@ -33,7 +33,9 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         # the date inside the agency's brackets, as syndicated wire copy prints it
         ("MOSCOW (Sputnik - 02nd March, 2019) The Russian side recorded 13 truce breaches in the past day.", dt.date(2019, 3, 2), True),
         ("Title of the item\n\nGeneva/Baghdad (ICRC) – The Red Cross has delivered medical supplies to three hospitals.", REF, True),
+        ("Title of the item\n\nQuang Tri (VNA) - The Mines Advisory Group has cleared 40 hectares in the province.", REF, True),
         # a title-case word before a dash is a dateline only with the agency in brackets after it
+        ("Danish Demining Group (DDG) – Teams removed 40 mines from farmland near Hit this week.", REF, False),  # its initials
         ("Kabul update - Aid workers reached the district after three days of fighting.", REF, False),
         # titles of UN updates open like undated datelines but are not sentences
         ("SUDAN: Thousands flee Sinja in Sennar State - Flash Update No. 3\nIssued: 2 July 2024", dt.date(2024, 7, 2), False),
@@ -140,6 +142,7 @@ def test_dateline_without_any_year_is_still_a_dateline():
     ("Two soldiers killed\n\nSULAIMANI — Two soldiers were killed in an attack on a post.", None, "SULAIMANI"),
     ("BEIRUT: Air strikes killed 10 civilians in Idlib on Friday.", None, "BEIRUT"),
     ("Geneva/Baghdad (ICRC) – The Red Cross has delivered medical supplies to three hospitals.", None, "Geneva/Baghdad"),
+    ("Quang Tri (VNA) - The Mines Advisory Group has cleared 40 hectares in the province.", None, "Quang Tri"),
     ("June 9, 2020 (KHARTOUM) - A convoy of nine trucks crossed into the country.", dt.date(2020, 6, 9), "KHARTOUM"),
 ])
 def test_header_dates_the_report_and_frees_the_dateline(text, report_date, place):

@@ -58,9 +58,9 @@ def _dateline_body(m: str) -> str:
 
 # A wire dateline without a date: an upper-case place opening a line, then a colon or a dash and the story
 # ("BEIRUT: Air strikes ...", "SULAIMANI — Two soldiers ..."); see ``_undated_dateline`` for what tells it from a title
-# A place in title case is one only with the agency in brackets after it ("Geneva/Baghdad (ICRC) – The ..."): a title
-# case word before a dash is as often a headline's.
-UNDATED_DATELINE_RE = re.compile(rf"^[ \t]*(?P<place>[A-Z]{{3,}}(?:[ \-/][A-Z]{{2,}}){{0,2}}|{_PLACE_WORD}(?:/{_PLACE_WORD})*(?=[ \t]*\([A-Z]{{2,}}))"
+# A place in title case, of up to three words, is one only with the agency in brackets after it ("Geneva/Baghdad (ICRC) –
+# The ...", "Quang Tri (VNA) - The ..."): a title case word before a dash is as often a headline's.
+UNDATED_DATELINE_RE = re.compile(rf"^[ \t]*(?P<place>[A-Z]{{3,}}(?:[ \-/][A-Z]{{2,}}){{0,2}}|{_PLACE_WORD}(?:[ /]{_PLACE_WORD}){{0,2}}(?=[ \t]*\([A-Z]{{2,}}))"
                                  r"[ \t]*(?P<agency>\([^)\n]{1,40}\))?[ \t]*(?::|—|–|--?)[ \t]+(?=[A-Z\"“])", re.M)
 
 
@@ -69,12 +69,23 @@ UNDATED_DATELINE_RE = re.compile(rf"^[ \t]*(?P<place>[A-Z]{{3,}}(?:[ \-/][A-Z]{{
 AGENCY_AFTER_RE = re.compile(r"[ \t]*[.,]?[ \t]*(?P<agency>/[^/\n]{1,30}/|\([^)\n]{1,30}\)|[A-Z][A-Z\-]{2,}(?=[ \t]*:))")
 
 
+def _initials(place: str, agency: str | None) -> bool:
+    """Is the bracket after a title-case "place" its own initials, an organisation's name rather than a dateline's
+    place ("Danish Demining Group (DDG) – ...")?
+
+    >>> _initials("Danish Demining Group", "(DDG)"), _initials("Quang Tri", "(VNA)")
+    (True, False)
+    """
+    words = re.split(r"[ /]+", place)
+    return agency is not None and len(words) > 1 and "".join(w[0] for w in words).upper() == agency.strip("() ").upper()
+
+
 def _undated_dateline(head: str) -> re.Match[str] | None:
     """An undated wire dateline, whose line runs on as a sentence. Titles of UN updates open the same way
     ("SUDAN: Thousands flee Sinja - Flash Update No. 3", "KYIV - UNHCR Ukraine Operational Update") but stop short of a
     full stop, and their reports are not dated by them (SPEC)."""
     m = UNDATED_DATELINE_RE.search(head)
-    if m is None:
+    if m is None or _initials(m.group("place"), m.group("agency")):
         return None
     end = head.find("\n", m.end())
     line = head[m.end():] if end < 0 else head[m.end():end]
