@@ -44,6 +44,7 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         ("KEY POINTS\n\n- 300 families displaced", REF, False),
         ("Flash update\nIssued: 14 March 2021\n- 300 families displaced", dt.date(2021, 3, 14), False),
         ("Ferries carry the wounded out\n\nPublished on 07 May 2009\n\nThe ferry took 495 people out on Thursday.", dt.date(2009, 5, 7), False),
+        ("Sappers at work\nPublished: 03.07.2018, 09:37\n\nSappers of the SES destroyed 37 explosive objects.", dt.date(2018, 7, 3), False),
         ("Sappers cleared 12 mines near Homs.", REF, False),
         # a title line that only carries a date dates the report, not its undated sentences (GUIDELINES 4.5, rule 5)
         ("Operational update, 22 August 2019\n\n- ICRC engineers repaired the water network.", dt.date(2019, 8, 22), False),
@@ -214,6 +215,8 @@ def test_without_a_trigger_the_first_stated_day_wins():
     ("Bulletin No. 4 (past 12 hours)\n- 3 mortars landed.", True),
     ("In the past 24 hours 3 trucks arrived.", True),
     ("In the course of the last day, 3 trucks arrived.", True),
+    ("Last day, sappers of the SES cleared 10 hectares.", True),  # the phrase opening the sentence
+    ("Sappers cleared 10 hectares on the last day of the campaign.", False),
     ("Weekly summary\nSappers cleared 12 mines over 24 hours of work.", False),
     ("Operational update, 2 November\nSappers cleared 12 mines.", False),
     ("Daily bulletin of the reconciliation centre, 2 November\n- Sappers cleared 12 mines.", True),  # a day's bulletin
@@ -274,6 +277,8 @@ def test_the_same_day_is_the_day_stated_before(text, date):
     # "since" alone means "afterwards": no count runs from a day
     ("Most of the families have since gone back to Mahin.", "gone back", None),
     ("Most of the families have gone back to Mahin since the operation began.", "gone back", "2017-11-02"),
+    # "for the first time since July": the day before this one, no count
+    ("A convoy reached Madaya last week for the first time since July.", "reached", None),
 ])
 def test_a_day_in_a_later_clause_dates_that_clause(text, trigger, date):
     from sitrep_ie.events.segment import Segment

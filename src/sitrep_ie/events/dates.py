@@ -102,7 +102,7 @@ def _patterns(lex: Lexicon) -> _Patterns:
                    rf"(?P<date>{full_date})\)")
     return _Patterns(
         title_date=re.compile(rf"\s*[^\n]*\((?P<date>{full_date})\)[ \t]*(?:\n|$)"),
-        issued=re.compile(rf"^\s*{lex.issued}\s*(?:on\s+)?:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})", re.I | re.M),
+        issued=re.compile(rf"^\s*{lex.issued}\s*(?:on\s+)?:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})", re.I | re.M),
         dateline=re.compile("^" + _dateline_body(dm), re.M),
         dateline_inline=re.compile(_dateline_body(dm)),
         dateline_date_first=re.compile(

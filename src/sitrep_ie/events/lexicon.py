@@ -126,10 +126,12 @@ class Lexicon:
             # "in the past 24 hours", "(past 12 hours)", "24 hrs to 0600", "summary for the past day"
             "past_day": re.compile(r"\b(?:past|last|previous)\s+(?:24|twenty-four|12|twelve)[\s-]*" + alternation(d["past_day_units"])
                                    + r"\b|\b(?:24|twenty-four)[\s-]*" + alternation(d["past_day_units"]) + r"\s+(?:to|ending)\b"
-                                   r"|\b(?:over|in|during|for|in\s+the\s+course\s+of)\s+the\s+(?:past|last)\s+day\b", re.I),
+                                   r"|\b(?:over|in|during|for|in\s+the\s+course\s+of)\s+the\s+(?:past|last)\s+day\b"
+                                   r"|^\W*(?:past|last)\s+day(?=\s*,)", re.I),  # "Last day, sappers ..." opening a sentence
             "daily_title": re.compile(r"\b" + alternation(d["daily_titles"]) + r"\b", re.I),
-            # "since January", "since the start of ..." start a count; "have since gone back" ("since" meaning afterwards) does not
-            "total": re.compile(r"\b(?:" + alternation(d["total_phrases"])[3:-1] + r"|(?<!\bhave\s)(?<!\bhas\s)(?<!\bhad\s)since\s+(?:the\s+(?:start|beginning)|\d{1,2}\s+[A-Z][a-z]+"
+            # "since January", "since the start of ..." start a count; "have since gone back" ("since" meaning afterwards) and
+            # "for the first time since July" (the day before this one, not the start of a count) do not
+            "total": re.compile(r"\b(?:" + alternation(d["total_phrases"])[3:-1] + r"|(?<!\bhave\s)(?<!\bhas\s)(?<!\bhad\s)(?<!\btime\s)since\s+(?:the\s+(?:start|beginning)|\d{1,2}\s+[A-Z][a-z]+"
                                 r"|[A-Z][a-z]+|\d{4}|\w+\s+\d{4}))\b", re.I),
         }
         for k, v in compiled.items():
