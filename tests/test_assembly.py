@@ -110,3 +110,20 @@ def test_designators(name, base, designator):
 )
 def test_sentence_ends(text, parts):
     assert [s.text(text) for s in sentences(text, LEX)] == parts
+
+
+@pytest.mark.parametrize(
+    "marked, pairs",
+    [
+        ("Shelling hit [[Kharkiv|P]]'s [[Saltivka|P]] area.", [("Saltivka", "Kharkiv")]),  # a possessive names the parent
+        ("Shelling hit [[Kharkiv|P]]’s [[Saltivka|P]] area.", [("Saltivka", "Kharkiv")]),
+        ("Shelling hit [[Saltivka|P]] in [[Kharkiv region|P]].", [("Saltivka", "Kharkiv region")]),
+        ("Shelling hit [[Saltivka|P]] and [[Kharkiv|P]].", []),
+    ],
+)
+def test_admin_parents(marked, pairs):
+    from sitrep_ie.events.arguments import admin_parents
+
+    text, ents = mark(marked)
+    places = [e for e in ents if e.label == "PLACE"]
+    assert [(places[k].text, places[v].text) for k, v in sorted(admin_parents(text, places, CFG, LEX).items())] == pairs

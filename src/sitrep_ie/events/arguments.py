@@ -41,13 +41,16 @@ def _admin_link(text: str, child: Entity, parent: Entity, cfg: NormalisationConf
 def admin_parents(text: str, places: Sequence[Entity], cfg: NormalisationConfig, lex: Lexicon, lookback_from: int = 0) -> dict[int, int]:
     """Index of each place's admin parent among ``places`` (sorted, one sentence or clause).
 
-    "Talbiseh in Homs province": the next place; "Kafr Nabudah and Tell Hawash in Hama": the parent
-    covers the whole list; "In Daraa province, ... in al-Sanamayn": a leading region frames the
-    specific places after it. ``lookback_from`` bounds the text read before a place.
+    "Talbiseh in Homs province": the next place; "Kharkiv's Saltivka area": the place before, whose possessive
+    names the parent; "Kafr Nabudah and Tell Hawash in Hama": the parent covers the whole list; "In Daraa
+    province, ... in al-Sanamayn": a leading region frames the specific places after it. ``lookback_from``
+    bounds the text read before a place.
     """
     admin_of: dict[int, int] = {}
     for k in range(len(places) - 1):
-        if _admin_link(text, places[k], places[k + 1], cfg, lex):
+        if text[places[k].end:places[k + 1].start] in ("'s ", "’s "):
+            admin_of[k + 1] = k
+        elif _admin_link(text, places[k], places[k + 1], cfg, lex):
             admin_of[k] = k + 1
             j = k - 1
             while j >= 0 and j not in admin_of and lex.list_gap.fullmatch(text[places[j].end:places[j + 1].start]):
