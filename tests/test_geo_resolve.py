@@ -96,7 +96,9 @@ SYRIAN_GOVERNORATES = [("Damascus governorate", "SY-DI"), ("Rif Dimashq", "SY-RD
                        ("Latakia governorate", "SY-LA"), ("Tartus governorate", "SY-TA"), ("Idlib province", "SY-ID"),
                        ("Raqqa governorate", "SY-RA"), ("Deir ez-Zor governorate", "SY-DY"), ("Al-Hasakah governorate", "SY-HA"),
                        ("Daraa governorate", "SY-DR"), ("As-Suwayda governorate", "SY-SU"), ("Sweida province", "SY-SU"),
-                       ("Quneitra governorate", "SY-QU")]
+                       ("Quneitra governorate", "SY-QU"),
+                       # "Rural" heading a name is the governorate's countryside, unless the gazetteer knows the name whole
+                       ("Rural Damascus", "SY-RD"), ("Rural Homs", "SY-HI"), ("Rural Idlib", "SY-ID"), ("Rural Aleppo", "SY-HL")]
 
 
 @pytest.mark.parametrize("name,iso", SYRIAN_GOVERNORATES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sitrep_ie.events.lexicon import default_lexicon
-from sitrep_ie.events.spans import join_halves, refine_actors, refine_spans, tidy_spans
+from sitrep_ie.events.spans import join_halves, name_prefixes, refine_actors, refine_spans, tidy_spans
 from sitrep_ie.schema import Entity
 
 LEX = default_lexicon()
@@ -94,4 +94,17 @@ def test_the_extractor_path_joins_before_mending_actors():
 def test_tidy_spans(case, text, tagged, expected):
     out = tidy_spans(text, _spans(text, *tagged))
     assert [(e.text, e.label) for e in out] == expected, case
+    assert all(text[e.start:e.end] == e.text for e in out), case
+
+
+@pytest.mark.parametrize("case,text,tagged,places", [
+    ("a name's first word the tagger left out", "Shelling hit Rural Homs.", [("Homs", "PLACE")], ["Rural Homs"]),
+    ("a tagged name stays as it is", "Shelling hit Rural Damascus.", [("Rural Damascus", "PLACE")], ["Rural Damascus"]),
+    ("in lower case it describes the place", "Families moved to rural Homs.", [("Homs", "PLACE")], ["Homs"]),
+    ("inside another span it stays there", "the Ministry of Rural Damascus", [("Ministry of Rural", "ACTOR"), ("Damascus", "PLACE")],
+     ["Damascus"]),
+])
+def test_place_name_prefixes(case, text, tagged, places):
+    out = name_prefixes(text, _spans(text, *tagged), LEX)
+    assert [e.text for e in out if e.label == "PLACE"] == places, case
     assert all(text[e.start:e.end] == e.text for e in out), case

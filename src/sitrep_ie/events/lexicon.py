@@ -33,7 +33,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "back_references", *_ACTOR_BOUNDS),
     "quantities": ("unit_gap_words", "modifier_breaks", "subset_cues", "subset_hedges", "range_openers"),
     "events": ("negation", "plan_before", "plan_fillers", "new_fact_cues"),
-    "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives"),
+    "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives", "name_prefixes"),
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
                 "and_split_number_suffixes", "verb_endings"),
     "dates": ("months", "weekdays", "relative_days", "issued_words", "period_openers", "period_units", "period_counts", "bound_words",
@@ -46,7 +46,7 @@ _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
 _ADDED = {("dates", "period_counts"), ("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"),
-          ("events", "new_fact_cues"),
+          ("events", "new_fact_cues"), ("places", "name_prefixes"),
           ("dates", "clause_joiners"), ("dates", "daily_titles"), ("actors", "back_references"), *(("actors", k) for k in _ACTOR_BOUNDS)}
 
 
@@ -98,6 +98,7 @@ class Lexicon:
                                     + r")\s*$", re.I),
             "framing": re.compile(r"(?:^|\b" + alternation(p["framing_prepositions"]) + r")\s+(?:the\s+(?:\w+\s+)?(?:of\s+)?)?$", re.I),
             "list_gap": re.compile(r"\s*(?:,|,?\s*" + alternation(p["list_joiners"]) + r")\s*", re.I),
+            "place_prefix": re.compile(r"(?<![\w-])" + alternation(p["name_prefixes"]) + r" $"),
             # "the Syrian city" names no place: "of Deir ez-Zor" after it does
             # ... and neither does a bare nationality adjective the tagger marked ("Syrian" alone)
             "generic_place": re.compile(r"^(?:the\s+)?(?:" + alternation(p["nationality_adjectives"]) + r"(?:\s+"

@@ -40,6 +40,7 @@ class Rules:
     demonyms: dict[str, str]
     city_admin1: dict[str, str]
     city_admin1_designators: frozenset[str]
+    leading_designators: dict[str, str]
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +65,7 @@ def rules() -> Rules:
         demonyms={str(k): str(v) for k, v in (raw.get("demonyms") or {}).items()},
         city_admin1={str(k): str(v) for k, v in (raw.get("city_admin1") or {}).items()},
         city_admin1_designators=frozenset(str(d).lower() for d in raw.get("city_admin1_designators") or ()),
+        leading_designators={str(k).lower(): str(v).lower() for k, v in (raw.get("leading_designators") or {}).items()},
     )
 
 

@@ -425,6 +425,11 @@ class Resolver:
         cands = self.candidates(base)
         if not cands and designator:  # Ukrainian adjectival forms: "Odeska oblast" is Odesa's, keyed as a whole
             cands = self.candidates(f"{base} {singular_designator(designator)}")
+        first, _, rest = base.partition(" ")
+        if not cands and not designator and rest and first.lower() in rules().leading_designators:
+            # "Rural Homs", unknown as a whole (the gazetteer knows "Rural Damascus"), is the designator's kind of "Homs"
+            kind = rules().designators.get(rules().leading_designators[first.lower()])
+            cands = self.candidates(rest)
         if kind == "admin1":  # "Herat province" is the province or nothing: its city is another place
             cands = [c for c in cands if c[0].kind in ("admin1", "country")]
         if not cands:
