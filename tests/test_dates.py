@@ -60,6 +60,7 @@ LONG_LEAD = LONG_TITLES.replace("Damascus\n", "Damascus.\n")
         ("June 9, 2020 - A convoy of nine trucks crossed into the country.", REF, False),
         # a title that ends with its date in brackets dates the report when nothing else does
         ("Briefing of the reconciliation centre (September 12, 2017)\n\nSappers cleared 12 mines.", dt.date(2017, 9, 12), False),
+        ("Flash update No. 3 (13 October)\n\nShelling hit Kyiv yesterday.", dt.date(2017, 10, 13), False),  # the year the reference's
         ("Briefing of the reconciliation centre (12 September 2017)\nIssued: 14 September 2017\n\nAid arrived.", dt.date(2017, 9, 14), False),
         ("Sappers cleared 12 mines.\nThe depot (September 12, 2017) was emptied.", REF, False),  # not the title line
     ],

@@ -101,7 +101,8 @@ def _patterns(lex: Lexicon) -> _Patterns:
     agency_date = (rf"[ \t]*(?P<place>{_DATELINE_PLACE})[ \t]*\((?P<agency>[A-Z][^()\n\-–—]{{0,30}}?)[ \t]*[-–—][ \t]*"
                    rf"(?P<date>{full_date})\)")
     return _Patterns(
-        title_date=re.compile(rf"\s*[^\n]*\((?P<date>{full_date})\)[ \t]*(?:\n|$)"),
+        # the year may be left out ("... (13 October)"): the reference date's, as a dateline's
+        title_date=re.compile(rf"\s*[^\n]*\((?P<date>{full_date}|{dm}\s+{_DAY}|{_DAY}\s+{dm})\)[ \t]*(?:\n|$)"),
         issued=re.compile(rf"^\s*{lex.issued}\s*(?:on\s+)?:?\s*(\d{{1,2}}\s+{m}\s+\d{{4}}|{m}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\.\d{{1,2}}\.\d{{4}})", re.I | re.M),
         dateline=re.compile("^" + _dateline_body(dm), re.M),
         dateline_inline=re.compile(_dateline_body(dm)),
