@@ -70,6 +70,10 @@ def mark(marked: str) -> tuple[str, list[Entity]]:
         ("WFP sent a [[12-truck|Q]] convoy", [(12, None, "truck", None)]),
         ("a [[nine-truck|Q]] convoy", [(9, None, "truck", None)]),
         ("paid [[one-off|Q]] grants during a [[five-day|Q]] campaign", []),
+        # a bare scale word after a vague one is a vague amount (H11), not 100; "a hundred" is 100 (H2)
+        ("Several [[hundred|Q]] [[refugees|U]] left Arsal", []),
+        ("a few [[thousand|Q]] [[people|U]] fled", []),
+        ("[[a hundred|Q]] [[tents|U]] arrived", [(100, None, "tents", None)]),
     ],
 )
 def test_quantities(marked, expected):

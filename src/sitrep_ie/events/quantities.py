@@ -173,6 +173,24 @@ def _parse_number(text: str, cfg: NormalisationConfig) -> float | None:
     return None
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)[ \t]+$")
+
+
+def _vague_scale(text: str, e: Entity, cfg: NormalisationConfig) -> bool:
+    """Is the number a bare scale word after a vague one ("several hundred", "many thousand"), which the tagger marks
+    without its vague word? Such an amount is no value (GUIDELINES H11), not 100 or 1000.
+
+    >>> cfg = default_config()
+    >>> t = "Several hundred refugees and a hundred tents"
+    >>> _vague_scale(t, Entity(8, 15, "QUANTITY", "hundred", 1.0), cfg), _vague_scale(t, Entity(32, 39, "QUANTITY", "hundred", 1.0), cfg)
+    (True, False)
+    """
+    if e.text.strip().lower() not in cfg.scales:
+        return False
+    m = _WORD_BEFORE.search(text, max(0, e.start - 30), e.start)
+    return m is not None and m.group(1).lower() in cfg.vague
+
+
 def find_qualifier(before: str, cfg: NormalisationConfig) -> str | None:
     """The qualifier that ends the text just before a quantity ("more than" in "more than 300")."""
     tail = " ".join(before.lower().split())[-40:]
@@ -341,7 +359,7 @@ def build_quantities(text: str, ents: Sequence[Entity], cfg: NormalisationConfig
         if e.label != "QUANTITY":
             i += 1
             continue
-        value = parse_number(e.text, cfg)
+        value = None if _vague_scale(text, e, cfg) else parse_number(e.text, cfg)
         glued = None
         if value is None and (cut := split_glued(e.text, cfg)) is not None:
             # "41,700m2", "12-truck": the number and its unit in one span
