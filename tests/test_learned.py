@@ -700,3 +700,21 @@ def test_the_trigger_head_rescues_only_with_a_rescue_threshold(monkeypatch):
     layer.weights.rescue_threshold = 0.3
     assert [(text[t.start:t.end], t.type) for t in layer.find_triggers(text, ents, [], states)] == [("forced", "displacement")]
     assert layer.find_triggers(text, ents[1:], [], states) == []  # no number, no rescue
+
+
+# per word: P(no trigger), P(aid_delivery), P(medical_aid)
+@pytest.mark.parametrize("case,probs,min_trigger,spans", [
+    ("adjacent words of one type are one trigger", [[0.1, 0.8, 0.1], [0.2, 0.7, 0.1]], None, [(0, 13, "aid_delivery")]),
+    ("adjacent words of two types are one trigger, of the type they favour together",
+     [[0.1, 0.8, 0.1], [0.3, 0.2, 0.5]], None, [(0, 13, "aid_delivery")]),
+    ("... whichever word comes first", [[0.3, 0.2, 0.5], [0.1, 0.8, 0.1]], None, [(0, 13, "aid_delivery")]),
+    ("a word between keeps two triggers apart", [[0.1, 0.8, 0.1], [0.9, 0.05, 0.05], [0.3, 0.2, 0.5]], None,
+     [(0, 9, "aid_delivery"), (14, 17, "medical_aid")]),
+    ("with a floor, the trigger classes together decide", [[0.6, 0.2, 0.2], [0.9, 0.1, 0.0]], 0.3, [(0, 9, "aid_delivery")]),
+])
+def test_decode_triggers(case, probs, min_trigger, spans):
+    from sitrep_ie.events.learned.triggers import decode_triggers
+
+    words = [(0, 9), (10, 13), (14, 17)][:len(probs)]
+    got = decode_triggers(words, np.asarray(probs), ["aid_delivery", "medical_aid"], min_trigger)
+    assert [(t.start, t.end, t.type) for t in got] == spans, case

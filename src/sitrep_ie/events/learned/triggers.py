@@ -103,32 +103,36 @@ def sentence_context(text: str, entities: Sequence[Entity], words: Sequence[tupl
 
 def decode_triggers(words: Sequence[tuple[int, int]], probs: np.ndarray, types: Sequence[str],
                     min_trigger: float | None = None) -> list[TriggerSpan]:
-    """Trigger spans from per-word class probabilities (class 0: no trigger): adjacent words of one type join.
-    A word is a trigger when its most likely class is one (``min_trigger`` None), or when the classes
-    other than "no trigger" together reach ``min_trigger`` (then of the likeliest type).
+    """Trigger spans from per-word class probabilities (class 0: no trigger): adjacent trigger words join into one
+    trigger, of the type their probabilities favour together ("delivered humanitarian aid" is one delivery, not a
+    delivery and a medical "aid"). A word is a trigger when its most likely class is one (``min_trigger`` None), or
+    when the classes other than "no trigger" together reach ``min_trigger``.
 
     >>> p = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.3, 0.6, 0.1], [0.65, 0.2, 0.15]])
     >>> decode_triggers([(0, 3), (4, 9), (10, 14), (15, 18)], p, ["demining", "aid_delivery"])
     [TriggerSpan(start=4, end=14, type='demining', score=0.7)]
     >>> [(t.start, t.end) for t in decode_triggers([(0, 3), (4, 9), (10, 14), (15, 18)], p, ["demining", "aid_delivery"], 0.3)]
     [(4, 18)]
+    >>> q = np.array([[0.1, 0.8, 0.1], [0.3, 0.2, 0.5]])
+    >>> decode_triggers([(0, 9), (10, 13)], q, ["aid_delivery", "medical_aid"])
+    [TriggerSpan(start=0, end=13, type='aid_delivery', score=0.8)]
     """
-    out: list[TriggerSpan] = []
-    prev = -2
-    for k, (a, b) in enumerate(words):
+    runs: list[list[int]] = []
+    for k in range(len(words)):
         if min_trigger is None:
-            c = int(probs[k].argmax())
+            on = int(probs[k].argmax()) != 0
         else:
-            c = 1 + int(probs[k][1:].argmax()) if 1.0 - float(probs[k][0]) >= min_trigger else 0
-        if c == 0:
+            on = 1.0 - float(probs[k][0]) >= min_trigger
+        if not on:
             continue
-        ty, p = types[c - 1], float(probs[k][c])
-        if out and out[-1].type == ty and prev == k - 1:
-            last = out[-1]
-            out[-1] = TriggerSpan(last.start, b, ty, max(last.score, p))
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
         else:
-            out.append(TriggerSpan(a, b, ty, p))
-        prev = k
+            runs.append([k])
+    out: list[TriggerSpan] = []
+    for run in runs:
+        c = 1 + int(probs[run, 1:].sum(axis=0).argmax())
+        out.append(TriggerSpan(words[run[0]][0], words[run[-1]][1], types[c - 1], float(probs[run, c].max())))
     return out
 
 
