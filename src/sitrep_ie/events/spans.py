@@ -103,7 +103,7 @@ def refine_actors(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[E
     return out
 
 
-_EDGE = re.compile(r"^[\s,;:]+|[\s,;:]+$")
+_EDGE = " \t\r\n,;:"
 _CLOCK = re.compile(r"(?<![\d.:])\d{1,2}:\d{2}(?![\d:])")
 
 
@@ -121,8 +121,7 @@ def tidy_spans(text: str, entities: Sequence[Entity]) -> list[Entity]:
     for e in entities:
         if e.label == "QUANTITY" and any(a < e.end and e.start < b for a, b in clocks):
             continue
-        lead = m.end() if (m := _EDGE.match(e.text)) else 0
-        trail = m.start() if (m := _EDGE.search(e.text, lead)) and m.end() == len(e.text) and m.start() > 0 else len(e.text)
+        lead, trail = len(e.text) - len(e.text.lstrip(_EDGE)), len(e.text.rstrip(_EDGE))
         if lead or trail < len(e.text):
             if trail <= lead:
                 continue
