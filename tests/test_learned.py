@@ -430,6 +430,29 @@ def test_plans_make_no_event(case, body, links, merges, kept):
     assert [[q.text for q in e.quantities] for e in events] == kept, case
 
 
+@pytest.mark.parametrize("case,body,merges,kept", [
+    ("a series title's topic is no event; the body's is",
+     "Somalia: [[Clashes|T]] in [[Sanaag|P]] - Flash Update No. 1\n\nMilitias [[clashed|T]] near [[Dhahar|P]].", {}, [["Dhahar"]]),
+    ("a source list in brackets marks a title line too",
+     "ECHO Daily Flash of 20 November 2024\n\nSyria - [[Clashes|T]] in [[Daraa|P]] (DG ECHO, OCHA, SARC)\n"
+     "Armed groups [[clashed|T]] in [[Sanamayn|P]].", {}, [["Sanamayn"]]),
+    ("a title merged with the body's fact keeps the event",
+     "Somalia: [[Clashes|T]] in [[Sanaag|P]] - Flash Update No. 1\n\nMilitias [[clashed|T]] near [[Dhahar|P]].", {(0, 1): 0.9},
+     [["Sanaag", "Dhahar"]]),
+    ("a headline of no series is an event",
+     "[[Clashes|T]] in [[Sanaag|P]]\n\nMilitias [[clashed|T]] near [[Dhahar|P]].", {}, [["Sanaag"], ["Dhahar"]]),
+    ("a sentence that names a series is no title",
+     "Militias [[clashed|T]] in [[Sanaag|P]], the latest Flash Update said.\n\nOthers [[clashed|T]] near [[Dhahar|P]].", {},
+     [["Sanaag"], ["Dhahar"]]),
+])
+def test_series_titles_make_no_event(case, body, merges, kept):
+    ctx = _prepared(body, "ceasefire_violation")
+    n = len(ctx.triggers)
+    scores = {(i, j): 0.9 for i in range(n) for j, c in enumerate(ctx.candidates) if ctx.sentence_of[n + j] == ctx.sentence_of[i]}
+    events = to_events(ctx, decode(ctx, scores, merges, _weights()), LAYER, _weights(), "v1")
+    assert [[p.name for p in e.places] for e in events] == kept, case
+
+
 @pytest.mark.parametrize("case,body,merges,evidence", [
     ("two verbs of one fact in one sentence: one evidence span",
      "[[Sappers|A]] [[discovered|T]], seized and [[defused|T]] [[178|Q]] [[devices|U]].", {}, 1),

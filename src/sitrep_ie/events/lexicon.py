@@ -32,7 +32,7 @@ _ACTOR_BOUNDS = ("support_suffixes", "member_nouns", "country_acronyms", "party_
 SCHEMA: dict[str, tuple[str, ...]] = {
     "actors": ("speaker_verbs", "not_doer_before", "possessives", "agent_before", "back_references", *_ACTOR_BOUNDS),
     "quantities": ("unit_gap_words", "modifier_breaks", "subset_cues", "subset_hedges", "range_openers"),
-    "events": ("negation", "plan_before", "plan_fillers", "new_fact_cues"),
+    "events": ("negation", "plan_before", "plan_fillers", "new_fact_cues", "series_titles"),
     "places": ("admin_prepositions", "framing_prepositions", "list_joiners", "generic_nouns", "nationality_adjectives", "name_prefixes"),
     "segment": ("abbreviations", "clause_conjunctions", "clause_after_comma", "and_split_starters",
                 "and_split_number_suffixes", "verb_endings"),
@@ -46,7 +46,7 @@ _RETIRED = {("actors", "carry_subject_openers"), ("actors", "carry_subject_nouns
 # keys added after models were saved: a saved lexicon without them takes the packaged words (the cue is new, not
 # switched off)
 _ADDED = {("dates", "period_counts"), ("quantities", "modifier_breaks"), ("events", "plan_before"), ("events", "plan_fillers"), ("dates", "anaphoric_days"),
-          ("events", "new_fact_cues"), ("places", "name_prefixes"),
+          ("events", "new_fact_cues"), ("events", "series_titles"), ("places", "name_prefixes"),
           ("dates", "clause_joiners"), ("dates", "daily_titles"), ("actors", "back_references"), *(("actors", k) for k in _ACTOR_BOUNDS)}
 
 
@@ -92,6 +92,7 @@ class Lexicon:
             "plan_before": re.compile(r"\b" + alternation(w["events"]["plan_before"]) + r"(?:\s+(?:" + alternation(w["events"]["plan_fillers"])
                                       + r"|\w+ly))*\s+$", re.I),
             "new_fact": re.compile(r"\b" + alternation(w["events"]["new_fact_cues"]) + r"\b", re.I),
+            "series_title": re.compile(r"\b" + alternation(w["events"]["series_titles"]) + r"\b", re.I),
             # places
             "admin_gap": re.compile(r"^\s*(?:,|,?\s*" + alternation(p["admin_prepositions"]) + r"(?:\s+the)?|\(|,?\s*"
                                     + alternation(p["admin_prepositions"]) + r"\s+the\s+\w+\s+" + alternation(p["admin_prepositions"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Sequence
 
 import numpy as np
@@ -112,8 +113,8 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
     claimed = {j for d in drafts for j in d.args}
     partners = bracket_partners(ctx)
     for d in drafts:
-        if all(planned(ctx, i, layer) for i in d.mentions):
-            continue  # linked all the same: its numbers belong to the plan, not to an event beside it
+        if all(planned(ctx, i, layer) or in_series_title(ctx, i, layer) for i in d.mentions):
+            continue  # linked all the same: its numbers belong to the plan (its places to the title), not to an event beside it
         head = ctx.triggers[d.mentions[0]]
         seen: set[tuple[str, str]] = set()
         actors, places, quantities = [], [], []
@@ -233,6 +234,40 @@ def planned(ctx: Context, i: int, layer: EventLayer) -> bool:
     t = ctx.triggers[i]
     lo = max(t.start - PLAN_CHARS, ctx.doc.sentences[ctx.sentence_of[i]].start)
     return bool(layer.lexicon.plan_before.search(ctx.doc.text[lo:t.start]))
+
+
+SERIES_HEAD_CHARS = 300  # where a report-series title may stand: the report's first lines
+SERIES_LINE_CHARS = 200  # a longer line is body text that names a series, not a title
+LINE = re.compile(r"[^\n]+")
+
+
+def series_titles(text: str, layer: EventLayer) -> list[tuple[int, int]]:
+    """The title lines in the head of a report that name a report series ("Somalia: Clashes in Sanaag - Flash Update
+    No. 1", "Syria - Clashes in northern Daraa governorate (DG ECHO, OCHA, SARC)"): lexicon ``series_titles``.
+
+    >>> from sitrep_ie.events.pipeline import EventLayer
+    >>> series_titles("Somalia: Clashes in Sanaag - Flash Update No. 1\\nIssued: 18 December 2023\\n", EventLayer())
+    [(0, 47)]
+    >>> series_titles("Clashes in Sanaag\\nThe UN said in its latest situation report that 300 families fled.", EventLayer())
+    []
+
+    A line that ends in a full stop is a sentence that names a series, not a title.
+    """
+    out = []
+    for m in LINE.finditer(text):
+        if m.start() >= SERIES_HEAD_CHARS:
+            break
+        line = m.group().rstrip()
+        if len(line) <= SERIES_LINE_CHARS and not line.endswith(".") and layer.lexicon.series_title.search(line):
+            out.append((m.start(), m.end()))
+    return out
+
+
+def in_series_title(ctx: Context, i: int, layer: EventLayer) -> bool:
+    """Whether trigger i stands in a series title line (``series_titles``): such a title names the report's topic
+    ("Clashes in Sanaag"), which its body states as events; the annotation marks no trigger there."""
+    t = ctx.triggers[i]
+    return any(a <= t.start < b for a, b in memo(ctx, ("series_titles", 0), lambda: series_titles(ctx.doc.text, layer)))
 
 
 ANAPHORA_REACH = 3  # sentences back that "the same day" looks for the day it means
