@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pytest
@@ -325,6 +326,26 @@ def test_pair_rows_carry_the_words_between_trigger_and_candidate():
     inside = [k for k in range(*gap) if text[k] != " "]
     assert np.allclose(x[0, -2:], hidden[inside].mean(axis=0))  # "said its teams"
     assert not x[1, -2:].any()  # "delivered 12": nothing between
+
+
+@pytest.mark.parametrize("case,body,alike", [
+    ("a headline and the lead that restates it: the encoder reads them alike",
+     "Sappers [[cleared|T]] mines\n\nSappers [[cleared|T]] mines.", (1.0, 1.0)),
+    ("two facts in other words", "Sappers [[cleared|T]] mines\n\nTeams of NPA [[removed|T]] shells near Doboj.", (0.0, 0.0)),
+])
+def test_merge_features_read_how_alike_the_encoder_sees_two_mentions(case, body, alike):
+    def states(text: str) -> tuple[np.ndarray, np.ndarray]:  # a token per word; a word's vector is its own one-hot
+        words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+        vocab = {w: k for k, w in enumerate(sorted({text[a:b].lower() for a, b in words}))}
+        hidden = np.zeros((len(words), len(vocab)), dtype=np.float32)
+        for k, (a, b) in enumerate(words):
+            hidden[k, vocab[text[a:b].lower()]] = 1.0
+        return np.asarray(words), hidden
+
+    f = merge_features(_prepared(body, "demining", states=states), 0, 1)
+    assert len(f) == N_MERGE
+    assert tuple(np.round(f[-2:], 2)) == alike, case
+    assert not merge_features(_prepared(body, "demining"), 0, 1)[-2:].any()  # no encoder states: no similarity
 
 
 @pytest.mark.parametrize("case,scores,misses", [

@@ -165,7 +165,7 @@ def pair_matrix(ctx: Context, pairs: Sequence[tuple[int, int]], layer: EventLaye
     return x
 
 
-N_MERGE = 11  # merge_features per trigger pair
+N_MERGE = 13  # merge_features per trigger pair
 MERGE_CONFLICT_ROLES = ("quantity", "actor")  # roles whose values, stated by two mentions and differing, keep them two facts
 # the merge features the veto in ``merge_scores`` reads (their positions in ``merge_features``)
 OTHER_NUMBERS, SHARED_NAMES, OTHER_PLACES = 4, 6, 10
@@ -188,5 +188,18 @@ def merge_features(ctx: Context, a: int, b: int) -> np.ndarray:
         float(not qa or not qb), float(bool(pa & pb)), float(quoted_b), min(between_same, 2) / 2,
         float(ctx.doc.text[ctx.triggers[a].start:ctx.triggers[a].end].lower()[:4] == ctx.doc.text[ctx.triggers[b].start:ctx.triggers[b].end].lower()[:4]),
         float(bool(places_a) and bool(places_b) and not places_a & places_b),
+        *_similarities(ctx, a, b, sa, sb),
     ]
     return np.asarray(f, dtype=np.float32)
+
+
+def _cosine(u: np.ndarray, v: np.ndarray) -> float:
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
+
+
+def _similarities(ctx: Context, a: int, b: int, sa: int, sb: int) -> tuple[float, float]:
+    """How alike the encoder reads the two triggers and their two sentences (0 without encoder states)."""
+    if ctx.vectors is None or ctx.encoded is None or not ctx.doc.sentences:
+        return 0.0, 0.0
+    sents = memo(ctx, ("sentence_vectors", 0), lambda: ctx.encoded.span_means([(s.start, s.end) for s in ctx.doc.sentences]))
+    return _cosine(ctx.trigger_vec(a), ctx.trigger_vec(b)), _cosine(sents[sa], sents[sb])
