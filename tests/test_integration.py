@@ -179,26 +179,34 @@ def test_word_case_reaches_the_encoder_in_every_backend(tmp_path, tiny_model):
     assert np.allclose(plain[0].hidden, plain[1].hidden)
 
 
-@pytest.mark.parametrize("curve, floor", [
-    ({0.0: 0.90, 0.2: 0.92, 0.4: 0.91}, 0.2),   # the best dev objective
-    ({0.0: 0.90, 0.2: 0.92, 0.3: 0.92}, 0.2),   # of equal ones the lowest: it drops fewest events
-    ({0.0: 0.93, 0.1: 0.92}, 0.0),              # dropping only costs: no floor
-    ({}, 0.0),                                  # no confidence model: no floor
+def _floors(*rows):
+    return {f: {"objective": o, "roc_auc": auc, "se": 0.01} for f, o, auc in rows}
+
+
+@pytest.mark.parametrize("curve, min_auc, floor", [
+    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.95), (0.4, 0.91, 0.95)), 0.9, 0.2),   # the best dev objective
+    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.95), (0.3, 0.92, 0.95)), 0.9, 0.2),   # of equal ones the lowest: it drops fewest events
+    (_floors((0.0, 0.93, 0.95), (0.1, 0.92, 0.95)), 0.9, 0.0),                      # dropping only costs: no floor
+    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.93), (0.4, 0.93, 0.91)), 0.9, 0.2),   # 0.4 leaves a confidence too weak
+    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.93), (0.4, 0.93, 0.91)), 0.0, 0.4),
+    (_floors((0.0, 0.90, 0.91), (0.2, 0.92, 0.90)), 0.9, 0.0),                      # none is sure enough: no floor
+    ({}, 0.9, 0.0),                                                                  # no confidence model: no floor
 ])
-def test_the_confidence_floor_is_the_best_on_dev(curve, floor):
+def test_the_confidence_floor_is_the_best_on_dev_that_keeps_the_confidence_sharp(curve, min_auc, floor):
     from sitrep_ie.trainer import choose_floor
 
-    assert choose_floor(curve) == floor
+    assert choose_floor(curve, min_auc) == floor
 
 
 def test_a_fitted_layer_records_the_floor_it_chose(tiny_model):
     from sitrep_ie.events.learned import LinkerWeights
+    from sitrep_ie.config import TrainConfig
     from sitrep_ie.model.artifacts import ModelDir
     from sitrep_ie.trainer import choose_floor
 
     info = ModelDir(tiny_model).meta()["event_layer"]
     assert LinkerWeights.from_disk(tiny_model).min_confidence == info["min_confidence"] == choose_floor(
-        {float(f): v for f, v in info["dev_floor_objective"].items()})
+        {float(f): v for f, v in info["dev_floor_objective"].items()}, TrainConfig.min_event_auc)
 
 
 def test_a_fitted_layer_saves_the_rescue_threshold_it_chose(tiny_model):
