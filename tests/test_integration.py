@@ -179,34 +179,26 @@ def test_word_case_reaches_the_encoder_in_every_backend(tmp_path, tiny_model):
     assert np.allclose(plain[0].hidden, plain[1].hidden)
 
 
-def _floors(*rows):
-    return {f: {"objective": o, "roc_auc": auc, "se": 0.01} for f, o, auc in rows}
-
-
-@pytest.mark.parametrize("curve, min_auc, floor", [
-    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.95), (0.4, 0.91, 0.95)), 0.9, 0.2),   # the best dev objective
-    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.95), (0.3, 0.92, 0.95)), 0.9, 0.2),   # of equal ones the lowest: it drops fewest events
-    (_floors((0.0, 0.93, 0.95), (0.1, 0.92, 0.95)), 0.9, 0.0),                      # dropping only costs: no floor
-    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.93), (0.4, 0.93, 0.91)), 0.9, 0.2),   # 0.4 leaves a confidence too weak
-    (_floors((0.0, 0.90, 0.95), (0.2, 0.92, 0.93), (0.4, 0.93, 0.91)), 0.0, 0.4),
-    (_floors((0.0, 0.90, 0.91), (0.2, 0.92, 0.90)), 0.9, 0.0),                      # none is sure enough: no floor
-    ({}, 0.9, 0.0),                                                                  # no confidence model: no floor
+@pytest.mark.parametrize("right, cap, floor", [
+    ([0.9, 0.7], 0.2, 0.2),        # every right event well above: the cap
+    ([0.9, 0.16], 0.2, 0.15),      # a right event at 0.16: the floor stays under it
+    ([0.9, 0.032], 0.2, 0.03),
+    ([0.9, 0.01], 0.2, 0.0),       # a right event at 0.01: no floor at all
+    ([0.9], 0.0, 0.0),             # a cap of 0 keeps every event
+    ([], 0.2, 0.2),
 ])
-def test_the_confidence_floor_is_the_best_on_dev_that_keeps_the_confidence_sharp(curve, min_auc, floor):
+def test_the_confidence_floor_drops_no_right_event(right, cap, floor):
     from sitrep_ie.trainer import choose_floor
 
-    assert choose_floor(curve, min_auc) == floor
+    assert choose_floor(right, cap) == floor
 
 
 def test_a_fitted_layer_records_the_floor_it_chose(tiny_model):
     from sitrep_ie.events.learned import LinkerWeights
-    from sitrep_ie.config import TrainConfig
     from sitrep_ie.model.artifacts import ModelDir
-    from sitrep_ie.trainer import choose_floor
 
     info = ModelDir(tiny_model).meta()["event_layer"]
-    assert LinkerWeights.from_disk(tiny_model).min_confidence == info["min_confidence"] == choose_floor(
-        {float(f): v for f, v in info["dev_floor_objective"].items()}, TrainConfig.min_event_auc)
+    assert LinkerWeights.from_disk(tiny_model).min_confidence == info["min_confidence"] <= min(0.2, info["confidence_floor"]["least_right"])
 
 
 def test_a_fitted_layer_saves_the_rescue_threshold_it_chose(tiny_model):
@@ -227,7 +219,7 @@ def test_the_floor_is_chosen_on_the_events_extract_gives(tiny_model, monkeypatch
     from sitrep_ie.events.pipeline import CONFIG_FILES, EventLayer
     from sitrep_ie.model.tagger import Tagger
     from sitrep_ie.schema import Entity
-    from sitrep_ie.trainer import tune
+    from sitrep_ie.trainer import confidence_floor
 
     root = next(p for p in tiny_model.parents if (p / "train.json").is_file())  # the fixture's training root
     layer = EventLayer.from_files(**{role: tiny_model / name for role, name in CONFIG_FILES.items()})
@@ -237,13 +229,12 @@ def test_the_floor_is_chosen_on_the_events_extract_gives(tiny_model, monkeypatch
     tagged = [dataclasses.replace(t, entities=[*t.entities, Entity(0, 3, "EVT_DEMINING", d.text[:3], 0.6)])
               for d, t in zip(docs, tagger.tag_full([d.text for d in docs]))]
     seen = []
-    real = LearnedEventLayer.find_triggers
+    real = LearnedEventLayer.assemble
 
-    def spy(self, text, ents, trigs, states):
+    def spy(self, text, ents, trigs, **kw):
         seen.append((ents, trigs))
-        return real(self, text, ents, trigs, states)
+        return real(self, text, ents, trigs, **kw)
 
-    monkeypatch.setattr(LearnedEventLayer, "find_triggers", spy)
-    # tuning decodes dev once per trigger threshold tried, in report order; the floor is chosen on the last of them
-    tune(LinkerWeights.from_disk(tiny_model), layer, docs, tagged, lambda *a: None, max_floor=0.5)
-    assert seen and seen == [split_tags(t.entities) for t in tagged] * (len(seen) // len(tagged))
+    monkeypatch.setattr(LearnedEventLayer, "assemble", spy)
+    confidence_floor(LinkerWeights.from_disk(tiny_model), layer, docs, tagged, 0.2)
+    assert seen == [split_tags(t.entities) for t in tagged]

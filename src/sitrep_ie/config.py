@@ -74,10 +74,8 @@ class TrainConfig:
     train_fraction: float = field(default=1.0, metadata={"help": "Share of the training reports used (a seeded sample; make curve trains on 0.25 ... 1.0)."})
     selection_reports: int = field(default=120, metadata={"help": "Training reports added to dev when the default backend is chosen (more: a firmer choice, a longer run)."})
     events: bool = field(default=True, metadata={"help": "Also learn event triggers (one tagger label per ontology type) and the learned event layer."})
-    min_event_confidence: float = field(default=0.4, metadata={"help": "The most the confidence floor may be: each fit drops the "
-                                      "events below the floor up to this that scores best on dev with cross-validated confidences (0: keep every event)."})
-    min_event_auc: float = field(default=0.9, metadata={"help": "The ROC AUC (right against wrong events) the confidence must keep: "
-                                 "a confidence floor is only chosen where the dev events it keeps reach this, by cross-validation, with a margin."})
+    min_event_confidence: float = field(default=0.2, metadata={"help": "The most the confidence floor may be: each fit drops the "
+                                      "events below the largest floor up to this that drops no right train or dev event (0: keep every event)."})
     event_members: int = field(default=5, metadata={"help": "Networks (seeds) combined in the trigger head and the link network: more is steadier and slower to fit."})
 
     def __post_init__(self) -> None:
@@ -96,8 +94,6 @@ class TrainConfig:
             problems.append("train_files is empty")
         if not 0 <= self.min_event_confidence < 1:
             problems.append(f"min_event_confidence {self.min_event_confidence} must be in [0, 1)")
-        if not 0 <= self.min_event_auc <= 1:
-            problems.append(f"min_event_auc {self.min_event_auc} must be in [0, 1]")
         if self.event_members < 1:
             problems.append(f"event_members {self.event_members} must be at least 1")
         if not 0 < self.train_fraction <= 1:

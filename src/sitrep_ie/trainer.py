@@ -3,8 +3,7 @@
 The tagger is fine-tuned first (entities and typed triggers in one label set); before the model
 is published, the event layer is fitted on the training reports with the tagger's own hidden
 states, its thresholds are chosen on dev (mean of event and argument F1), its confidence model
-is fitted on dev, and its confidence floor is the one under which dropping events scores best on dev, judged by
-cross-validated confidences.
+is fitted on dev, and its confidence floor is the largest that drops no right train or dev event.
 Everything lands in the one model directory. ``refit_events`` (``make events``) does the second
 half alone, on a published tagger.
 """
@@ -45,12 +44,9 @@ SPAN_FLOORS = (0.6, 0.7, 0.8)
 FLOOR_LABELS = ("ACTOR",)  # the labels the tagger over-tags (dev precision: ACTOR 0.82, PLACE 0.95)
 
 
-def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any,
-         max_floor: float = 0.0, min_auc: float = 0.0) -> dict[str, Any]:
+def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged], log: Any) -> dict[str, Any]:
     """Choose the trigger, merge and (per role) link thresholds by the mean of dev event F1 and argument
-    F1, fit the confidence model on dev (``fit_confidence``) and choose the confidence floor, at most
-    ``max_floor``, by the same mean among the floors that keep the confidence telling right from wrong
-    (``choose_floor``; ``min_auc``)."""
+    F1, then fit the confidence model on dev (``fit_confidence``)."""
     gold = {d.report_id: gold_records(d) for d in docs}
     prepared: list[tuple[str, Any, dict[tuple[int, int], float], dict[tuple[int, int], float]]] = []
     finder = LearnedEventLayer(layer, weights)
@@ -146,97 +142,79 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
     for rid, evs in pred.items():
         matched = {j for _, j in match_events(gold[rid], evs)}
         raw += [(e["confidence"], int(j in matched)) for j, e in enumerate(evs)]
-    cv, held_out = None, None
+    cv = None
     if len({y for _, y in raw}) == 2:  # a confidence model needs right and wrong events on dev; else the raw score stays
-        weights.confidence, cv, held_out = fit_confidence(np.asarray(feats), np.asarray([y for _, y in raw]))
-    # the floor is judged with each dev event's cross-validated confidence: the fitted model's own would flatter it
-    curve: dict[float, dict[str, float]] = {}
-    if held_out is not None:
-        probs = iter(held_out.tolist())
-        kept = {rid: [(e, next(probs)) for e in evs] for rid, evs in pred.items()}
-        for f in CONFIDENCE_FLOORS:
-            if f > max_floor:
-                break
-            ys = [y for p, (_, y) in zip(held_out.tolist(), raw) if p >= f]
-            auc = confidence_scores([(p, y) for p, (_, y) in zip(held_out.tolist(), raw) if p >= f])["roc_auc"] or 0.0
-            curve[f] = {"objective": round(objective({rid: [e for e, p in evs if p >= f] for rid, evs in kept.items()}), 4),
-                        "roc_auc": round(auc, 4), "se": round(auc_standard_error(auc, sum(ys), len(ys) - sum(ys)), 4)}
-    weights.min_confidence = choose_floor(curve, min_auc)
-    final = run()
+        weights.confidence, cv = fit_confidence(np.asarray(feats), np.asarray([y for _, y in raw]))
+    final = run()  # every event: the confidence floor is set after tuning (confidence_floor)
     calibrated = event_scores(gold, final)
     args = argument_scores(gold, final)["overall"]["f1"]
     conf = calibrated["confidence"]
     log(f"event layer on dev: event F1 {calibrated['overall']['f1']:.3f}, argument F1 {args:.3f} (link thresholds "
         f"{weights.role_thresholds}, merge threshold {weights.merge_threshold}, trigger threshold {weights.trigger_threshold}, "
         f"rescue threshold {weights.rescue_threshold}, "
-        f"span floors {weights.span_floors}, confidence floor {weights.min_confidence}); "
-        f"confidence ROC AUC {conf['roc_auc']}, ECE {conf['ece']} (fitted on dev; 5-fold cross-validated on dev: {cv}); "
-        f"dev objective and ROC AUC by confidence floor (cross-validated confidences): {curve}")
+        f"span floors {weights.span_floors}); "
+        f"confidence ROC AUC {conf['roc_auc']}, ECE {conf['ece']} (fitted on dev; 5-fold cross-validated on dev: {cv})")
     return {"dev_event_f1": round(calibrated["overall"]["f1"], 4), "dev_argument_f1": round(args, 4),
             "trigger_threshold": weights.trigger_threshold, "rescue_threshold": weights.rescue_threshold,
             "link_threshold": weights.link_threshold,
             "role_thresholds": dict(weights.role_thresholds), "merge_threshold": weights.merge_threshold,
-            "span_floors": dict(weights.span_floors), "min_confidence": weights.min_confidence, "dev_floor_objective": curve,
+            "span_floors": dict(weights.span_floors),
             "dev_raw_confidence": confidence_scores(raw), "dev_confidence_cv": cv}
 
 
-# the least calibrated confidence an event needs, tried. Up to 0.5: for a calibrated probability the floor that
-# maximises expected F1 is half the F1 reached (Lipton et al. 2014), about 0.46 here
-CONFIDENCE_FLOORS = (0.0, 0.03, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+CONFIDENCE_FLOORS = (0.0, 0.03, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)  # the least calibrated confidence an event needs, tried
 
 
-# how many standard errors a floor's dev AUC must stay above the target: the dev estimate and a held-out figure
-# each vary by about one
-AUC_ERRORS = 2.0
+def confidence_floor(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], tagged: Sequence[Tagged],
+                     cap: float) -> tuple[float, dict[str, Any]]:
+    """The largest floor of ``CONFIDENCE_FLOORS``, at most ``cap``, under which no right event of ``docs`` falls.
 
-
-def auc_standard_error(auc: float, n_right: int, n_wrong: int) -> float:
-    """The standard error of a ROC AUC from the counts behind it (Hanley and McNeil 1982).
-
-    >>> round(auc_standard_error(0.93, 370, 40), 3), auc_standard_error(0.9, 10, 0)
-    (0.014, 1.0)
+    A floor drops events the confidence model doubts; which right events it doubts changes with every fit (a
+    fixed 0.2 dropped three right train events of one model and none of the one before), so each fit sets its own.
     """
-    if not n_right or not n_wrong:
-        return 1.0
-    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
-    var = (auc * (1 - auc) + (n_right - 1) * (q1 - auc * auc) + (n_wrong - 1) * (q2 - auc * auc)) / (n_right * n_wrong)
-    return float(np.sqrt(max(var, 0.0)))
+    finder = LearnedEventLayer(layer, weights)
+    floor, weights.min_confidence = weights.min_confidence, 0.0  # every event, the doubted ones too
+    right, wrong = [], []
+    try:
+        for d, t in zip(docs, tagged):
+            ents, trigs = split_tags(t.entities)  # the tagger's trigger guesses are cues for the trigger head, as in extract()
+            evs = [e.to_dict() for e in finder.assemble(d.text, ents, trigs, offsets=t.token_offsets, hidden=t.hidden,
+                                                        reference_date=d.reference_date)]
+            matched = {j for _, j in match_events(gold_records(d), evs)}
+            for j, e in enumerate(evs):
+                (right if j in matched else wrong).append(e["confidence"])
+    finally:
+        weights.min_confidence = floor
+    chosen = choose_floor(right, cap)
+    return chosen, {"least_right": round(min(right, default=1.0), 4), "right": len(right), "wrong": len(wrong),
+                    "wrong_dropped": sum(c < chosen for c in wrong)}
 
 
-def choose_floor(curve: dict[float, dict[str, float]], min_auc: float) -> float:
-    """The floor of the best dev objective in ``curve`` (floor -> objective, and cross-validated ROC AUC of the events
-    it keeps with its standard error ``se``) among those whose AUC stays ``AUC_ERRORS`` standard errors above ``min_auc``;
-    of equal ones the lowest, which drops fewest events. No eligible floor (or no confidence model): no floor.
+def choose_floor(right: Sequence[float], cap: float) -> float:
+    """The largest of ``CONFIDENCE_FLOORS``, at most ``cap``, that no confidence of ``right`` falls below.
 
-    A floor drops the events the confidence model doubts, which are mostly wrong: the events it keeps are harder to
-    tell apart (dev, session 23: ROC AUC 0.934 with no floor, 0.912 at 0.4), and the confidence must still separate them.
-
-    >>> c = {0.0: {"objective": 0.90, "roc_auc": 0.95, "se": 0.01}, 0.2: {"objective": 0.92, "roc_auc": 0.94, "se": 0.01},
-    ...      0.4: {"objective": 0.93, "roc_auc": 0.91, "se": 0.01}}
-    >>> choose_floor(c, 0.9), choose_floor(c, 0.0), choose_floor(c, 0.94), choose_floor({}, 0.9)
-    (0.2, 0.4, 0.0, 0.0)
+    >>> choose_floor([0.9, 0.16, 0.7], 0.2), choose_floor([0.9], 0.2), choose_floor([0.01], 0.2)
+    (0.15, 0.2, 0.0)
     """
-    eligible = [f for f, v in curve.items() if v["roc_auc"] - AUC_ERRORS * v["se"] >= min_auc]
-    return min(eligible, key=lambda f: (-curve[f]["objective"], f)) if eligible else 0.0
+    least = min(right, default=1.0)
+    return max(f for f in CONFIDENCE_FLOORS if f <= cap and f <= least)
 
 
 CONFIDENCE_C = (0.03, 0.1, 0.3, 1.0)  # inverse regularisation strengths tried for the confidence model
 
 
-def fit_confidence(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> tuple[Logistic, dict[str, Any], np.ndarray | None]:
+def fit_confidence(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> tuple[Logistic, dict[str, Any]]:
     """The confidence model (logistic over ``event_features``) fitted on dev events.
 
     Its regularisation is chosen by 5-fold cross-validation on dev: the best ROC AUC among the settings
     whose cross-validated expected calibration error stays at most 0.05 (the in-sample figures would
-    flatter it; the returned dict holds the cross-validated ones). Also returns each event's
-    cross-validated probability under the chosen setting (None when a class has fewer events than folds)."""
+    flatter it; the returned dict holds the cross-validated ones)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - mean) / scale
     best: dict[str, Any] = {"C": 0.1}
-    held_out = None
     if min(int(y.sum()), int(len(y) - y.sum())) >= folds:
         for c in CONFIDENCE_C:
             p = cross_val_predict(LogisticRegression(C=c, max_iter=5000), z, y, method="predict_proba",
@@ -244,13 +222,13 @@ def fit_confidence(x: np.ndarray, y: np.ndarray, *, folds: int = 5) -> tuple[Log
             scores = confidence_scores(list(zip(p.tolist(), y.tolist())))
             key = (scores["ece"] <= 0.05, scores["roc_auc"])
             if "roc_auc" not in best or key > (best["ece"] <= 0.05, best["roc_auc"]):
-                best, held_out = {"C": c, "roc_auc": scores["roc_auc"], "ece": scores["ece"]}, p
+                best = {"C": c, "roc_auc": scores["roc_auc"], "ece": scores["ece"]}
     clf = LogisticRegression(C=best["C"], max_iter=5000).fit(z, y)
-    return Logistic(clf.coef_[0].astype(np.float64), clf.intercept_.astype(np.float64), mean, scale), best, held_out
+    return Logistic(clf.coef_[0].astype(np.float64), clf.intercept_.astype(np.float64), mean, scale), best
 
 
 def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: list[Document], *, seed: int, log: Any,
-                    members: int = 5, min_confidence: float = 0.0, min_auc: float = 0.0) -> None:
+                    members: int = 5, min_confidence: float = 0.0) -> None:
     """Fit, tune and calibrate the learned event layer and save it into ``model_dir``."""
     t0 = time.time()
     path = model_dir.path
@@ -270,9 +248,15 @@ def fit_event_layer(model_dir: ModelDir, train_docs: list[Document], dev_docs: l
     weights = fit(train_docs, encoded, layer, layer.ontology.names, seed=seed, members=members, log=log)
     t_fitted = time.time()
     dev_tagged = tag(dev_docs)
-    weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log, max_floor=min_confidence, min_auc=min_auc))
+    weights.info.update(tune(weights, layer, dev_docs, dev_tagged, log))
+    t_tuned = time.time()
+    weights.min_confidence, floor_info = confidence_floor(weights, layer, [*train_docs, *dev_docs], [*train_tagged, *dev_tagged],
+                                                          min_confidence)
     log(f"event layer times: tagging train {t_tagged - t0:.0f} s, networks {t_fitted - t_tagged:.0f} s, tuning on dev "
-        f"{time.time() - t_fitted:.0f} s")
+        f"{t_tuned - t_fitted:.0f} s, confidence floor {time.time() - t_tuned:.0f} s")
+    weights.info.update(min_confidence=weights.min_confidence, confidence_floor=floor_info)
+    log(f"confidence floor {weights.min_confidence} (at most {min_confidence}; the least confidence of a right train or dev event: "
+        f"{floor_info['least_right']}; wrong events dropped: {floor_info['wrong_dropped']})")
     weights.info["seconds"] = round(time.time() - t0, 1)
     weights.to_disk(path)
     meta["event_layer"] = weights.info
@@ -307,7 +291,7 @@ def refit_events(cfg: TrainConfig, *, root: Path = Path("."), model: Path | None
     meta["tagger_version"] = meta.get("tagger_version", old)
     staging.write_meta(meta)
     fit_event_layer(staging, data.train, data.dev, seed=cfg.seed, log=log, members=cfg.event_members,
-                    min_confidence=cfg.min_event_confidence, min_auc=cfg.min_event_auc)
+                    min_confidence=cfg.min_event_confidence)
     final = ModelDir(versions / version)
     os.replace(staging.path, final.path)
     final.publish(root / cfg.output_dir)
@@ -318,7 +302,7 @@ def refit_events(cfg: TrainConfig, *, root: Path = Path("."), model: Path | None
 def run(cfg: TrainConfig, *, root: Path = Path("."), log: Any = print) -> TrainResult:
     """Train and publish: the tagger, then (with ``cfg.events``) the event layer in the same directory."""
     hook = (lambda md, tr, dv: fit_event_layer(md, tr, dv, seed=cfg.seed, log=log, members=cfg.event_members,
-                                               min_confidence=cfg.min_event_confidence, min_auc=cfg.min_event_auc)) if cfg.events else None
+                                               min_confidence=cfg.min_event_confidence)) if cfg.events else None
     return train(cfg, root=root, log=log, before_publish=hook)
 
 

@@ -83,7 +83,7 @@ class LinkerWeights:
     role_thresholds: dict[str, float] = field(default_factory=dict)  # per role, tuned on dev; link_threshold for the rest
     confidence: Logistic | None = None  # P(event right) from event_features, fitted on dev (None: calibrated raw score)
     trigger_threshold: float | None = None  # P(some trigger) a word needs (None: the likeliest class decides); tuned on dev
-    min_confidence: float = 0.0  # events the confidence model gives less are dropped (chosen on dev per fit: trainer.choose_floor)
+    min_confidence: float = 0.0  # events the confidence model gives less are dropped (chosen per fit: trainer.confidence_floor)
     span_floors: dict[str, float] = field(default_factory=dict)  # entity label -> tagger score a span needs to be a candidate; tuned on dev
     rescue_threshold: float | None = None  # trigger_threshold in a sentence with a quantity the head gave no trigger (``rescue_triggers``); tuned on dev
 
