@@ -361,6 +361,22 @@ def test_near_misses_of_an_event(case, scores, misses):
     assert near_misses(ctx, aid, s, {j for d in drafts for j in d.args}) == pytest.approx(misses), case
 
 
+@pytest.mark.parametrize("case,merges,threshold,unmerged", [
+    ("a merge the network half-believed and decoding left apart", {(0, 1): 0.25}, 0.3, [0.25, 0.25]),
+    ("the likeliest of several", {(0, 1): 0.1, (0, 2): 0.2}, 0.3, [0.2, 0.1, 0.2]),
+    ("mentions merged into one event are no near miss", {(0, 1): 0.9}, 0.3, [0.0]),
+    ("no merge scored", {}, 0.3, [0.0, 0.0]),
+])
+def test_events_know_how_nearly_they_were_merged(case, merges, threshold, unmerged):
+    from sitrep_ie.events.learned.assembly import Peers
+
+    body = "Sappers [[cleared|T]] mines.\n\nTeams [[removed|T]] shells." + ("\n\nThey [[defused|T]] bombs." if len(unmerged) == 3 else "")
+    ctx = _prepared(body, "demining")
+    drafts = decode(ctx, {}, merges, _weights(merge_threshold=threshold))
+    peers = Peers(ctx, drafts, merges)
+    assert [peers.unmerged.get(id(d), 0.0) for d in drafts] == pytest.approx(unmerged), case
+
+
 def test_subnormal_weights_are_flushed_to_zero():
     # the L2 penalty leaves weights on float32 subnormals, which the CPU multiplies many times slower
     tiny = np.float32(1e-40)

@@ -72,7 +72,7 @@ def tune(weights: LinkerWeights, layer: EventLayer, docs: Sequence[Document], ta
         out = {}
         for rid, ctx, scores, merges in prepared:
             found: list[list[float]] | None = [] if features is not None else None
-            evs = to_events(ctx, decode(ctx, scores, merges, weights), layer, weights, None, found, scores) if ctx.doc.sentences else []
+            evs = to_events(ctx, decode(ctx, scores, merges, weights), layer, weights, None, found, scores, merges) if ctx.doc.sentences else []
             order = sorted(range(len(evs)), key=lambda k: evs[k].trigger.start if evs[k].trigger else 0)
             out[rid] = [evs[k].to_dict() for k in order]
             if features is not None and found is not None:

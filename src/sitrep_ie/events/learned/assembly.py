@@ -21,7 +21,7 @@ class Peers:
     """The decoded drafts of a report indexed by type and by argument value, so that each event's
     features find its same-type twins without a scan of every draft (quadratic in long reports)."""
 
-    def __init__(self, ctx: Context, drafts: Sequence[Draft]) -> None:
+    def __init__(self, ctx: Context, drafts: Sequence[Draft], merges: dict[tuple[int, int], float] | None = None) -> None:
         self.ctx = ctx
         self.count: dict[str, int] = {}
         self.with_key: dict[tuple[str, tuple[str, str]], list[int]] = {}  # (type, value) -> ids of drafts
@@ -33,6 +33,15 @@ class Peers:
         self.per_sentence: dict[int, int] = {}
         for k in range(len(ctx.triggers)):
             self.per_sentence[ctx.sentence_of[k]] = self.per_sentence.get(ctx.sentence_of[k], 0) + 1
+        # per draft, the likeliest merge with a mention of another draft that decoding left apart: a restatement the
+        # merge network half-believed is often one event output twice
+        self.unmerged: dict[int, float] = {}
+        draft_of = {i: id(d) for d in drafts for i in d.mentions}
+        for (a, b), p in (merges or {}).items():
+            da, db = draft_of.get(a), draft_of.get(b)
+            if da is not None and db is not None and da != db:
+                for x in (da, db):
+                    self.unmerged[x] = max(self.unmerged.get(x, 0.0), p)
 
     def twins(self, d: Draft) -> tuple[int, int]:
         """Other drafts of d's type (d one of the drafts indexed), and how many of them (at most
@@ -81,7 +90,8 @@ def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[st
     """What the confidence model reads of one decoded event: how sure the trigger head and the links
     were, how many values of each role it holds, whether its words agree with its type (a trigger cue
     of the type, a unit the type hints), how many mentions and rival triggers it has, whether another
-    event of its type shares a value with it (a restatement left unmerged), and its type. ``peers``:
+    event of its type shares a value with it or was nearly merged with it (a restatement left unmerged), and its
+    type. ``peers``:
     the report's drafts, d among them."""
     text = ctx.doc.text
     twins, shared = peers.twins(d)
@@ -98,18 +108,20 @@ def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[st
             float(bool(et.trigger_matches(text[head.start:head.end]))), float(bool(et.standalone_cues(text[sent.start:sent.end]))),
             float(any(et.hints_unit(unit_lemma(u)) for u in units)), float(np.log1p(rivals)),
             float(any(ch.isdigit() for ch in text[sent.start:sent.end])), float(np.log1p(twins)), float(np.log1p(shared)),
-            float(sent_i == 0), float(bool(QUOTE.search(text[sent.start:head.start]))), *misses, *(float(head.type == t) for t in types)]
+            float(sent_i == 0), float(bool(QUOTE.search(text[sent.start:head.start]))), peers.unmerged.get(id(d), 0.0), *misses,
+            *(float(head.type == t) for t in types)]
 
 
 def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: LinkerWeights, model_version: str | None,
-              features: list[list[float]] | None = None, scores: dict[tuple[int, int], float] | None = None) -> list[Event]:
+              features: list[list[float]] | None = None, scores: dict[tuple[int, int], float] | None = None,
+              merges: dict[tuple[int, int], float] | None = None) -> list[Event]:
     """Event records of decoded drafts: one value per argument key, dates by rule, calibrated confidence
     (``features``: a list that receives each event's ``event_features``, for fitting the confidence model;
-    ``scores``: the link probabilities, whose near misses the confidence model reads)."""
+    ``scores`` and ``merges``: the link and merge probabilities, whose near misses the confidence model reads)."""
     text = ctx.doc.text
     events = []
     stated: list[tuple[int, bool]] = []  # per event: the sentence of its first mention, whether it states its own day
-    peers = Peers(ctx, drafts)
+    peers = Peers(ctx, drafts, merges)
     claimed = {j for d in drafts for j in d.args}
     partners = bracket_partners(ctx)
     for d in drafts:

@@ -84,8 +84,10 @@ class LearnedEventLayer:
         if not ctx.doc.sentences:
             return [], None
         scores = link(ctx, self.configs, self.weights)
-        drafts = decode(ctx, scores, merge_scores(ctx, self.weights), self.weights)
-        events = sorted(to_events(ctx, drafts, self.configs, self.weights, model_version, scores=scores), key=lambda e: e.trigger.start if e.trigger else 0)
+        merges = merge_scores(ctx, self.weights)
+        drafts = decode(ctx, scores, merges, self.weights)
+        events = sorted(to_events(ctx, drafts, self.configs, self.weights, model_version, scores=scores, merges=merges),
+                        key=lambda e: e.trigger.start if e.trigger else 0)
         if not events:
             return events, None
         unsure = float(np.mean([abs(p - self.weights.threshold(ctx.candidates[j].role)) < MARGIN for (_, j), p in scores.items()])) \

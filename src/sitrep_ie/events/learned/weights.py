@@ -16,7 +16,7 @@ from .features import NAMED_LABELS, ROWS_AT_ONCE
 
 WEIGHTS_FILE = "event_layer.npz"
 SETTINGS_FILE = "event_layer.json"
-FEATURE_VERSION = 14  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
+FEATURE_VERSION = 15  # bump when pair, merge or trigger features change: a layer fitted on others is refused (E103)
 
 
 @dataclass
