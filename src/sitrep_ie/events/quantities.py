@@ -22,7 +22,8 @@ from ..schema import Entity, Quantity, json_number, unit_lemma
 from .lexicon import Lexicon, alternation
 from .segment import CELL_GAP
 
-_SEP_THOUSANDS = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f\u2009 ]\d{3})+(?:\.\d+)?$")
+# a number grouped in thousands by commas or spaces ("2,931", "70 522"); spans.join_halves reads it too
+GROUPED_NUMBER = re.compile(r"^\d{1,3}(?:[,\u00a0\u202f\u2009 ]\d{3})+(?:\.\d+)?$")
 _DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")
@@ -148,7 +149,7 @@ def _parse_number(text: str, cfg: NormalisationConfig) -> float | None:
         return None
     if _PLAIN.match(s):
         return float(s)
-    if _SEP_THOUSANDS.match(text.strip()):
+    if GROUPED_NUMBER.match(text.strip()):
         return float(re.sub(r"[,\u00a0\u202f\u2009 ]", "", text.strip()))
     if _DOT_THOUSANDS.match(s):
         return float(s.replace(".", ""))

@@ -31,6 +31,7 @@ from typing import Sequence, TypeVar
 
 from ..schema import Entity
 from .lexicon import Lexicon
+from .quantities import GROUPED_NUMBER
 
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*$")
 _WORD = re.compile(r"\S+")
@@ -118,11 +119,6 @@ def drop_clock_times(text: str, entities: Sequence[Entity]) -> list[Entity]:
     return [e for e in entities if e.label != "QUANTITY" or not any(a < e.end and e.start < b for a, b in clocks)]
 
 
-# the second half of a number grouped by a space ("70 522", GUIDELINES H2)
-_DIGIT_GROUP = re.compile(r"\d{3}")
-_GROUPED_HEAD = re.compile(r"\d{1,3}")
-
-
 def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
     """The tagger's spans with the halves of one UNIT or one number joined: two UNIT spans one space or an
     abbreviation's dot apart ("PMN-2" + "mines", "unaccompanied" + "boys", "sq" + "m") and a number grouped by a
@@ -130,7 +126,8 @@ def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
 
     The annotation never puts two such spans one space apart (train and dev: 159 pairs of UNIT or QUANTITY spans
     side by side, every one table cells apart by tabs or several spaces), so a single space means one span cut in
-    two; a quantity took the first half as its unit ("54 PMN-2"), or read two numbers.
+    two; a quantity took the first half as its unit ("54 PMN-2"), or read two numbers. A number is joined when the two
+    halves make one grouped in thousands (``quantities.GROUPED_NUMBER``, GUIDELINES H2).
 
     >>> t = "removed 54 PMN-2 mines and 482 115 m2"
     >>> [e.text for e in join_halves(t, [Entity(8, 10, "QUANTITY", "54", 1.0), Entity(11, 16, "UNIT", "PMN-2", 0.9),
@@ -144,7 +141,7 @@ def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
         gap = text[last.end:e.start] if last is not None else ""
         if last is not None and last.label == e.label and (
                 (e.label == "UNIT" and gap in (" ", ".")) or
-                (e.label == "QUANTITY" and gap == " " and _GROUPED_HEAD.fullmatch(last.text) and _DIGIT_GROUP.fullmatch(e.text))):
+                (e.label == "QUANTITY" and gap == " " and GROUPED_NUMBER.match(text[last.start:e.end]))):
             out[-1] = Entity(last.start, e.end, e.label, text[last.start:e.end], min(last.score, e.score))
         else:
             out.append(e)

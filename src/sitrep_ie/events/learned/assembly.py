@@ -91,8 +91,7 @@ def event_features(ctx: Context, d: Draft, layer: EventLayer, types: Sequence[st
     were, how many values of each role it holds, whether its words agree with its type (a trigger cue
     of the type, a unit the type hints), how many mentions and rival triggers it has, whether another
     event of its type shares a value with it or was nearly merged with it (a restatement left unmerged), and its
-    type. ``peers``:
-    the report's drafts, d among them."""
+    type. ``peers``: the report's drafts, d among them."""
     text = ctx.doc.text
     twins, shared = peers.twins(d)
     head = ctx.triggers[d.mentions[0]]
