@@ -67,6 +67,8 @@ def test_other_labels_pass_unchanged():
     ("other labels stay apart", "in Central Darfur", [("Central", "PLACE"), ("Darfur", "PLACE")], [("Central", "PLACE"), ("Darfur", "PLACE")]),
     ("a UNIT cut at an abbreviation's dot joins", "37 million sq.m", [("37 million", "QUANTITY"), ("sq", "UNIT"), ("m", "UNIT")],
      [("37 million", "QUANTITY"), ("sq.m", "UNIT")]),
+    ("or at its dot and a space", "4,500 sq. m of land", [("4,500", "QUANTITY"), ("sq", "UNIT"), ("m", "UNIT")],
+     [("4,500", "QUANTITY"), ("sq. m", "UNIT")]),
     ("but not at a sentence's end", "40 mines. Teams", [("mines", "UNIT"), ("Teams", "UNIT")], [("mines", "UNIT"), ("Teams", "UNIT")]),
 ])
 def test_join_halves(case, text, tagged, expected):

@@ -119,10 +119,15 @@ def drop_clock_times(text: str, entities: Sequence[Entity]) -> list[Entity]:
     return [e for e in entities if e.label != "QUANTITY" or not any(a < e.end and e.start < b for a, b in clocks)]
 
 
+# a unit abbreviation that a dot and a space may part from the rest of its unit ("sq. m"); a longer word before
+# ". " ends a sentence ("40 mines. Teams")
+_ABBREVIATION = re.compile(r"[a-z]{1,3}$")
+
+
 def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
     """The tagger's spans with the halves of one UNIT or one number joined: two UNIT spans one space or an
-    abbreviation's dot apart ("PMN-2" + "mines", "unaccompanied" + "boys", "sq" + "m") and a number grouped by a
-    space ("482" + "115").
+    abbreviation's dot apart ("PMN-2" + "mines", "unaccompanied" + "boys", "sq" + "m", "sq. " + "m") and a number
+    grouped by a space ("482" + "115").
 
     The annotation never puts two such spans one space apart (train and dev: 159 pairs of UNIT or QUANTITY spans
     side by side, every one table cells apart by tabs or several spaces), so a single space means one span cut in
@@ -140,7 +145,7 @@ def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
         last = out[-1] if out else None
         gap = text[last.end:e.start] if last is not None else ""
         if last is not None and last.label == e.label and (
-                (e.label == "UNIT" and gap in (" ", ".")) or
+                (e.label == "UNIT" and (gap in (" ", ".") or (gap == ". " and _ABBREVIATION.match(last.text)))) or
                 (e.label == "QUANTITY" and gap == " " and GROUPED_NUMBER.match(text[last.start:e.end]))):
             out[-1] = Entity(last.start, e.end, e.label, text[last.start:e.end], min(last.score, e.score))
         else:
