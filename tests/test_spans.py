@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sitrep_ie.events.lexicon import default_lexicon
-from sitrep_ie.events.spans import drop_clock_times, join_halves, name_prefixes, refine_actors, refine_spans
+from sitrep_ie.events.spans import abbreviated_units, drop_clock_times, join_halves, name_prefixes, refine_actors, refine_spans
 from sitrep_ie.schema import Entity
 
 LEX = default_lexicon()
@@ -74,6 +74,19 @@ def test_other_labels_pass_unchanged():
 def test_join_halves(case, text, tagged, expected):
     out = join_halves(text, _spans(text, *tagged))
     assert [(e.text, e.label) for e in out] == expected, case
+    assert all(text[e.start:e.end] == e.text for e in out), case
+
+
+@pytest.mark.parametrize("case,text,tagged,expected", [
+    ("the rest after the dot joins", "37 million sq.m of land", [("37 million", "QUANTITY"), ("sq", "UNIT")], ["37 million", "sq.m"]),
+    ("after a dot and a space too", "12 sq. km of fields", [("12", "QUANTITY"), ("sq", "UNIT")], ["12", "sq. km"]),
+    ("a word is no abbreviation", "40 mines. in", [("40", "QUANTITY"), ("mines", "UNIT")], ["40", "mines"]),
+    ("a capital starts a sentence", "5 km. In Homs", [("5", "QUANTITY"), ("km", "UNIT"), ("Homs", "PLACE")], ["5", "km", "Homs"]),
+    ("a tagged span keeps its place", "3 cu.m water", [("3", "QUANTITY"), ("cu", "UNIT"), ("m", "QUANTITY")], ["3", "cu", "m"]),
+])
+def test_abbreviated_units(case, text, tagged, expected):
+    out = abbreviated_units(text, _spans(text, *tagged))
+    assert [e.text for e in out] == expected, case
     assert all(text[e.start:e.end] == e.text for e in out), case
 
 

@@ -153,6 +153,25 @@ def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
     return out
 
 
+_ABBREVIATED_REST = re.compile(r"\.\s?[a-z]{1,2}\b")
+
+
+def abbreviated_units(text: str, entities: Sequence[Entity]) -> list[Entity]:
+    """UNIT spans that stop at an abbreviation's dot grown over the short rest the tagger left out ("sq" of
+    "sq.m" -> "sq.m"; "sq" + "m", both tagged, is ``join_halves``), unless another span starts there.
+
+    >>> t = "37 million sq.m of land"
+    >>> [e.text for e in abbreviated_units(t, [Entity(0, 10, "QUANTITY", "37 million", 1.0), Entity(11, 13, "UNIT", "sq", 0.9)])]
+    ['37 million', 'sq.m']
+    """
+    out = sorted(entities, key=lambda x: (x.start, x.end))
+    for k, e in enumerate(out):
+        m = _ABBREVIATED_REST.match(text, e.end) if e.label == "UNIT" and _ABBREVIATION.match(e.text) else None
+        if m is not None and (k + 1 == len(out) or out[k + 1].start >= m.end()):
+            out[k] = Entity(e.start, m.end(), "UNIT", text[e.start:m.end()], e.score)
+    return out
+
+
 def name_prefixes(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
     """PLACE spans grown over the capitalised word that starts their name (``name_prefixes``: "Rural" of "Rural
     Homs", which the tagger left out of the name as it does "rural" of "rural Homs"), unless another span holds it."""
@@ -167,8 +186,9 @@ def name_prefixes(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[E
 
 def refine_spans(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
     """The tagger's spans as the Extractor gives them: clock times dropped (``drop_clock_times``), halves joined
-    (``join_halves``), place names' first words restored (``name_prefixes``), ACTOR bounds mended (``refine_actors``)."""
-    return refine_actors(text, name_prefixes(text, join_halves(text, drop_clock_times(text, entities)), lex), lex)
+    (``join_halves``, ``abbreviated_units``), place names' first words restored (``name_prefixes``), ACTOR bounds
+    mended (``refine_actors``)."""
+    return refine_actors(text, name_prefixes(text, abbreviated_units(text, join_halves(text, drop_clock_times(text, entities))), lex), lex)
 
 
 T = TypeVar("T")
@@ -180,4 +200,4 @@ def refine_tagged(texts: Sequence[str], tagged: Sequence[T], lex: Lexicon) -> li
     return [dataclasses.replace(tg, entities=refine_spans(t, tg.entities, lex)) for t, tg in zip(texts, tagged)]  # type: ignore[type-var]
 
 
-__all__ = ["actor_bounds", "drop_clock_times", "join_halves", "name_prefixes", "refine_actors", "refine_spans", "refine_tagged"]
+__all__ = ["abbreviated_units", "actor_bounds", "drop_clock_times", "join_halves", "name_prefixes", "refine_actors", "refine_spans", "refine_tagged"]
