@@ -96,6 +96,12 @@ def test_the_extractor_path_joins_before_mending_actors():
     assert [e.text for e in out] == ["UNHCR", "54", "PMN-2 mines"]
 
 
+def test_the_extractor_path_completes_abbreviated_units():
+    text = "Teams cleared 37 million sq.m of land"
+    out = refine_spans(text, _spans(text, ("37 million", "QUANTITY"), ("sq", "UNIT")), LEX)
+    assert [e.text for e in out] == ["37 million", "sq.m"]
+
+
 @pytest.mark.parametrize("case,text,tagged,expected", [
     ("a clock time is no number (H3)", "Published: 03.07.2018, 09:37", [("37", "QUANTITY")], []),
     ("nor a time in a sentence", "at about 14:00 on 8 June", [("14:00", "QUANTITY")], []),
