@@ -70,6 +70,7 @@ def test_other_labels_pass_unchanged():
     ("or at its dot and a space", "4,500 sq. m of land", [("4,500", "QUANTITY"), ("sq", "UNIT"), ("m", "UNIT")],
      [("4,500", "QUANTITY"), ("sq. m", "UNIT")]),
     ("but not at a sentence's end", "40 mines. Teams", [("mines", "UNIT"), ("Teams", "UNIT")], [("mines", "UNIT"), ("Teams", "UNIT")]),
+    ("nor after an abbreviation", "12 ha. Mines", [("ha", "UNIT"), ("Mines", "UNIT")], [("ha", "UNIT"), ("Mines", "UNIT")]),
 ])
 def test_join_halves(case, text, tagged, expected):
     out = join_halves(text, _spans(text, *tagged))

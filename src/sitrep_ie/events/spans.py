@@ -120,7 +120,7 @@ def drop_clock_times(text: str, entities: Sequence[Entity]) -> list[Entity]:
 
 
 # a unit abbreviation that a dot and a space may part from the rest of its unit ("sq. m"); a longer word before
-# ". " ends a sentence ("40 mines. Teams")
+# ". ", or a capital after it, ends a sentence ("40 mines. Teams", "12 ha. Mines")
 _ABBREVIATION = re.compile(r"[a-z]{1,3}$")
 
 
@@ -145,7 +145,7 @@ def join_halves(text: str, entities: Sequence[Entity]) -> list[Entity]:
         last = out[-1] if out else None
         gap = text[last.end:e.start] if last is not None else ""
         if last is not None and last.label == e.label and (
-                (e.label == "UNIT" and (gap in (" ", ".") or (gap == ". " and _ABBREVIATION.match(last.text)))) or
+                (e.label == "UNIT" and (gap in (" ", ".") or (gap == ". " and _ABBREVIATION.match(last.text) and e.text[:1].islower()))) or
                 (e.label == "QUANTITY" and gap == " " and GROUPED_NUMBER.match(text[last.start:e.end]))):
             out[-1] = Entity(last.start, e.end, e.label, text[last.start:e.end], min(last.score, e.score))
         else:
