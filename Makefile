@@ -63,7 +63,7 @@ corpus: $(CORPUS)
 # folder itself is an input so that removing a report rebuilds too
 $(CORPUS) &: $(CORPUS_STAMP)
 	@ls $(CORPUS) >/dev/null 2>&1 || $(BIN)/python tools/build_corpus.py
-$(CORPUS_STAMP): annotations/source $(SOURCES) tools/build_corpus.py configs/labels.yaml configs/ontology.yaml annotations/structures.yaml $(DATA_CODE) | $(STAMP)
+$(CORPUS_STAMP): annotations/source $(SOURCES) tools/build_corpus.py configs/labels.yaml configs/ontology.yaml annotations/structures.yaml annotations/conventions.yaml $(DATA_CODE) | $(STAMP)
 	$(BIN)/python tools/build_corpus.py
 	@touch $@
 

@@ -91,3 +91,34 @@ def test_exports_are_written_only_when_their_content_changes(tmp_path: Path, bef
     assert write_if_changed(path, body) is written
     assert path.read_text(encoding="utf-8") == body
     assert (path.stat().st_mtime == 1_000_000) is (not written)
+
+
+GAP = """@@@ report t-003
+style: un_agency
+country: Somalia
+split: train
+reference_date: 2023-09-20
+---
+{body}
+---
+"""
+
+
+@pytest.mark.parametrize("body, flagged", [
+    ("[[312|Q]] Somali [[refugees|U]] came home.", ["Somali"]),
+    ("[[9,842|Q]]\tSouth Sudanese [[returnees|U]] crossed back.", ["South Sudanese"]),  # a table row's tab
+    ("[[640|Q]] displaced [[children|U]] and [[12|Q]] wounded [[patients|U]].", ["displaced", "wounded"]),
+    ("[[312|Q]] [[Somali refugees|U]] came home.", []),
+    ("[[40|Q]] more [[families|U]] and [[6|Q]] new [[pumps|U]].", []),  # describing words stay outside
+    ("[[58|Q]] of them [[displaced|U]] and [[7|Q]] [[children|U]].", []),  # a gap that only contains a classifier
+    ("[[3|Q]] somali [[refugees|U]].", []),  # case-sensitive: a nationality is capitalised
+    ("[[12|Q]] Syrian [[Red Crescent|A]] volunteers.", []),  # not between a QUANTITY and a UNIT
+])
+def test_a_classifying_word_belongs_in_the_unit(tmp_path: Path, body: str, flagged: list[str]) -> None:
+    from sitrep_ie.data.corpus import unit_gaps
+
+    path = tmp_path / "src.txt"
+    path.write_text(GAP.format(body=body + " " + "word " * 80), encoding="utf-8")
+    (rec,) = parse_file(path, short_codes())
+    problems = unit_gaps(rec, ["Somali", "South Sudanese", "displaced", "wounded", "Syrian"])
+    assert [p.split("'")[1] for p in problems] == flagged, problems

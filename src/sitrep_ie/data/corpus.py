@@ -207,6 +207,25 @@ def check_record(rec: Record, types: set[str]) -> list[str]:
     return problems
 
 
+def unit_gaps(rec: Record, classifiers: Iterable[str]) -> list[str]:
+    """Problems where a word that classifies the counted people stands between a QUANTITY and the UNIT right after it.
+
+    Example:
+        >>> rec = Record("t-001", "t.txt", 1, {}, "312 Somali refugees", [(0, 3, "QUANTITY"), (11, 19, "UNIT")])
+        >>> unit_gaps(rec, ["Somali"])
+        ["t.txt:1 (t-001): 'Somali' between 312 and its unit 'refugees' belongs in the UNIT span (annotations/conventions.yaml)"]
+    """
+    words = set(classifiers)
+    spans = sorted(rec.spans)
+    problems = []
+    for (qs, qe, ql), (us, ue, ul) in zip(spans, spans[1:]):
+        gap = " ".join(rec.text[qe:us].split())
+        if ql == "QUANTITY" and ul == "UNIT" and gap in words:
+            problems.append(f"{_where(rec)}: {gap!r} between {rec.text[qs:qe]} and its unit {rec.text[us:ue]!r} belongs in the UNIT span "
+                            "(annotations/conventions.yaml)")
+    return problems
+
+
 def resolve_triggers(rec: Record) -> tuple[list[list[tuple[int, int]]], list[str]]:
     """The trigger span of each event (first) and its restating mentions, with the problems found.
 
@@ -529,8 +548,10 @@ def load_sources(paths: list[Path]) -> tuple[list[Record], list[str]]:
         except SourceError as exc:
             problems.append(str(exc))
     known = set(read_yaml(ROOT / "annotations" / "structures.yaml"))
+    classifiers = (read_yaml(ROOT / "annotations" / "conventions.yaml") or {}).get("unit_classifiers", [])
     for r in records:
         problems.extend(check_record(r, types))
+        problems.extend(unit_gaps(r, classifiers))
         problems.extend(resolve_triggers(r)[1])
         for x in structures(r.meta):
             if x not in known:
