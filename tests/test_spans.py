@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sitrep_ie.events.lexicon import default_lexicon
-from sitrep_ie.events.spans import abbreviated_units, drop_clock_times, join_halves, name_prefixes, refine_actors, refine_spans
+from sitrep_ie.events.spans import (abbreviated_units, drop_clock_times, join_halves, name_prefixes, refine_actors, refine_spans,
+                                    split_listed_numbers)
 from sitrep_ie.schema import Entity
 
 LEX = default_lexicon()
@@ -126,3 +127,24 @@ def test_place_name_prefixes(case, text, tagged, places):
     out = name_prefixes(text, _spans(text, *tagged), LEX)
     assert [e.text for e in out if e.label == "PLACE"] == places, case
     assert all(text[e.start:e.end] == e.text for e in out), case
+
+
+@pytest.mark.parametrize("case,text,tagged,expected", [
+    ("a day after its month is no count", "On November 5, 422 hectares were cleared", [("5, 422", "QUANTITY"), ("hectares", "UNIT")],
+     [("422", "QUANTITY"), ("hectares", "UNIT")]),
+    ("an abbreviated month too", "On Nov. 5, 422 hectares", [("5, 422", "QUANTITY")], [("422", "QUANTITY")]),
+    ("two counts in a list stay two", "killed 12, 14 and 9 soldiers", [("12, 14", "QUANTITY")], [("12", "QUANTITY"), ("14", "QUANTITY")]),
+    ("a number grouped by commas is one", "On November 5 1,422 hectares", [("1,422", "QUANTITY")], [("1,422", "QUANTITY")]),
+    ("a decimal comma is one number", "cleared 1,8 ha", [("1,8", "QUANTITY")], [("1,8", "QUANTITY")]),
+    ("a unit is no number", "May 5, 2 km", [("5, 2 km", "UNIT")], [("5, 2 km", "UNIT")]),
+])
+def test_split_listed_numbers(case, text, tagged, expected):
+    out = split_listed_numbers(text, _spans(text, *tagged), LEX)
+    assert [(e.text, e.label) for e in out] == expected, case
+    assert all(text[e.start:e.end] == e.text for e in out), case
+
+
+def test_the_extractor_path_splits_listed_numbers():
+    text = "On November 5, 422 hectares were cleared"
+    out = refine_spans(text, _spans(text, ("5, 422", "QUANTITY"), ("hectares", "UNIT")), LEX)
+    assert [e.text for e in out] == ["422", "hectares"]

@@ -119,6 +119,35 @@ def drop_clock_times(text: str, entities: Sequence[Entity]) -> list[Entity]:
     return [e for e in entities if e.label != "QUANTITY" or not any(a < e.end and e.start < b for a, b in clocks)]
 
 
+# numbers that a comma and a space part: never one number, which groups its digits by a comma with no space (H2)
+_LISTED_NUMBERS = re.compile(r"\d[\d.,]*(?:, \d[\d.,]*)+")
+
+
+def split_listed_numbers(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
+    """The tagger's spans with a QUANTITY drawn over numbers that a comma and a space part cut into one span per
+    number, less a first number that is the day of a month before it ("On November 5, 422 hectares": the span
+    "5, 422" read as no number, and its event was lost).
+
+    >>> from sitrep_ie.events.lexicon import default_lexicon
+    >>> t = "On November 5, 422 hectares"
+    >>> [e.text for e in split_listed_numbers(t, [Entity(12, 18, "QUANTITY", "5, 422", 0.9)], default_lexicon())]
+    ['422']
+    """
+    out: list[Entity] = []
+    day = re.compile(rf"(?i:\b(?:{lex.month}))\.?\s+$")
+    for e in entities:
+        if e.label != "QUANTITY" or not _LISTED_NUMBERS.fullmatch(e.text):
+            out.append(e)
+            continue
+        at = e.start
+        for k, part in enumerate(e.text.split(", ")):
+            s = text.index(part, at)
+            at = s + len(part)
+            if not (k == 0 and day.search(text, max(0, s - 20), s)):
+                out.append(Entity(s, at, "QUANTITY", part, e.score))
+    return out
+
+
 # a unit abbreviation that a dot and a space may part from the rest of its unit ("sq. m"); a longer word before
 # ". ", or a capital after it, ends a sentence ("40 mines. Teams", "12 ha. Mines")
 _ABBREVIATION = re.compile(r"[a-z]{1,3}$")
@@ -185,10 +214,12 @@ def name_prefixes(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[E
 
 
 def refine_spans(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
-    """The tagger's spans as the Extractor gives them: clock times dropped (``drop_clock_times``), halves joined
+    """The tagger's spans as the Extractor gives them: clock times dropped (``drop_clock_times``), numbers parted by a
+    comma and a space split (``split_listed_numbers``), halves joined
     (``join_halves``, ``abbreviated_units``), place names' first words restored (``name_prefixes``), ACTOR bounds
     mended (``refine_actors``)."""
-    return refine_actors(text, name_prefixes(text, abbreviated_units(text, join_halves(text, drop_clock_times(text, entities))), lex), lex)
+    spans = split_listed_numbers(text, drop_clock_times(text, entities), lex)
+    return refine_actors(text, name_prefixes(text, abbreviated_units(text, join_halves(text, spans)), lex), lex)
 
 
 T = TypeVar("T")
