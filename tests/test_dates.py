@@ -275,6 +275,10 @@ def test_the_same_day_is_the_day_stated_before(text, date):
     ("WFP airdropped 52 tonnes of food to Sabiid, which has been cut off by road since 9 October.", "airdropped", None),
     ("WFP has airdropped 52 tonnes of food to Sabiid since 9 October.", "airdropped", "2017-11-02"),
     ("Since 9 October, WFP has airdropped a total of 52 tonnes of food to Sabiid.", "airdropped", "2017-11-02"),
+    # a figure "as of" a day is a running total (SPEC): the report's date, not the cut-off day
+    ("As of 30 October, 215,281 refugees have returned from Lebanon.", "returned", "2017-11-02"),
+    ("The number of people who have returned home as of 30 October stands at 1,200.", "returned", "2017-11-02"),
+    ("On 30 October, 412 refugees returned from Lebanon.", "returned", "2017-10-30"),
     # "since" alone means "afterwards": no count runs from a day
     ("Most of the families have since gone back to Mahin.", "gone back", None),
     ("Most of the families have gone back to Mahin since the operation began.", "gone back", "2017-11-02"),
