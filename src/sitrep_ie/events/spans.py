@@ -121,12 +121,13 @@ def drop_clock_times(text: str, entities: Sequence[Entity]) -> list[Entity]:
 
 # numbers that a comma and a space part: never one number, which groups its digits by a comma with no space (H2)
 _LISTED_NUMBERS = re.compile(r"\d[\d.,]*(?:, \d[\d.,]*)+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def split_listed_numbers(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
     """The tagger's spans with a QUANTITY drawn over numbers that a comma and a space part cut into one span per
     number, less a first number that is the day of a month before it ("On November 5, 422 hectares": the span
-    "5, 422" read as no number, and its event was lost).
+    "5, 422" read as no number, and its event was lost) and the year that may follow that day ("November 5, 2017").
 
     >>> from sitrep_ie.events.lexicon import default_lexicon
     >>> t = "On November 5, 422 hectares"
@@ -139,11 +140,13 @@ def split_listed_numbers(text: str, entities: Sequence[Entity], lex: Lexicon) ->
         if e.label != "QUANTITY" or not _LISTED_NUMBERS.fullmatch(e.text):
             out.append(e)
             continue
-        at = e.start
+        at, dated = e.start, False
         for k, part in enumerate(e.text.split(", ")):
             s = text.index(part, at)
             at = s + len(part)
-            if not (k == 0 and day.search(text, max(0, s - 20), s)):
+            if k == 0 and day.search(text, max(0, s - 20), s):
+                dated = True
+            elif not (k == 1 and dated and _YEAR.fullmatch(part)):
                 out.append(Entity(s, at, "QUANTITY", part, e.score))
     return out
 
