@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sitrep_ie.events.lexicon import default_lexicon
-from sitrep_ie.events.spans import (abbreviated_units, drop_clock_times, join_halves, name_prefixes, refine_actors, refine_spans,
-                                    split_listed_numbers)
+from sitrep_ie.events.spans import (abbreviated_units, drop_clock_times, drop_day_lists, join_halves, name_prefixes, refine_actors,
+                                    refine_spans, split_listed_numbers)
 from sitrep_ie.schema import Entity
 
 LEX = default_lexicon()
@@ -151,3 +151,23 @@ def test_the_extractor_path_splits_listed_numbers():
     text = "On November 5, 422 hectares were cleared"
     out = refine_spans(text, _spans(text, ("5, 422", "QUANTITY"), ("hectares", "UNIT")), LEX)
     assert [e.text for e in out] == ["422", "hectares"]
+
+
+@pytest.mark.parametrize("case,text,tagged,expected", [
+    ("days listed before their month", "entered five times: on 4, 8, 14 and 24 November",
+     [("five", "QUANTITY"), ("times", "UNIT"), ("4", "QUANTITY"), ("8", "QUANTITY"), ("14", "QUANTITY")], ["five", "times"]),
+    ("a range of days", "between 3 and 8 March", [("3", "QUANTITY")], []),
+    ("a day with a dash", "from 3-8 March", [("3", "QUANTITY")], []),
+    ("a count before a month-like verb stays", "5 may die and 12 were hurt", [("5", "QUANTITY"), ("12", "QUANTITY")], ["5", "12"]),
+    ("a count stays", "killed 12 and wounded 30 in March", [("12", "QUANTITY"), ("30", "QUANTITY")], ["12", "30"]),
+    ("no day is above 31", "40 November recruits", [("40", "QUANTITY")], ["40"]),
+])
+def test_drop_day_lists(case, text, tagged, expected):
+    out = drop_day_lists(text, _spans(text, *tagged), LEX)
+    assert [e.text for e in out] == expected, case
+
+
+def test_the_extractor_path_drops_day_lists():
+    text = "The ICRC entered Dammaj on 4, 8 and 14 November."
+    out = refine_spans(text, _spans(text, ("ICRC", "ACTOR"), ("Dammaj", "PLACE"), ("4", "QUANTITY"), ("8", "QUANTITY")), LEX)
+    assert [e.text for e in out] == ["ICRC", "Dammaj"]

@@ -119,6 +119,20 @@ def drop_clock_times(text: str, entities: Sequence[Entity]) -> list[Entity]:
     return [e for e in entities if e.label != "QUANTITY" or not any(a < e.end and e.start < b for a, b in clocks)]
 
 
+def drop_day_lists(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
+    """The tagger's spans without the QUANTITY spans that are days of a month named after them, alone or in a list
+    ("on 4, 8, 14 and 24 November": 4, 8 and 14 are days, not counts; "between 3 and 8 March").
+
+    >>> from sitrep_ie.events.lexicon import default_lexicon
+    >>> t = "entered five times: on 4, 8 and 14 November"
+    >>> [e.text for e in drop_day_lists(t, [Entity(8, 12, "QUANTITY", "five", 0.9), Entity(23, 24, "QUANTITY", "4", 0.9)], default_lexicon())]
+    ['five']
+    """
+    rest = re.compile(rf"(?:,\s*\d{{1,2}})*(?:,?\s+(?:and|or|to)\s+\d{{1,2}}|\s*[-–]\s*\d{{1,2}})?\s+{lex.month}\b")
+    return [e for e in entities if not (e.label == "QUANTITY" and e.text.isdigit() and 1 <= int(e.text) <= 31
+                                         and rest.match(text, e.end))]
+
+
 # numbers that a comma and a space part: never one number, which groups its digits by a comma with no space (H2)
 _LISTED_NUMBERS = re.compile(r"\d[\d.,]*(?:, \d[\d.,]*)+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -217,11 +231,12 @@ def name_prefixes(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[E
 
 
 def refine_spans(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
-    """The tagger's spans as the Extractor gives them: clock times dropped (``drop_clock_times``), numbers parted by a
+    """The tagger's spans as the Extractor gives them: clock times and days dropped (``drop_clock_times``,
+    ``drop_day_lists``), numbers parted by a
     comma and a space split (``split_listed_numbers``), halves joined
     (``join_halves``, ``abbreviated_units``), place names' first words restored (``name_prefixes``), ACTOR bounds
     mended (``refine_actors``)."""
-    spans = split_listed_numbers(text, drop_clock_times(text, entities), lex)
+    spans = split_listed_numbers(text, drop_day_lists(text, drop_clock_times(text, entities), lex), lex)
     return refine_actors(text, name_prefixes(text, abbreviated_units(text, join_halves(text, spans)), lex), lex)
 
 
