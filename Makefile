@@ -21,7 +21,7 @@ CODE := $(shell find src/sitrep_ie -name '*.py' -o -name '*.yaml' -o -name '*.js
 GEO_INDEX := src/sitrep_ie/resources/geo_index.sqlite
 GEO_SOURCES := tools/build_geo_index.py src/sitrep_ie/geo/gazetteer.py src/sitrep_ie/geo/normalise.py $(wildcard src/sitrep_ie/resources/geo_*.yaml)
 
-.PHONY: install install-labelstudio corpus corpus-stats train retrain events curve eval demo test test-slow label pull errors bench bench-batch clean geo-index geo-eval bench-geo
+.PHONY: install install-labelstudio corpus corpus-stats train retrain events curve seeds eval demo test test-slow label pull errors bench bench-batch clean geo-index geo-eval bench-geo
 
 install: $(STAMP) $(GEO_INDEX)
 $(STAMP): pyproject.toml constraints.txt
@@ -78,6 +78,11 @@ $(MODEL)/sitrep_ie.json: annotations/train.json annotations/pulled.json annotati
 # Learning curve: retrain on 25/50/75/100% of train (same seed, same dev); writes reports/learning_curve.{md,png,json}.
 curve: $(CORPUS) | $(STAMP)
 	$(BIN)/python tools/learning_curve.py --config configs/train.yaml
+
+# Seed spread: the whole model trained with three seeds (same corpus, same dev, about 45 minutes); writes
+# reports/seed_spread.{md,png,json}. Compare two corpora or settings by these means, not by one draw each.
+seeds: $(CORPUS) | $(STAMP)
+	$(BIN)/python tools/learning_curve.py --config configs/train.yaml --fractions 1.0 --seeds 13 14 15 --out reports/seed_spread
 
 retrain: | $(STAMP) $(CORPUS)
 	$(BIN)/sitrep-ie train --config configs/train.yaml
