@@ -115,6 +115,10 @@ class Lexicon:
                 + alternation(s["verb_endings"]) + r"\b)"),
             # dates
             "month": months,
+            # the month before a number the tagger drew into one span with the next ("On November 5, 422 hectares")
+            "month_before": re.compile(rf"(?i:\b{months})\.?\s+$"),
+            # the rest of a list of days after one of them, up to their month ("on 4, 8, 14 and 24 November")
+            "days_to_month": re.compile(rf"(?:,\s*\d{{1,2}})*(?:,?\s+(?:and|or|to)\s+\d{{1,2}}|\s*[-–]\s*\d{{1,2}})?\s+{months}\b"),
             "weekday_names": alternation(d["weekdays"]),
             "issued": alternation(d["issued_words"]),
             # "last week", "the same period", "its first two days", "during the month": a period, which dates nothing

@@ -128,9 +128,8 @@ def drop_day_lists(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[
     >>> [e.text for e in drop_day_lists(t, [Entity(8, 12, "QUANTITY", "five", 0.9), Entity(23, 24, "QUANTITY", "4", 0.9)], default_lexicon())]
     ['five']
     """
-    rest = re.compile(rf"(?:,\s*\d{{1,2}})*(?:,?\s+(?:and|or|to)\s+\d{{1,2}}|\s*[-–]\s*\d{{1,2}})?\s+{lex.month}\b")
     return [e for e in entities if not (e.label == "QUANTITY" and e.text.isdigit() and 1 <= int(e.text) <= 31
-                                         and rest.match(text, e.end))]
+                                         and lex.days_to_month.match(text, e.end))]
 
 
 # numbers that a comma and a space part: never one number, which groups its digits by a comma with no space (H2)
@@ -149,7 +148,6 @@ def split_listed_numbers(text: str, entities: Sequence[Entity], lex: Lexicon) ->
     ['422']
     """
     out: list[Entity] = []
-    day = re.compile(rf"(?i:\b(?:{lex.month}))\.?\s+$")
     for e in entities:
         if e.label != "QUANTITY" or not _LISTED_NUMBERS.fullmatch(e.text):
             out.append(e)
@@ -158,7 +156,7 @@ def split_listed_numbers(text: str, entities: Sequence[Entity], lex: Lexicon) ->
         for k, part in enumerate(e.text.split(", ")):
             s = text.index(part, at)
             at = s + len(part)
-            if k == 0 and day.search(text, max(0, s - 20), s):
+            if k == 0 and lex.month_before.search(text, max(0, s - 20), s):
                 dated = True
             elif not (k == 1 and dated and _YEAR.fullmatch(part)):
                 out.append(Entity(s, at, "QUANTITY", part, e.score))
@@ -232,8 +230,7 @@ def name_prefixes(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[E
 
 def refine_spans(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
     """The tagger's spans as the Extractor gives them: clock times and days dropped (``drop_clock_times``,
-    ``drop_day_lists``), numbers parted by a
-    comma and a space split (``split_listed_numbers``), halves joined
+    ``drop_day_lists``), numbers parted by a comma and a space split (``split_listed_numbers``), halves joined
     (``join_halves``, ``abbreviated_units``), place names' first words restored (``name_prefixes``), ACTOR bounds
     mended (``refine_actors``)."""
     spans = split_listed_numbers(text, drop_day_lists(text, drop_clock_times(text, entities), lex), lex)
@@ -249,4 +246,5 @@ def refine_tagged(texts: Sequence[str], tagged: Sequence[T], lex: Lexicon) -> li
     return [dataclasses.replace(tg, entities=refine_spans(t, tg.entities, lex)) for t, tg in zip(texts, tagged)]  # type: ignore[type-var]
 
 
-__all__ = ["abbreviated_units", "actor_bounds", "drop_clock_times", "join_halves", "name_prefixes", "refine_actors", "refine_spans", "refine_tagged"]
+__all__ = ["abbreviated_units", "actor_bounds", "drop_clock_times", "drop_day_lists", "join_halves", "name_prefixes", "refine_actors",
+           "refine_spans", "refine_tagged", "split_listed_numbers"]
