@@ -80,10 +80,9 @@ def plot(rows: list[dict[str, float]], path: Path) -> None:
     x = [r["train_reports"] for r in rows]
     fig, ax = plt.subplots(figsize=(6, 4))
     for key, label in (("entity_f1", "entity F1"), ("event_f1", "event F1"), ("argument_f1", "argument F1")):
-        y = [r[key] for r in rows]
-        # with several seeds a point is their mean, its bar their range
-        err = [[v - r.get(f"{key}_min", v) for v, r in zip(y, rows)], [r.get(f"{key}_max", v) - v for v, r in zip(y, rows)]]
-        ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=label)
+        # rows are ``summarise``'s: a point is the mean of its seeds, its bar their range (none with one seed)
+        err = [[r[key] - r[f"{key}_min"] for r in rows], [r[f"{key}_max"] - r[key] for r in rows]]
+        ax.errorbar(x, [r[key] for r in rows], yerr=err, marker="o", capsize=3, label=label)
     ax.set_xlabel("training reports")
     ax.set_ylabel("F1 on dev")
     ax.set_title("sitrep-ie learning curve (dev)")
