@@ -10,13 +10,13 @@ import pytest
 
 from sitrep_ie.data.corpus import parse_body
 from sitrep_ie.errors import ModelCorruptError
-from sitrep_ie.events.learned.assembly import near_misses, to_events
+from sitrep_ie.events.learned.assembly import merge_restated_quantities, near_misses, to_events
 from sitrep_ie.events.learned.context import REACH_ACTORS, REACH_SENTENCES, EncoderStates, TriggerSpan, prepare, span_vectors, window
 from sitrep_ie.events.learned.decoding import decode, merge_scores
 from sitrep_ie.events.learned.features import N_HAND, N_MERGE, merge_features, pair_matrix
 from sitrep_ie.events.learned.weights import LinkerWeights, Mlp
 from sitrep_ie.events.pipeline import EventLayer
-from sitrep_ie.schema import Entity
+from sitrep_ie.schema import Entity, Quantity
 
 LAYER = EventLayer()
 CODES = {"Q": "QUANTITY", "U": "UNIT", "P": "PLACE", "A": "ACTOR", "T": "TRIGGER"}
@@ -113,6 +113,31 @@ def test_merged_restatement_counts_a_value_once_and_keeps_both_evidence_spans():
     (ev, aid) = to_events(ctx, drafts, LAYER, _weights(), "v1")
     assert ev.type == "demining" and [q.value for q in ev.quantities] == [275] and len(ev.evidence) == 2
     assert aid.type == "aid_delivery" and aid.quantities == []
+
+
+@pytest.mark.parametrize("case,given,kept", [
+    ("fuller unit replaces the shorter", [(326, "families"), (326, "displaced families")], [(326, "displaced families")]),
+    ("shorter unit after the fuller", [(108, "dangerous explosives"), (108, "explosives")], [(108, "dangerous explosives")]),
+    ("plural and singular are one word", [(1, "mine"), (1, "anti-tank mines")], [(1, "anti-tank mines")]),
+    ("units that differ both ways", [(5, "anti-tank mines"), (5, "anti-personnel mines")], [(5, "anti-tank mines"), (5, "anti-personnel mines")]),
+    ("same unit is left to the key", [(5, "mines"), (5, "mines")], [(5, "mines"), (5, "mines")]),
+    ("other value", [(326, "families"), (327, "displaced families")], [(326, "families"), (327, "displaced families")]),
+    ("a bare number is not a restatement", [(326, None), (326, "families")], [(326, None), (326, "families")]),
+    ("third mention", [(9, "trucks"), (4, "tonnes"), (9, "aid trucks")], [(9, "aid trucks"), (4, "tonnes")]),
+])
+def test_a_number_restated_with_more_words_in_its_unit_is_one_quantity(case, given, kept):
+    qs = [Quantity(v, 10 * k, 10 * k + 3, str(v), unit=u) for k, (v, u) in enumerate(given)]
+    assert [(q.value, q.unit) for q in merge_restated_quantities(qs)] == kept, case
+
+
+def test_an_event_keeps_one_quantity_for_a_number_its_mentions_restate():
+    body = ("[[326|Q]] [[families|U]] [[return|T]] to [[Qatrun|P]]\n\n"
+            "[[326|Q]] [[displaced families|U]] have [[returned|T]] to [[Qatrun|P]].")
+    ctx = _prepared(body, "refugee_return")
+    qs = [j for j, c in enumerate(ctx.candidates) if c.role == "quantity"]
+    drafts = decode(ctx, {(0, qs[0]): 0.9, (1, qs[1]): 0.9}, {(0, 1): 0.9}, _weights())
+    (ev,) = to_events(ctx, drafts, LAYER, _weights(), "v1")
+    assert [(q.value, q.unit) for q in ev.quantities] == [(326, "displaced families")]
 
 
 @pytest.mark.parametrize("floor,kept", [(0.0, ["demining", "aid_delivery"]), (0.5, ["demining"]), (0.9, [])])

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ...schema import Event, Mention, Place, unit_lemma
+from ...schema import Event, Mention, Place, Quantity, unit_lemma
 from ..arguments import split_designator
 from ..dates import event_date, is_running_total, starts_a_count
 from ..pipeline import EventLayer
@@ -143,6 +143,7 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
                                     designator=split_designator(c.text, layer.normalisation)[1]))
             elif c.quantity is not None:
                 quantities.append(c.quantity)
+        quantities = merge_restated_quantities(quantities)
         date, precision, dspan = draft_date(ctx, d, layer)
         if weights.confidence is not None or features is not None:
             feats = event_features(ctx, d, layer, weights.types, peers, near_misses(ctx, d, scores, claimed))
@@ -167,6 +168,31 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
         stated.append((ctx.sentence_of[d.mentions[0]], states_own_day(ctx, date, dspan)))
     carry_to_outcomes(ctx, events, stated, layer)
     return events
+
+
+def merge_restated_quantities(quantities: Sequence[Quantity]) -> list[Quantity]:
+    """One quantity for a number an event restates with more or fewer words in its unit ("326 families" in the
+    headline, "326 displaced families" in the lead): the one whose unit says more stays, where the first stood.
+    Units whose words differ both ways ("5 anti-tank mines", "5 anti-personnel mines") are two quantities.
+
+    Example:
+        >>> q = lambda v, u, at: Quantity(v, at, at + 3, str(v), unit=u)
+        >>> [x.unit for x in merge_restated_quantities([q(326, "families", 0), q(326, "displaced families", 50), q(211, None, 90)])]
+        ['displaced families', None]
+    """
+    out: list[Quantity] = []
+    words: list[frozenset[str]] = []
+    for q in quantities:
+        w = frozenset(unit_lemma(q.unit).split()) if q.unit else frozenset()
+        for k, kept in enumerate(out):
+            if (kept.value, kept.upper) == (q.value, q.upper) and w and words[k] and w != words[k] and (w < words[k] or words[k] < w):
+                if words[k] < w:
+                    out[k], words[k] = q, w
+                break
+        else:
+            out.append(q)
+            words.append(w)
+    return out
 
 
 def carry_to_outcomes(ctx: Context, events: list[Event], stated: Sequence[tuple[int, bool]], layer: EventLayer) -> None:
