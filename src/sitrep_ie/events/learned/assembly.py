@@ -185,7 +185,7 @@ def merge_restated_quantities(quantities: Sequence[Quantity]) -> list[Quantity]:
     for q in quantities:
         w = frozenset(unit_lemma(q.unit).split()) if q.unit else frozenset()
         for k, kept in enumerate(out):
-            if (kept.value, kept.upper) == (q.value, q.upper) and w and words[k] and w != words[k] and (w < words[k] or words[k] < w):
+            if (kept.value, kept.upper) == (q.value, q.upper) and w and words[k] and (w < words[k] or words[k] < w):
                 if words[k] < w:
                     out[k], words[k] = q, w
                 break
