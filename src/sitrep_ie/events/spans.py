@@ -229,11 +229,11 @@ def name_prefixes(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[E
 
 
 def refine_spans(text: str, entities: Sequence[Entity], lex: Lexicon) -> list[Entity]:
-    """The tagger's spans as the Extractor gives them: clock times and days dropped (``drop_clock_times``,
-    ``drop_day_lists``), numbers parted by a comma and a space split (``split_listed_numbers``), halves joined
-    (``join_halves``, ``abbreviated_units``), place names' first words restored (``name_prefixes``), ACTOR bounds
-    mended (``refine_actors``)."""
-    spans = split_listed_numbers(text, drop_day_lists(text, drop_clock_times(text, entities), lex), lex)
+    """The tagger's spans as the Extractor gives them: clock times dropped (``drop_clock_times``), numbers parted by
+    a comma and a space split (``split_listed_numbers``), then days dropped (``drop_day_lists``: after the split, which
+    may cut one span "4, 8, 14" into days), halves joined (``join_halves``, ``abbreviated_units``), place names' first
+    words restored (``name_prefixes``), ACTOR bounds mended (``refine_actors``)."""
+    spans = drop_day_lists(text, split_listed_numbers(text, drop_clock_times(text, entities), lex), lex)
     return refine_actors(text, name_prefixes(text, abbreviated_units(text, join_halves(text, spans)), lex), lex)
 
 
