@@ -16,7 +16,7 @@ from sitrep_ie.events.learned.decoding import decode, merge_scores
 from sitrep_ie.events.learned.features import N_HAND, N_MERGE, merge_features, pair_matrix
 from sitrep_ie.events.learned.weights import LinkerWeights, Mlp
 from sitrep_ie.events.pipeline import EventLayer
-from sitrep_ie.schema import Entity, Quantity
+from sitrep_ie.schema import Entity, Quantity, unit_lemma
 
 LAYER = EventLayer()
 CODES = {"Q": "QUANTITY", "U": "UNIT", "P": "PLACE", "A": "ACTOR", "T": "TRIGGER"}
@@ -126,7 +126,7 @@ def test_merged_restatement_counts_a_value_once_and_keeps_both_evidence_spans():
     ("third mention", [(9, "trucks"), (4, "tonnes"), (9, "aid trucks")], [(9, "aid trucks"), (4, "tonnes")]),
 ])
 def test_a_number_restated_with_more_words_in_its_unit_is_one_quantity(case, given, kept):
-    qs = [Quantity(v, 10 * k, 10 * k + 3, str(v), unit=u) for k, (v, u) in enumerate(given)]
+    qs = [Quantity(v, 10 * k, 10 * k + 3, str(v), unit=u, unit_lemma=u and unit_lemma(u)) for k, (v, u) in enumerate(given)]
     assert [(q.value, q.unit) for q in merge_restated_quantities(qs)] == kept, case
 
 

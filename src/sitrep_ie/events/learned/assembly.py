@@ -173,17 +173,18 @@ def to_events(ctx: Context, drafts: list[Draft], layer: EventLayer, weights: Lin
 def merge_restated_quantities(quantities: Sequence[Quantity]) -> list[Quantity]:
     """One quantity for a number an event restates with more or fewer words in its unit ("326 families" in the
     headline, "326 displaced families" in the lead): the one whose unit says more stays, where the first stood.
-    Units whose words differ both ways ("5 anti-tank mines", "5 anti-personnel mines") are two quantities.
+    Units whose words differ both ways ("5 anti-tank mines", "5 anti-personnel mines") are two quantities. Words
+    are compared by the lemma each quantity carries (``Quantity.unit_lemma``).
 
     Example:
-        >>> q = lambda v, u, at: Quantity(v, at, at + 3, str(v), unit=u)
+        >>> q = lambda v, u, at: Quantity(v, at, at + 3, str(v), unit=u, unit_lemma=u and unit_lemma(u))
         >>> [x.unit for x in merge_restated_quantities([q(326, "families", 0), q(326, "displaced families", 50), q(211, None, 90)])]
         ['displaced families', None]
     """
     out: list[Quantity] = []
     words: list[frozenset[str]] = []
     for q in quantities:
-        w = frozenset(unit_lemma(q.unit).split()) if q.unit else frozenset()
+        w = frozenset((q.unit_lemma or "").split())
         for k, kept in enumerate(out):
             if (kept.value, kept.upper) == (q.value, q.upper) and w and words[k] and (w < words[k] or words[k] < w):
                 if words[k] < w:
